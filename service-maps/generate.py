@@ -1,0 +1,569 @@
+#!/usr/bin/env python3
+"""Generate policygen's service maps.
+
+  python3 generate.py                 write event-sources.json and one <prefix>.json per IAM prefix
+  python3 generate.py --check         write nothing; exit 1 listing files that differ, are missing or extra
+  python3 generate.py coverage F.jsonl [--all]
+                                      share of distinct eventSource/eventName pairs of API-call records that the
+                                      maps cover (grants / none / internal), and the list of unmapped pairs
+
+Inputs: sources/ (pinned, trimmed public data, see PROVENANCE.md) and overrides.json (hand-written rules).
+python3 stdlib only; deterministic (no clock, no randomness, sorted iteration).
+"""
+import copy
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(HERE, 'sources')
+PRA = {'Partition', 'Region', 'Account'}
+PH_RE = re.compile(r'\$\{([A-Za-z0-9_]+)\}')
+EXPR_RE = re.compile(r'^(req|resp|add):([^|]+)(?:\|([A-Za-z0-9_]+))?$|^res:([^|]+)(?:\|([A-Za-z0-9_]+))?$|^lit:(.*)$')
+# placeholder names too generic to bind from a same-named request member without a hand-written rule
+GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 'Key', 'Version', 'Path', 'Type',
+              'ResourceType', 'Identifier', 'TagKey'}
+NOT_ARN = '^(?:[^a]|a[^r]|ar[^n]|arn[^:]|.{0,3}$)'
+IS_ARN = '^arn:'
+# protocols whose CloudTrail requestParameters are not simply the API members with a lowercase first letter
+NO_GENERIC_BIND_PROTOCOLS = {'ec2', 'rest-xml'}
+
+
+class GenError(Exception):
+    pass
+
+
+def canon(obj):
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + '\n'
+
+
+def load(name):
+    with open(os.path.join(SRC, name), encoding='utf-8') as f:
+        return json.load(f)
+
+
+def lower_first(s):
+    return s[:1].lower() + s[1:] if s else s
+
+
+def member_path(tpl_path):
+    """SDK member path (Targets[].RoleArn) -> CloudTrail path (targets[].roleArn)."""
+    out = []
+    for part in tpl_path.split('.'):
+        arr = part.endswith('[]')
+        base = part[:-2] if arr else part
+        if not re.match(r'^[A-Za-z0-9_-]+$', base):
+            return None
+        out.append(lower_first(base) + ('[]' if arr else ''))
+    return '.'.join(out)
+
+
+class Generator:
+    def __init__(self):
+        self.cat = load('catalogue.json')['services']
+        self.boto = load('botocore-index.json')['services']
+        self.ct = load('cloudtrail-service-mappings.json')['cloudtrail_service_mappings']
+        self.rename = load('autopilot-service-rename.json')['RenameServicesServiceReference']
+        mj = load('iam-dataset-map.json')
+        self.sentences = load('permission-sentences.json')['rows']
+        with open(os.path.join(HERE, 'overrides.json'), encoding='utf-8') as f:
+            self.ovr = json.load(f)
+        self.fas = load('autopilot-fas-maps.json')['maps']
+        # action lookup: lower-case "prefix:name" -> exact "prefix:Name"
+        self.exact = {}
+        for p, s in self.cat.items():
+            for a in s['actions']:
+                self.exact[(p + ':' + a).lower()] = p + ':' + a
+        # iam-dataset map.json indexed by (iam prefix, SDK operation)
+        self.mapjs = {}
+        sdk_prefix = mj['sdk_service_mappings']
+        for k in sorted(mj['sdk_method_iam_mappings']):
+            cls, _, op = k.partition('.')
+            p = sdk_prefix.get(cls)
+            if p:
+                self.mapjs.setdefault((p, op), mj['sdk_method_iam_mappings'][k])
+        self.sent = {}
+        for r in self.sentences:
+            self.sent.setdefault((r['service'], r['operation']), r['actions'])
+
+    # ---------------------------------------------------------------- helpers
+    def resolve(self, action):
+        return self.exact.get(action.lower())
+
+    def action_info(self, action):
+        p, _, n = action.partition(':')
+        return self.cat[p]['actions'][n]
+
+    def type_arn(self, action, rtype):
+        p = action.partition(':')[0]
+        return self.cat[p]['resource_types'][rtype]['arn']
+
+    def boto_prefix(self, svc, info):
+        bo = self.ovr.get('botocore_services', {})
+        if svc in bo:
+            return bo[svc]['prefix']
+        if svc in self.rename and self.rename[svc] in self.cat:
+            return self.rename[svc]
+        for c in (info['signingName'], info['endpointPrefix'], svc):
+            if c in self.cat:
+                return c
+        return None
+
+    # ---------------------------------------------------------------- event sources
+    def event_sources(self):
+        es = {}
+        for h, p in sorted(self.ct.items()):
+            if p in self.cat:
+                es[h] = p
+        for svc in sorted(self.boto):
+            info = self.boto[svc]
+            p = self.boto_prefix(svc, info)
+            if not p:
+                continue
+            for h in (info['endpointPrefix'], info['signingName']):
+                if h and '.' not in h and re.match(r'^[a-z0-9-]+$', h):
+                    es.setdefault(h + '.amazonaws.com', p)
+        for h, v in sorted(self.ovr.get('event_sources', {}).items()):
+            if v.get('prefix') is None:
+                es.pop(h, None)
+            else:
+                es[h] = v['prefix']
+        for h, p in es.items():
+            if p not in self.cat:
+                raise GenError('event source %s maps to %s, which is not in the catalogue' % (h, p))
+        return es
+
+    # ---------------------------------------------------------------- generated events
+    def primary_actions(self, svc, p, op):
+        if op in self.cat[p]['actions']:
+            return [p + ':' + op], 'same name'
+        ents = self.mapjs.get((p, op)) or []
+        for e in ents:
+            a = self.resolve(e['action'])
+            if a and a.startswith(p + ':') and not e.get('conditional'):
+                return [a], 'iam-dataset map.json'
+        s = [self.resolve(a) for a in self.sent.get((svc, op), [])]
+        s = [a for a in s if a]
+        if s:
+            return sorted(set(s)), 'botocore documentation'
+        a = self.resolve(p + ':' + op)
+        if a:
+            return [a], 'same name (case)'
+        return [], None
+
+    def bind_for(self, p, svc, op, action, members, mj_entry):
+        """Resource binding for a generated grant: list of grants (1 or 2) or None when not confident."""
+        info = self.action_info(action)
+        if not info['resources']:
+            return None
+        proto = self.boto[svc]['protocol']
+        defaults = self.ovr.get('services', {}).get(p, {}).get('bind_defaults', {})
+        lmembers = {lower_first(m): m for m in members}
+        ci_members = {m.lower(): m for m in members}
+        # whole-ARN override from map.json: ${Member}
+        if mj_entry and mj_entry.get('arn') and proto not in NO_GENERIC_BIND_PROTOCOLS:
+            m = re.match(r'^\$\{([A-Za-z0-9]+)\}$', mj_entry['arn'])
+            if m and m.group(1) in members and m.group(1).endswith('Arn'):
+                return [{'resources': [{'arn': 'req:' + lower_first(m.group(1))}]}]
+        order = sorted(info['resources'], key=lambda r: (not r['required'],))
+        for r in order:
+            arn = self.type_arn(action, r['type'])
+            phs = [x for x in PH_RE.findall(arn) if x not in PRA]
+            if not phs:
+                continue
+            bind, nara = {}, None
+            ok = True
+            for ph in phs:
+                d = defaults.get(ph)
+                if d is not None:
+                    need = d.get('member')
+                    if need is not None and need not in members:
+                        ok = False
+                        break
+                    if need is None and d['expr'].startswith('req:') and d['expr'][4:].split('.')[0].split('[')[0] not in lmembers:
+                        ok = False
+                        break
+                    if d.get('arn_pattern') and len(phs) == 1:
+                        nara = d
+                    bind[ph] = d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
+                    continue
+                if proto in NO_GENERIC_BIND_PROTOCOLS or ph in GENERIC_PH:
+                    ok = False
+                    break
+                tpl = (mj_entry or {}).get('bind', {}).get(ph) if mj_entry else None
+                if tpl is not None:
+                    mm = re.match(r'^\$\{([A-Za-z0-9]+)\}$', tpl)
+                    if not mm or mm.group(1) not in members or mm.group(1).endswith('Arn'):
+                        ok = False
+                        break
+                    bind[ph] = 'req:' + lower_first(mm.group(1)) + '|plain'
+                    continue
+                m = ci_members.get(ph.lower())
+                if m and not m.endswith('Arn'):
+                    bind[ph] = 'req:' + lower_first(m) + '|plain'
+                    continue
+                ok = False
+                break
+            if not ok:
+                continue
+            if nara:
+                return self.name_or_arn(r['type'], phs[0], nara['expr'], nara.get('name_pattern'), nara['arn_pattern'])
+            return [{'resources': [{'type': r['type'], 'bind': bind}]}]
+        return None
+
+    @staticmethod
+    def name_or_arn(rtype, ph, expr, name_pattern, arn_pattern):
+        return [
+            {'when': {'matches': [expr, IS_ARN]}, 'resources': [{'arn': expr + '|' + arn_pattern}]},
+            {'when': {'matches': [expr, NOT_ARN]},
+             'resources': [{'type': rtype, 'bind': {ph: expr + ('|' + name_pattern if name_pattern else '')}}]},
+        ]
+
+    def generated_events(self, p):
+        events = {}
+        svcs = sorted((s for s in self.boto if self.boto_prefix(s, self.boto[s]) == p),
+                      key=lambda s: (s != p, self.boto[s]['signingName'] != p, s))
+        for svc in svcs:
+            info = self.boto[svc]
+            for op in sorted(info['operations']):
+                if op in events:
+                    continue
+                o = info['operations'][op]
+                acts, why = self.primary_actions(svc, p, op)
+                if not acts:
+                    continue
+                members = o.get('input', [])
+                ents = self.mapjs.get((p, op)) or []
+                grants = []
+                for a in acts:
+                    mj_entry = next((e for e in ents if self.resolve(e['action']) == a), None)
+                    bound = self.bind_for(p, svc, op, a, members, mj_entry)
+                    if bound:
+                        for g in bound:
+                            g = dict(g)
+                            g['action'] = a
+                            grants.append(g)
+                    else:
+                        grants.append({'action': a})
+                # extra iam:PassRole grants that map.json lists with a whole-ARN role member
+                if self.boto[svc]['protocol'] not in NO_GENERIC_BIND_PROTOCOLS:
+                    seen = set()
+                    for e in ents:
+                        if e['action'] != 'iam:PassRole' or not e.get('arn'):
+                            continue
+                        mm = re.match(r'^\$\{([A-Za-z0-9\[\]\.]+)\}$', e['arn'])
+                        if not mm:
+                            continue
+                        path = member_path(mm.group(1))
+                        if not path or path.split('.')[0].rstrip('[]') not in {lower_first(x) for x in members} or path in seen:
+                            continue
+                        seen.add(path)
+                        grants.append({'action': 'iam:PassRole', 'when': {'exists': 'req:' + path},
+                                       'resources': [{'arn': 'req:' + path}]})
+                ent = {'grants': grants}
+                if why != 'same name':
+                    ent['note'] = 'generated: action from %s' % why
+                events[op] = ent
+        return events
+
+    # ---------------------------------------------------------------- overrides
+    def expand_override_entry(self, p, name, ent):
+        ent = copy.deepcopy(ent)
+        if 'note' not in ent:
+            raise GenError('overrides: %s %s has no note' % (p, name))
+        if 'grants' in ent:
+            out = []
+            defaults = self.ovr.get('services', {}).get(p, {}).get('bind_defaults', {})
+            for g in ent['grants']:
+                if isinstance(g, str):
+                    g = {'action': g}
+                noa = g.pop('name_or_arn', None)
+                if noa:
+                    base = {k: v for k, v in g.items() if k != 'resources'}
+                    for x in self.name_or_arn(noa['type'], noa['placeholder'], noa['expr'], noa.get('name_pattern'),
+                                              noa['arn_pattern']):
+                        y = dict(base)
+                        if 'when' in base:
+                            y['when'] = {'all': [base['when'], x['when']]}
+                        else:
+                            y['when'] = x['when']
+                        y['resources'] = x['resources']
+                        out.append(y)
+                    continue
+                # fill binds from the service's bind_defaults: {"type": "bucket"} -> bind BucketName
+                for r in g.get('resources', []):
+                    if 'type' in r:
+                        b = r.setdefault('bind', {})
+                        a = self.resolve(g['action'])
+                        if a and r['type'] in self.cat[a.partition(':')[0]]['resource_types']:
+                            for ph in PH_RE.findall(self.type_arn(a, r['type'])):
+                                if ph not in PRA and ph not in b and ph in defaults:
+                                    d = defaults[ph]
+                                    b[ph] = d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
+                out.append(g)
+            ent['grants'] = out
+        return ent
+
+    # ---------------------------------------------------------------- assemble + validate
+    def lambda_suffixes(self):
+        out = set()
+        for o in self.boto['lambda']['operations'].values():
+            m = re.match(r'^/(\d{4})-(\d{2})-(\d{2})/', o.get('uri') or '')
+            if m:
+                d = ''.join(m.groups())
+                out.update([d, d + 'v2'])
+        return out
+
+    def build(self):
+        files = {}
+        es = self.event_sources()
+        files['event-sources.json'] = es
+        sv = self.ovr.get('services', {})
+        for p in sv:
+            if p not in self.cat:
+                raise GenError('overrides: unknown prefix %s' % p)
+        for p in sorted(self.cat):
+            c = self.cat[p]
+            o = sv.get(p, {})
+            events = self.generated_events(p)
+            for name, ent in sorted(o.get('events', {}).items()):
+                events[name] = self.expand_override_entry(p, name, ent)
+            patterns = dict(self.ovr.get('patterns', {}))
+            patterns.update(o.get('patterns', {}))
+            suffixes = set(o.get('event_name_suffixes', []))
+            if p == 'lambda':
+                suffixes |= self.lambda_suffixes()
+            used = set()
+            for ent in events.values():
+                for e in walk_exprs(ent):
+                    m = EXPR_RE.match(e)
+                    if m and (m.group(3) or m.group(5)):
+                        used.add(m.group(3) or m.group(5))
+            out = {
+                'prefix': p,
+                'name': c['name'],
+                'resource_types': c['resource_types'],
+                'actions': c['actions'],
+                'event_name_suffixes': sorted(suffixes),
+                'patterns': {k: v for k, v in sorted(patterns.items()) if k in used},
+                'events': events,
+            }
+            self.validate(p, out)
+            files[p + '.json'] = out
+        return files
+
+    def validate(self, p, f):
+        errs = []
+        for k, rx in f['patterns'].items():
+            check_regex(rx, '%s pattern %s' % (p, k), errs)
+        for name, ent in f['events'].items():
+            where = '%s event %s' % (p, name)
+            keys = set(ent) - {'note'}
+            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal'}:
+                errs.append('%s: must be exactly one of grants/none/internal: %s' % (where, sorted(ent)))
+                continue
+            for k in ent:
+                if k not in ('grants', 'none', 'internal', 'note'):
+                    errs.append('%s: unknown key %s' % (where, k))
+            if 'grants' not in ent:
+                if not isinstance(ent.get('none', ent.get('internal')), str):
+                    errs.append('%s: none/internal needs a reason string' % where)
+                continue
+            if not ent['grants']:
+                errs.append('%s: empty grants' % where)
+            for g in ent['grants']:
+                for k in g:
+                    if k not in ('action', 'when', 'resources', 'facts'):
+                        errs.append('%s: unknown grant key %s' % (where, k))
+                a = g.get('action', '')
+                if self.exact.get(a.lower()) != a:
+                    errs.append('%s: action %r not in catalogue (case-exact)' % (where, a))
+                    continue
+                ap = a.partition(':')[0]
+                info = self.action_info(a)
+                types = {r['type'] for r in info['resources']}
+                if 'when' in g:
+                    self.check_when(g['when'], f, where, errs)
+                for r in g.get('resources', []):
+                    if set(r) == {'arn'}:
+                        for e in as_list(r['arn']):
+                            self.check_expr(e, f, where, errs)
+                    elif set(r) <= {'type', 'bind'} and 'type' in r:
+                        if r['type'] not in types:
+                            errs.append('%s: %s resource type %r not one of %s' % (where, a, r['type'], sorted(types)))
+                            continue
+                        arn = self.cat[ap]['resource_types'][r['type']]['arn']
+                        phs = set(PH_RE.findall(arn))
+                        b = r.get('bind', {})
+                        for ph in phs - PRA:
+                            if ph not in b:
+                                errs.append('%s: %s %s placeholder ${%s} unbound' % (where, a, r['type'], ph))
+                        for ph, e in b.items():
+                            if ph not in phs:
+                                errs.append('%s: %s binds unknown placeholder %s' % (where, a, ph))
+                            for x in as_list(e):
+                                self.check_expr(x, f, where, errs)
+                    else:
+                        errs.append('%s: bad resource %r' % (where, r))
+                for fk, fv in (g.get('facts') or {}).items():
+                    if not isinstance(fv, str):
+                        errs.append('%s: fact %s must be a string' % (where, fk))
+        for s in f['event_name_suffixes']:
+            if not re.match(r'^[0-9][0-9_]*v?[0-9]*$', s):
+                errs.append('%s: odd suffix %r' % (p, s))
+        if errs:
+            raise GenError('\n'.join(errs))
+
+    def check_when(self, w, f, where, errs):
+        if not isinstance(w, dict) or len(w) != 1:
+            errs.append('%s: bad when %r' % (where, w))
+            return
+        (k, v), = w.items()
+        if k in ('exists', 'absent'):
+            self.check_expr(v, f, where, errs)
+        elif k == 'matches':
+            if not (isinstance(v, list) and len(v) == 2):
+                errs.append('%s: bad matches %r' % (where, v))
+                return
+            self.check_expr(v[0], f, where, errs)
+            check_regex(v[1], where + ' when', errs)
+        elif k == 'all':
+            for x in v:
+                self.check_when(x, f, where, errs)
+        else:
+            errs.append('%s: unknown when %s' % (where, k))
+
+    def check_expr(self, e, f, where, errs):
+        m = EXPR_RE.match(e) if isinstance(e, str) else None
+        if not m:
+            errs.append('%s: bad expression %r' % (where, e))
+            return
+        pat = m.group(3) or m.group(5)
+        if pat and pat not in f['patterns']:
+            errs.append('%s: pattern %r undefined' % (where, pat))
+        if m.group(2) and not re.match(r'^[A-Za-z0-9_@$-]+(\[\])?(\.[A-Za-z0-9_@$:-]+(\[\])?)*$', m.group(2)):
+            errs.append('%s: bad path in %r' % (where, e))
+
+
+def as_list(x):
+    return x if isinstance(x, list) else [x]
+
+
+def walk_exprs(ent):
+    for g in ent.get('grants', []):
+        for r in g.get('resources', []):
+            if 'arn' in r:
+                yield from as_list(r['arn'])
+            for v in r.get('bind', {}).values():
+                yield from as_list(v)
+        yield from walk_when(g.get('when'))
+
+
+def walk_when(w):
+    if not w:
+        return
+    for k, v in w.items():
+        if k in ('exists', 'absent'):
+            yield v
+        elif k == 'matches':
+            yield v[0]
+        elif k == 'all':
+            for x in v:
+                yield from walk_when(x)
+
+
+def check_regex(rx, where, errs):
+    # keep to the common subset of Python re and the Rust regex crate
+    if re.search(r'\(\?[=!<]|\(\?P?<[=!]|\\[1-9]|\(\?P=', rx):
+        errs.append('%s: regex %r uses lookaround or backreferences' % (where, rx))
+    try:
+        re.compile(rx)
+    except re.error as e:
+        errs.append('%s: regex %r does not compile: %s' % (where, rx, e))
+
+
+# -------------------------------------------------------------------- coverage
+API_TYPES = {'AwsApiCall', 'AwsConsoleSignIn', 'AwsConsoleAction', 'AwsVpceEvent', None}
+
+
+def coverage(path, files, show_all=False):
+    es = files['event-sources.json']
+    pairs = {}
+    for line in open(path, encoding='utf-8'):
+        line = line.strip()
+        if not line:
+            continue
+        r = json.loads(line)
+        if r.get('eventType') not in API_TYPES and r.get('eventType') != 'AwsServiceEvent':
+            continue
+        if r.get('eventCategory') == 'Insight':
+            continue
+        k = (r.get('eventSource') or '', r.get('eventName') or '')
+        pairs.setdefault(k, r.get('eventType'))
+    mapped, unmapped = [], []
+    for (src, name), et in sorted(pairs.items()):
+        p = es.get(src)
+        ent = None
+        if p:
+            ev = files[p + '.json']['events']
+            ent = ev.get(name)
+            if ent is None:
+                for s in sorted(files[p + '.json']['event_name_suffixes'], key=len, reverse=True):
+                    if name.endswith(s) and name[:-len(s)] in ev:
+                        ent = ev[name[:-len(s)]]
+                        break
+        (mapped if ent else unmapped).append((src, name, et, p, ent))
+    n = len(pairs)
+    print('distinct eventSource/eventName pairs: %d, mapped: %d (%.1f%%)' % (n, len(mapped), 100.0 * len(mapped) / max(n, 1)))
+    kinds = {'grants': 0, 'none': 0, 'internal': 0}
+    for m in mapped:
+        for k in kinds:
+            if k in m[4]:
+                kinds[k] += 1
+    print('  by kind:', ', '.join('%s %d' % kv for kv in sorted(kinds.items())))
+    for src, name, et, p, _ in unmapped:
+        print('UNMAPPED %s %s (%s)%s' % (src, name, et, '' if p else ' [unknown eventSource]'))
+    if show_all:
+        for src, name, et, p, ent in mapped:
+            print('mapped %s %s -> %s' % (src, name, json.dumps(ent, sort_keys=True)[:200]))
+    return len(mapped), n
+
+
+def main(argv):
+    g = Generator()
+    try:
+        files = g.build()
+    except GenError as e:
+        sys.stderr.write('generate.py: validation failed:\n%s\n' % e)
+        return 2
+    if argv[:1] == ['coverage']:
+        coverage(argv[1], files, '--all' in argv)
+        return 0
+    check = '--check' in argv
+    want = {name: canon(obj) for name, obj in files.items()}
+    keep = {'README.md', 'PROVENANCE.md', 'SCHEMA-NOTES.md', 'overrides.json'}
+    have = {f for f in os.listdir(HERE) if f.endswith('.json') and f not in keep}
+    bad = []
+    for name, text in sorted(want.items()):
+        pth = os.path.join(HERE, name)
+        cur = open(pth, encoding='utf-8').read() if os.path.exists(pth) else None
+        if cur != text:
+            bad.append(('missing' if cur is None else 'differs', name))
+            if not check:
+                with open(pth, 'w', encoding='utf-8') as f:
+                    f.write(text)
+    for name in sorted(have - set(want)):
+        bad.append(('extra', name))
+        if not check:
+            os.remove(os.path.join(HERE, name))
+    if check:
+        for kind, name in bad:
+            print('%s: %s' % (kind, name))
+        return 1 if bad else 0
+    print('wrote %d files (%d changed)' % (len(want), len(bad)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -189,11 +189,11 @@ class Gen:
         host = f"{bucket}.s3.{region}.amazonaws.com"
         params = {"bucketName": bucket, "Host": host}
         resources = []
-        if name in ("ListObjects", "ListObjectsV2"):
+        if name in ("ListObjects", "ListObjectVersions"):
             params = {"list-type": "2", "bucketName": bucket, "encoding-type": "url",
                       "prefix": prefix or "", "delimiter": "/", "Host": host}
-            if name == "ListObjects":
-                del params["list-type"]
+            if name == "ListObjectVersions":
+                params = {"bucketName": bucket, "versions": "", "prefix": prefix or "", "Host": host}
             resources.append({"type": "AWS::S3::Object", "ARNPrefix": f"arn:aws:s3:::{bucket}/{prefix or ''}"})
         elif key is not None:
             params["key"] = key

@@ -283,7 +283,7 @@ class Month:
                                     ua=ua or CLI_UA.format(cmd=cmd), **kw))
 
         # 2. who am I
-        call("sts.amazonaws.com", "GetCallerIdentity", None, None, ro=True, ua=GHA_CREDS_UA.replace("api/sts", "api/sts"))
+        call("sts.amazonaws.com", "GetCallerIdentity", None, None, ro=True, ua=GHA_CREDS_UA)
 
         # 3. docker login + push
         call("ecr.amazonaws.com", "GetAuthorizationToken", None, None, ro=True, cmd="ecr.get-login-password",

@@ -72,7 +72,7 @@ def build_catalogue(d, ps):
                     dep.update(r.get('dependent_actions') or [])
             deps = sorted({all_actions[x.lower()] for x in dep if x.lower() in all_actions} - {p + ':' + a['name']})
             out_a[a['name']] = {
-                'access': a['accessLevel'],
+                'access': a['accessLevel'].split(', ')[0],  # iam-data writes 'Tagging, Write'; the SAR level is the first
                 'resources': sorted(res, key=lambda r: r['type']),
                 'condition_keys': sorted(set(a.get('conditionKeys') or [])),
                 'dependent': deps,

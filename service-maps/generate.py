@@ -136,13 +136,21 @@ class Generator:
 
     # ---------------------------------------------------------------- generated events
     def primary_actions(self, svc, p, op):
+        if p == 'apigateway':
+            m = (self.boto[svc]['operations'][op].get('method') or '').upper()
+            if m in self.cat[p]['actions']:
+                return ['apigateway:' + m], 'API Gateway management actions are the HTTP verb of the call'
+            return [], None
         if op in self.cat[p]['actions']:
             return [p + ':' + op], 'same name'
         ents = self.mapjs.get((p, op)) or []
+        acts = []
         for e in ents:
             a = self.resolve(e['action'])
-            if a and a.startswith(p + ':') and not e.get('conditional'):
-                return [a], 'iam-dataset map.json'
+            if a and a.startswith(p + ':') and not e.get('conditional') and a not in acts:
+                acts.append(a)
+        if acts:
+            return sorted(acts), 'iam-dataset map.json'
         s = [self.resolve(a) for a in self.sent.get((svc, op), [])]
         s = [a for a in s if a]
         if s:
@@ -170,7 +178,7 @@ class Generator:
         for r in order:
             arn = self.type_arn(action, r['type'])
             phs = [x for x in PH_RE.findall(arn) if x not in PRA]
-            if not phs:
+            if not phs or ', ' in arn:
                 continue
             bind, nara = {}, None
             ok = True
@@ -181,12 +189,15 @@ class Generator:
                     if need is not None and need not in members:
                         ok = False
                         break
-                    if need is None and d['expr'].startswith('req:') and d['expr'][4:].split('.')[0].split('[')[0] not in lmembers:
+                    if need is None and isinstance(d.get('expr'), str) and d['expr'].startswith('req:') and d['expr'][4:].split('.')[0].split('[')[0] not in lmembers:
                         ok = False
                         break
-                    if d.get('arn_pattern') and len(phs) == 1:
+                    if (d.get('arn_pattern') or d.get('arn_exprs')) and len(phs) == 1:
                         nara = d
-                    bind[ph] = d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
+                    if 'expr' not in d and not (d.get('arn_exprs') and len(phs) == 1):
+                        ok = False
+                        break
+                    bind[ph] = d['expr'] if isinstance(d.get('expr'), list) else d.get('expr', '') + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
                     continue
                 if proto in NO_GENERIC_BIND_PROTOCOLS or ph in GENERIC_PH:
                     ok = False
@@ -207,6 +218,8 @@ class Generator:
                 break
             if not ok:
                 continue
+            if nara and nara.get('arn_exprs'):
+                return [{'resources': [{'arn': list(nara['arn_exprs'])}]}]
             if nara:
                 return self.name_or_arn(r['type'], phs[0], nara['expr'], nara.get('name_pattern'), nara['arn_pattern'])
             return [{'resources': [{'type': r['type'], 'bind': bind}]}]
@@ -298,9 +311,9 @@ class Generator:
                         a = self.resolve(g['action'])
                         if a and r['type'] in self.cat[a.partition(':')[0]]['resource_types']:
                             for ph in PH_RE.findall(self.type_arn(a, r['type'])):
-                                if ph not in PRA and ph not in b and ph in defaults:
+                                if ph not in PRA and ph not in b and 'expr' in defaults.get(ph, {}):
                                     d = defaults[ph]
-                                    b[ph] = d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
+                                    b[ph] = d['expr'] if isinstance(d['expr'], list) else d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
                 out.append(g)
             ent['grants'] = out
         return ent

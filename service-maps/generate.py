@@ -535,8 +535,22 @@ def coverage(path, files, show_all=False):
             if k in m[4]:
                 kinds[k] += 1
     print('  by kind:', ', '.join('%s %d' % kv for kv in sorted(kinds.items())))
+    known_ops = {}
+    g = Generator()
+    for svc, info in g.boto.items():
+        px = g.boto_prefix(svc, info)
+        if px:
+            known_ops.setdefault(px, set()).update(info['operations'])
+    fake = 0
     for src, name, et, p, _ in unmapped:
-        print('UNMAPPED %s %s (%s)%s' % (src, name, et, '' if p else ' [unknown eventSource]'))
+        tag = '' if p else ' [unknown eventSource]'
+        if p and name not in known_ops.get(p, ()):
+            tag = ' [not an API operation of this eventSource]'
+            fake += 1
+        print('UNMAPPED %s %s (%s)%s' % (src, name, et, tag))
+    if fake:
+        print('excluding %d pairs whose eventName is no API operation of their eventSource: %d/%d mapped (%.1f%%)'
+              % (fake, len(mapped), n - fake, 100.0 * len(mapped) / max(n - fake, 1)))
     if show_all:
         for src, name, et, p, ent in mapped:
             print('mapped %s %s -> %s' % (src, name, json.dumps(ent, sort_keys=True)[:200]))

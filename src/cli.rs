@@ -1,0 +1,150 @@
+//! The command line. The help text is the manual: keep it teaching.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "policygen",
+    version,
+    about = "Write the least-privilege IAM policy for what an AWS principal actually did, from CloudTrail.",
+    long_about = "Write the least-privilege IAM policy for what an AWS principal actually did, from CloudTrail.\n\n\
+        policygen reads the CloudTrail events of one principal (an IAM user, a role across all its sessions, \
+        one session) inside a time window, maps every call to the IAM actions and resource ARNs it needed, \
+        and prints the smallest policy that allows exactly that. Everything it could not read, map or bind to \
+        a resource is reported as a coded diagnostic on stderr; a result built from incomplete input exits 1.",
+    after_help = "EXAMPLES:\n  \
+        policygen --role build-agent --since 30d --logs ./trail/\n  \
+        policygen --user alice --from 2026-10-01 --to 2026-11-01T12:00:00Z --logs a.json.gz b.json -\n  \
+        policygen --principal arn:aws:iam::123456789012:role/ci/deployer --session 'gh-*' --since 2w --logs ./trail\n  \
+        policygen maps explain s3.amazonaws.com ListObjects\n\n\
+        EXIT CODES:\n  0  complete result\n  1  incomplete input (unreadable files, unmapped calls), or warnings with --deny-warnings\n  \
+        2  usage or fatal error",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect the service maps: how CloudTrail events map to IAM actions.
+    #[command(subcommand)]
+    Maps(MapsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MapsCommand {
+    /// Show what one event maps to, and from which map entry.
+    Explain {
+        /// The eventSource, e.g. `s3.amazonaws.com`.
+        event_source: String,
+        /// The eventName, e.g. `ListObjects`.
+        event_name: String,
+    },
+    /// The share of distinct eventSource/eventName pairs in some logs that the maps know.
+    Coverage {
+        /// Log files or directories, as for the main command.
+        #[arg(long = "logs", value_name = "PATH", required = true)]
+        logs: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("who").args(["role", "user", "principal"]).multiple(false))]
+pub struct GenerateArgs {
+    /// The role, by name (matches that name in any path and account) or ARN (exact, path included).
+    /// Every session of the role counts, including web-identity (GitHub OIDC), SAML and SSO sessions.
+    #[arg(long, value_name = "NAME|ARN", help_heading = "Principal")]
+    pub role: Option<String>,
+    /// The IAM user, by name (any path) or ARN.
+    #[arg(long, value_name = "NAME|ARN", help_heading = "Principal")]
+    pub user: Option<String>,
+    /// Any principal by ARN: a role, a user, an assumed-role session
+    /// (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`), root or a federated user.
+    #[arg(long, value_name = "ARN", help_heading = "Principal")]
+    pub principal: Option<String>,
+    /// Only the role's sessions whose name matches this glob (`*`, `?`): CI jobs, SSO users.
+    #[arg(long, value_name = "GLOB", help_heading = "Principal")]
+    pub session: Option<String>,
+    /// Only this account's principal (repeatable).
+    #[arg(long = "account", value_name = "ID", help_heading = "Principal")]
+    pub accounts: Vec<String>,
+
+    /// The window up to now: `90m`, `12h`, `30d`, `2w`.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        conflicts_with = "from",
+        help_heading = "Window (half-open [from, to), UTC)"
+    )]
+    pub since: Option<String>,
+    /// Start of the window, included: a date (`2026-10-01`) or RFC 3339 time.
+    #[arg(
+        long,
+        value_name = "TIME",
+        help_heading = "Window (half-open [from, to), UTC)"
+    )]
+    pub from: Option<String>,
+    /// End of the window, excluded (default: now).
+    #[arg(
+        long,
+        value_name = "TIME",
+        help_heading = "Window (half-open [from, to), UTC)"
+    )]
+    pub to: Option<String>,
+
+    /// CloudTrail logs: files or directories (recursive), `.json` or `.json.gz`, as CloudTrail writes them
+    /// to S3, bare arrays, JSON lines or single records; `-` reads stdin. Repeatable.
+    #[arg(long = "logs", value_name = "PATH", help_heading = "Sources")]
+    pub logs: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Json, help_heading = "Output")]
+    pub format: FormatArg,
+    /// Write the policy to this file instead of stdout.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
+    pub output: Option<PathBuf>,
+    /// Print the evidence for every action to stderr: events, first and last seen, a sample eventID, the
+    /// map entry used.
+    #[arg(long, help_heading = "Output")]
+    pub explain: bool,
+    /// Write the run summary, diagnostics and evidence as JSON to this file (for machines).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub summary_json: Option<PathBuf>,
+    /// Show every diagnostic, notes included.
+    #[arg(short, long, help_heading = "Output")]
+    pub verbose: bool,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Grant failed calls too (by default a call with an `errorCode` grants nothing and is listed).
+    #[arg(long, help_heading = "Policy")]
+    pub include_denied: bool,
+    /// More resources than this under one parent, for one action, become one prefix wildcard (always
+    /// reported as `resource-generalised`).
+    #[arg(long, value_name = "N", default_value_t = 20, help_heading = "Policy")]
+    pub max_resources: usize,
+
+    /// Exit 1 when there is any warning (wildcards, denied calls, generalised resources).
+    #[arg(long, help_heading = "Checks")]
+    pub deny_warnings: bool,
+    /// Stop at the first input problem instead of reading the rest.
+    #[arg(long, help_heading = "Checks")]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// The IAM policy document.
+    Json,
+}

@@ -1,0 +1,605 @@
+//! The one path every source's bytes take: decompress, recognise the shape, skip other principals' records
+//! before a full parse, filter by principal and window, drop duplicates, map, and record usage.
+
+use crate::event::{denied_action, is_access_denied, Record};
+use crate::mapper::arn::Context;
+use crate::mapper::{Mapper, Outcome, Wildcard};
+use crate::principal::PrincipalFilter;
+use crate::report::{Code, Diagnostics, Location, Severity, Stats};
+use crate::usage::{DeniedKey, Evidence, UsageKey, UsageSet};
+use crate::window::TimeWindow;
+use flate2::read::MultiGzDecoder;
+use memchr::memmem;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// What to keep: one principal in one window.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// `None` keeps every principal's records (`maps coverage`).
+    pub principal: Option<PrincipalFilter>,
+    pub window: TimeWindow,
+    /// Grant failed calls too (`--include-denied`).
+    pub include_denied: bool,
+    /// Stop at the first problem that makes the result incomplete (`--strict`).
+    pub strict: bool,
+    /// Record the outcome of every distinct call (`maps coverage`).
+    pub record_calls: bool,
+}
+
+/// What one piece of input contributed; merged across files and threads.
+#[derive(Debug, Default, Clone)]
+pub struct Partial {
+    pub usage: UsageSet,
+    pub diagnostics: Diagnostics,
+    pub stats: Stats,
+    /// `eventSource eventName` → how it mapped, when the scope asks for it.
+    pub calls: BTreeMap<String, &'static str>,
+}
+
+impl Partial {
+    pub fn merge(&mut self, other: Partial) {
+        self.usage.merge(other.usage);
+        self.diagnostics.merge(other.diagnostics);
+        self.stats.merge(&other.stats);
+        self.calls.extend(other.calls);
+    }
+}
+
+/// Decompressed input larger than this is refused: a gzip bomb must not take the machine down.
+pub const MAX_INFLATED_BYTES: u64 = 4 << 30;
+
+pub struct Ingest {
+    scope: Scope,
+    mapper: Mapper,
+    needle: Option<memmem::Finder<'static>>,
+    seen: Mutex<HashSet<(String, String, String, String)>>,
+    stopped: AtomicBool,
+}
+
+impl Ingest {
+    pub fn new(scope: Scope) -> Ingest {
+        let needle = scope
+            .principal
+            .as_ref()
+            .map(|p| memmem::Finder::new(p.needle().as_bytes()).into_owned());
+        Ingest {
+            scope,
+            mapper: Mapper::default(),
+            needle,
+            seen: Mutex::new(HashSet::new()),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Set once a strict run met a problem; sources stop reading.
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Reports a source that could not be read at all (a file, an S3 object).
+    pub fn unreadable(&self, name: &str, why: &str, out: &mut Partial) {
+        out.stats.files_failed += 1;
+        self.diagnose(
+            out,
+            Code::UnreadableFile,
+            name,
+            why.to_string(),
+            Some(at(name, None, None)),
+        );
+    }
+
+    /// One input object: a log file, an S3 object, stdin. Gzip is recognised by its magic bytes.
+    pub fn ingest(&self, name: &str, bytes: &[u8], out: &mut Partial) {
+        out.stats.bytes_read += bytes.len() as u64;
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut inflated = Vec::with_capacity(bytes.len().saturating_mul(8));
+            let mut reader = MultiGzDecoder::new(bytes).take(MAX_INFLATED_BYTES);
+            if let Err(e) = reader.read_to_end(&mut inflated) {
+                // Records before the damage are still read.
+                self.diagnose(
+                    out,
+                    Code::InvalidFile,
+                    name,
+                    format!("gzip data is damaged: {e}"),
+                    Some(at(name, None, None)),
+                );
+            }
+            self.ingest_json(name, &inflated, out);
+        } else {
+            self.ingest_json(name, bytes, out);
+        }
+    }
+
+    fn ingest_json(&self, name: &str, bytes: &[u8], out: &mut Partial) {
+        let bytes = bytes
+            .strip_prefix(b"\xef\xbb\xbf".as_slice())
+            .unwrap_or(bytes);
+        let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+        let Some(start) = start else {
+            out.stats.files_skipped += 1;
+            self.diagnose(
+                out,
+                Code::NotCloudtrail,
+                name,
+                "the file is empty".into(),
+                Some(at(name, None, None)),
+            );
+            return;
+        };
+        let body = &bytes[start..];
+        let mut records: Vec<&RawValue> = Vec::new();
+        let result = match body[0] {
+            b'[' => RecordsSeed(&mut records)
+                .deserialize(&mut serde_json::Deserializer::from_slice(body))
+                .map(|_| Shape::Records),
+            b'{' => {
+                let mut top = Top::default();
+                let parsed = TopSeed {
+                    records: &mut records,
+                    top: &mut top,
+                }
+                .deserialize(&mut serde_json::Deserializer::from_slice(body));
+                match parsed {
+                    Ok(()) => Ok(top.shape()),
+                    Err(e) if e.to_string().starts_with("trailing characters") => {
+                        Ok(Shape::JsonLines)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            _ => {
+                out.stats.files_skipped += 1;
+                self.diagnose(
+                    out,
+                    Code::NotCloudtrail,
+                    name,
+                    "the file is not JSON".into(),
+                    Some(at(name, None, None)),
+                );
+                return;
+            }
+        };
+        match result {
+            Ok(Shape::Records) => self.records(name, records.iter().map(|r| r.get()), out),
+            Ok(Shape::Single) => match std::str::from_utf8(body) {
+                Ok(text) => self.records(name, std::iter::once(text), out),
+                Err(e) => self.diagnose(
+                    out,
+                    Code::InvalidFile,
+                    name,
+                    format!("not UTF-8: {e}"),
+                    Some(at(name, None, None)),
+                ),
+            },
+            Ok(Shape::JsonLines) => self.json_lines(name, body, out),
+            Ok(Shape::LookupEvents(events)) => {
+                self.records(name, events.iter().map(String::as_str), out)
+            }
+            Ok(Shape::Digest) => {
+                out.stats.files_skipped += 1;
+                self.diagnose(
+                    out,
+                    Code::DigestFile,
+                    name,
+                    "a CloudTrail digest file holds no events".into(),
+                    Some(at(name, None, None)),
+                );
+            }
+            Ok(Shape::Other) => {
+                out.stats.files_skipped += 1;
+                let why =
+                    "JSON without `Records`, `eventName` or `Events`: not a CloudTrail log".into();
+                self.diagnose(
+                    out,
+                    Code::NotCloudtrail,
+                    name,
+                    why,
+                    Some(at(name, None, None)),
+                );
+            }
+            Err(e) => {
+                // Whatever records came before the damage were collected and are still used.
+                let salvaged = records.len();
+                self.records(name, records.iter().map(|r| r.get()), out);
+                let why = format!("invalid JSON at line {} column {}: {e} ({salvaged} records before it were read)", e.line(), e.column());
+                self.diagnose(
+                    out,
+                    Code::InvalidFile,
+                    name,
+                    why,
+                    Some(at(name, Some(salvaged), None)),
+                );
+            }
+        }
+        out.stats.files_read += 1;
+    }
+
+    fn json_lines(&self, name: &str, body: &[u8], out: &mut Partial) {
+        for (index, line) in body.split(|&b| b == b'\n').enumerate() {
+            let line = line.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            match std::str::from_utf8(line) {
+                Ok(text) => self.record(name, index, text, out),
+                Err(e) => {
+                    out.stats.records_read += 1;
+                    self.diagnose(
+                        out,
+                        Code::MalformedRecord,
+                        name,
+                        format!("line {} is not UTF-8: {e}", index + 1),
+                        Some(at(name, Some(index), None)),
+                    );
+                }
+            }
+        }
+    }
+
+    fn records<'a>(&self, name: &str, records: impl Iterator<Item = &'a str>, out: &mut Partial) {
+        for (index, raw) in records.enumerate() {
+            if self.stopped() {
+                return;
+            }
+            self.record(name, index, raw, out);
+        }
+    }
+
+    fn record(&self, name: &str, index: usize, raw: &str, out: &mut Partial) {
+        out.stats.records_read += 1;
+        // A record of this principal contains its name verbatim, unless JSON escapes hide it.
+        if let Some(needle) = &self.needle {
+            if needle.find(raw.as_bytes()).is_none()
+                && memchr::memchr(b'\\', raw.as_bytes()).is_none()
+            {
+                return;
+            }
+        }
+        let record: Record = match serde_json::from_str(raw) {
+            Ok(record) => record,
+            Err(e) => {
+                let why = format!("record {index} has the wrong shape: {e}");
+                self.diagnose(
+                    out,
+                    Code::MalformedRecord,
+                    name,
+                    why,
+                    Some(at(name, Some(index), None)),
+                );
+                return;
+            }
+        };
+        let principal_ok = self
+            .scope
+            .principal
+            .as_ref()
+            .is_none_or(|p| p.matches(&record));
+        if !principal_ok || !self.scope.window.contains(record.time()) {
+            return;
+        }
+        let location = || Some(at(name, Some(index), Some(record.id())));
+        let call = format!("{} {}", record.source(), record.name());
+        if !record.is_api_call() {
+            self.diagnose(
+                out,
+                Code::NonApiEvent,
+                &call,
+                format!("eventType `{}`", record.event_type.as_deref().unwrap_or("")),
+                location(),
+            );
+            return;
+        }
+        if !record.id().is_empty() {
+            let key = (
+                record.id().to_string(),
+                record.source().to_string(),
+                record.name().to_string(),
+                record.time().to_string(),
+            );
+            let fresh = self
+                .seen
+                .lock()
+                .map(|mut seen| seen.insert(key))
+                .unwrap_or(true);
+            if !fresh {
+                out.stats.records_duplicate += 1;
+                self.diagnose(
+                    out,
+                    Code::DuplicateEvent,
+                    &call,
+                    format!("eventID `{}` seen before", record.id()),
+                    location(),
+                );
+                return;
+            }
+        }
+        out.stats.records_matched += 1;
+        if let Some(code) = record.error_code.as_deref().filter(|c| !c.is_empty()) {
+            out.stats.records_failed_calls += 1;
+            let message = record.error_message.as_deref().unwrap_or("");
+            if is_access_denied(code) {
+                let action = denied_action(message)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| call.clone());
+                let key = DeniedKey {
+                    action: action.clone(),
+                    error_code: code.to_string(),
+                };
+                out.usage
+                    .add_denied(key, Evidence::new(record.time(), record.id(), None));
+                if !self.scope.include_denied {
+                    let why = format!("`{code}` for `{call}`: not granted (use `--include-denied` to grant denied calls)");
+                    self.diagnose(out, Code::DeniedCall, &action, why, location());
+                    return;
+                }
+            } else if !self.scope.include_denied {
+                let why = format!("the call failed with `{code}`: not granted (use `--include-denied` to grant failed calls)");
+                self.diagnose(out, Code::FailedCallSkipped, &call, why, location());
+                return;
+            }
+            self.diagnose(
+                out,
+                Code::DeniedCallGranted,
+                &call,
+                format!("failed with `{code}`, granted by `--include-denied`"),
+                location(),
+            );
+        }
+        self.map(name, index, &record, &call, out);
+    }
+
+    fn map(&self, name: &str, index: usize, record: &Record, call: &str, out: &mut Partial) {
+        let location = || Some(at(name, Some(index), Some(record.id())));
+        let parse =
+            |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
+        let request = parse(record.request_parameters);
+        let response = parse(record.response_elements);
+        let additional = parse(record.additional_event_data);
+        let resources: Vec<(String, String)> = record
+            .resources
+            .iter()
+            .flatten()
+            .filter_map(|r| {
+                Some((
+                    r.kind.as_deref()?.to_string(),
+                    r.arn.as_deref()?.to_string(),
+                ))
+            })
+            .collect();
+        let ctx = Context {
+            request: request.as_ref(),
+            response: response.as_ref(),
+            additional: additional.as_ref(),
+            resources: &resources,
+            partition: record.partition(),
+            region: record.region(),
+            account: record.account(),
+        };
+        let mapping = self.mapper.map(record.source(), record.name(), &ctx);
+        if self.scope.record_calls {
+            let kind = match &mapping.outcome {
+                Outcome::Grants(_) => "mapped",
+                Outcome::NoPermission(_) => "no-permission",
+                Outcome::Internal(_) => "internal",
+                Outcome::Unmapped(_) => "unmapped",
+            };
+            out.calls.entry(call.to_string()).or_insert(kind);
+        }
+        let entry = mapping.entry.as_ref();
+        match mapping.outcome {
+            Outcome::Grants(grants) => {
+                out.stats.records_mapped += 1;
+                for grant in grants {
+                    match &grant.wildcard {
+                        Some(Wildcard::StarOnly) => {
+                            let why =
+                                "the IAM catalogue lists no resource types for it".to_string();
+                            self.diagnose(
+                                out,
+                                Code::StarOnlyAction,
+                                &grant.action,
+                                why,
+                                location(),
+                            );
+                        }
+                        Some(Wildcard::Unbound(why)) => {
+                            let why = format!(
+                                "{why} (`{call}`, {})",
+                                entry.map(ToString::to_string).unwrap_or_default()
+                            );
+                            self.diagnose(
+                                out,
+                                Code::WildcardResource,
+                                &grant.action,
+                                why,
+                                location(),
+                            );
+                        }
+                        Some(Wildcard::Segment(why)) => {
+                            self.diagnose(
+                                out,
+                                Code::WildcardSegment,
+                                &grant.action,
+                                why.clone(),
+                                location(),
+                            );
+                        }
+                        None => {}
+                    }
+                    for resource in grant.resources {
+                        let key = UsageKey {
+                            action: grant.action.clone(),
+                            resource,
+                            region: record.region().to_string(),
+                            facts: grant.facts.clone(),
+                        };
+                        out.usage
+                            .add(key, Evidence::new(record.time(), record.id(), entry));
+                    }
+                }
+            }
+            Outcome::NoPermission(why) => {
+                out.stats.records_no_permission += 1;
+                self.diagnose(out, Code::NoPermissionNeeded, call, why, location());
+            }
+            Outcome::Internal(why) => {
+                out.stats.records_no_permission += 1;
+                self.diagnose(out, Code::ServiceInternalEvent, call, why, location());
+            }
+            Outcome::Unmapped(why) => {
+                out.stats.records_unmapped += 1;
+                self.diagnose(out, Code::UnmappedEvent, call, why, location());
+            }
+        }
+    }
+
+    fn diagnose(
+        &self,
+        out: &mut Partial,
+        code: Code,
+        subject: &str,
+        detail: String,
+        location: Option<Location>,
+    ) {
+        if self.scope.strict && code.severity() == Severity::Incomplete {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        out.diagnostics.add(code, subject, detail, location);
+    }
+}
+
+fn at(file: &str, record: Option<usize>, event_id: Option<&str>) -> Location {
+    Location {
+        file: file.to_string(),
+        record,
+        event_id: event_id.filter(|id| !id.is_empty()).map(str::to_string),
+    }
+}
+
+enum Shape {
+    Records,
+    Single,
+    JsonLines,
+    LookupEvents(Vec<String>),
+    Digest,
+    Other,
+}
+
+/// What the top-level object of a JSON file told about its shape.
+#[derive(Default)]
+struct Top {
+    has_records: bool,
+    lookup_events: Option<Vec<String>>,
+    digest: bool,
+    record_fields: bool,
+}
+
+impl Top {
+    fn shape(self) -> Shape {
+        if self.has_records {
+            Shape::Records
+        } else if let Some(events) = self.lookup_events {
+            Shape::LookupEvents(events)
+        } else if self.digest {
+            Shape::Digest
+        } else if self.record_fields {
+            Shape::Single
+        } else {
+            Shape::Other
+        }
+    }
+}
+
+/// Collects the raw records of an array into a vector owned by the caller, so that the records before a
+/// syntax error survive it.
+struct RecordsSeed<'s, 'de>(&'s mut Vec<&'de RawValue>);
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of CloudTrail records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(record) = seq.next_element::<&'de RawValue>()? {
+            self.0.push(record);
+        }
+        Ok(())
+    }
+}
+
+struct TopSeed<'s, 'de> {
+    records: &'s mut Vec<&'de RawValue>,
+    top: &'s mut Top,
+}
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LookupEvent {
+    #[serde(rename = "CloudTrailEvent")]
+    cloudtrail_event: Option<String>,
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a CloudTrail log object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "Records" => {
+                    self.top.has_records = true;
+                    map.next_value_seed(RecordsSeed(self.records))?;
+                }
+                "Events" => {
+                    let events: Vec<LookupEvent> = map.next_value()?;
+                    self.top.lookup_events = Some(
+                        events
+                            .into_iter()
+                            .filter_map(|e| e.cloudtrail_event)
+                            .collect(),
+                    );
+                }
+                "digestPublicKeyFingerprint"
+                | "digestSignatureAlgorithm"
+                | "previousDigestS3Object" => {
+                    self.top.digest = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                "eventVersion" | "eventName" | "eventSource" => {
+                    self.top.record_fields = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+#![forbid(unsafe_code)]
+//! Parse the command line, validate it into settings, run, and map the result to an exit code.
+
+use clap::Parser;
+use policygen::cli::{Cli, Command, MapsCommand};
+use policygen::collector::{files, Ingest, Scope};
+use policygen::explain::{coverage_text, evidence_text, maps_explain, summary_json};
+use policygen::report::summary_text;
+use policygen::settings::{log_inputs, Settings};
+use policygen::window::TimeWindow;
+use std::io::Write;
+use std::process::ExitCode;
+
+const OK: u8 = 0;
+const INCOMPLETE: u8 = 1;
+const FATAL: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(match cli.command {
+        Some(Command::Maps(command)) => maps(command),
+        None => generate(&cli),
+    })
+}
+
+fn generate(cli: &Cli) -> u8 {
+    let settings = match Settings::from_args(&cli.generate, chrono::Utc::now()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}\n\nRun `policygen --help` for the options and examples.");
+            return FATAL;
+        }
+    };
+    let run = policygen::run(&settings);
+    let policy = run.policy.to_json();
+    match &settings.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &policy) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return FATAL;
+            }
+        }
+        None => {
+            if !write_stdout(&policy) {
+                return FATAL;
+            }
+        }
+    }
+    let principal = settings
+        .scope
+        .principal
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let window = settings.scope.window.to_string();
+    if let Some(path) = &settings.summary_json {
+        if let Err(e) = std::fs::write(path, summary_json(&run, &principal, &window)) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return FATAL;
+        }
+    }
+    if settings.explain {
+        eprint!("{}", evidence_text(&run));
+    }
+    let incomplete = run.incomplete();
+    if !settings.quiet {
+        let actions = run.usage.by_action().len();
+        eprint!(
+            "{}",
+            summary_text(
+                &principal,
+                &window,
+                &run.stats,
+                run.policy.statements.len(),
+                actions,
+                &run.usage,
+                &run.diagnostics,
+                settings.verbose
+            )
+        );
+        if run.stopped {
+            eprintln!("  result   STOPPED at the first input problem (--strict): the policy is incomplete");
+        } else if incomplete {
+            eprintln!("  result   INCOMPLETE: the policy may not allow everything the principal did (see above)");
+        } else {
+            eprintln!("  result   complete");
+        }
+    }
+    if incomplete || (settings.deny_warnings && run.has_warnings()) {
+        INCOMPLETE
+    } else {
+        OK
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends quietly.
+fn write_stdout(text: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
+        Err(e) => {
+            eprintln!("error: cannot write the policy: {e}");
+            false
+        }
+    }
+}
+
+fn maps(command: MapsCommand) -> u8 {
+    match command {
+        MapsCommand::Explain {
+            event_source,
+            event_name,
+        } => match maps_explain(&event_source, &event_name) {
+            Ok(text) => {
+                if write_stdout(&text) {
+                    OK
+                } else {
+                    FATAL
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                INCOMPLETE
+            }
+        },
+        MapsCommand::Coverage { logs } => {
+            let all_time = TimeWindow::new(
+                chrono::DateTime::UNIX_EPOCH,
+                chrono::DateTime::<chrono::Utc>::MAX_UTC,
+            );
+            let Ok(window) = all_time else { return FATAL };
+            let ingest = Ingest::new(Scope {
+                principal: None,
+                window,
+                include_denied: true,
+                strict: false,
+                record_calls: true,
+            });
+            let partial = files::collect(&log_inputs(&logs), &ingest);
+            let (text, all_mapped) = coverage_text(&partial.calls);
+            if !write_stdout(&text) {
+                return FATAL;
+            }
+            if all_mapped {
+                OK
+            } else {
+                INCOMPLETE
+            }
+        }
+    }
+}

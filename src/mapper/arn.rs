@@ -1,0 +1,325 @@
+//! Expressions over a record (`req:bucketName`, `res:AWS::KMS::Key`, `req:items[].tableName|name`) and the
+//! ARN templates of the catalogue (`arn:${Partition}:s3:::${BucketName}`).
+
+use regex::Regex;
+use serde_json::Value;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Request,
+    Response,
+    Additional,
+    Resources,
+    Literal,
+}
+
+#[derive(Debug, Clone)]
+struct Segment {
+    key: String,
+    iterate: bool,
+}
+
+/// A parsed expression; see `service-maps/README.md`.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    source: Source,
+    /// The `resources[]` type for `res:`, the text for `lit:`.
+    argument: String,
+    path: Vec<Segment>,
+    pattern: Option<Arc<Regex>>,
+}
+
+/// What an expression is evaluated against: one record's bodies and context.
+pub struct Context<'a> {
+    pub request: Option<&'a Value>,
+    pub response: Option<&'a Value>,
+    pub additional: Option<&'a Value>,
+    /// `(type, ARN)` of `resources[]`.
+    pub resources: &'a [(String, String)],
+    pub partition: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+}
+
+impl Expr {
+    /// Parses `SOURCE:PATH[|pattern]`; `pattern` resolves a pattern name to its compiled regex.
+    pub fn parse(text: &str, pattern: impl Fn(&str) -> Option<Arc<Regex>>) -> Result<Expr, String> {
+        let (body, pattern_name) = match text.rsplit_once('|') {
+            Some((body, name)) => (body, Some(name)),
+            None => (text, None),
+        };
+        let pattern = match pattern_name {
+            Some(name) => {
+                Some(pattern(name).ok_or_else(|| format!("unknown pattern `{name}` in `{text}`"))?)
+            }
+            None => None,
+        };
+        let (source, rest) = body
+            .split_once(':')
+            .ok_or_else(|| format!("`{text}` has no source prefix"))?;
+        let source = match source {
+            "req" => Source::Request,
+            "resp" => Source::Response,
+            "add" => Source::Additional,
+            "res" => Source::Resources,
+            "lit" => Source::Literal,
+            other => return Err(format!("unknown source `{other}` in `{text}`")),
+        };
+        if matches!(source, Source::Resources | Source::Literal) {
+            return Ok(Expr {
+                source,
+                argument: rest.to_string(),
+                path: Vec::new(),
+                pattern,
+            });
+        }
+        if rest.is_empty() {
+            return Err(format!("`{text}` has an empty path"));
+        }
+        let path = rest
+            .split('.')
+            .map(|seg| match seg.strip_suffix("[]") {
+                Some(key) => Segment {
+                    key: key.to_string(),
+                    iterate: true,
+                },
+                None => Segment {
+                    key: seg.to_string(),
+                    iterate: false,
+                },
+            })
+            .collect();
+        Ok(Expr {
+            source,
+            argument: String::new(),
+            path,
+            pattern,
+        })
+    }
+
+    /// The JSON nodes the path reaches (any type).
+    pub fn nodes<'v>(&self, ctx: &Context<'v>) -> Vec<&'v Value> {
+        let root = match self.source {
+            Source::Request => ctx.request,
+            Source::Response => ctx.response,
+            Source::Additional => ctx.additional,
+            Source::Resources | Source::Literal => return Vec::new(),
+        };
+        let mut current: Vec<&Value> = root.into_iter().collect();
+        for segment in &self.path {
+            let mut next = Vec::new();
+            for node in current {
+                let child = if segment.key.is_empty() {
+                    Some(node)
+                } else {
+                    node.get(&segment.key)
+                };
+                match (child, segment.iterate) {
+                    (Some(Value::Array(items)), true) => next.extend(items.iter()),
+                    (Some(value), false) => next.push(value),
+                    _ => {}
+                }
+            }
+            current = next;
+        }
+        current.retain(|v| !v.is_null());
+        current
+    }
+
+    /// A `lit:` value is written by the map's authors, so its `*` is a deliberate wildcard.
+    pub fn is_literal(&self) -> bool {
+        self.source == Source::Literal
+    }
+
+    /// The string values the expression yields, after its pattern.
+    pub fn values(&self, ctx: &Context) -> Vec<String> {
+        let raw: Vec<String> = match self.source {
+            Source::Resources => ctx
+                .resources
+                .iter()
+                .filter(|(kind, _)| *kind == self.argument)
+                .map(|(_, arn)| arn.clone())
+                .collect(),
+            Source::Literal => vec![self.argument.clone()],
+            _ => self.nodes(ctx).into_iter().filter_map(scalar).collect(),
+        };
+        let mut out: Vec<String> = raw
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .filter_map(|v| match &self.pattern {
+                None => Some(v),
+                Some(re) => re
+                    .captures(&v)
+                    .and_then(|c| c.get(1).or_else(|| c.get(0)))
+                    .map(|m| m.as_str().to_string()),
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The values of the first alternative that yields any.
+pub fn first_values(alternatives: &[Expr], ctx: &Context) -> Vec<String> {
+    first_alternative(alternatives, ctx)
+        .map(|(values, _)| values)
+        .unwrap_or_default()
+}
+
+/// The values of the first alternative that yields any, and that alternative.
+pub fn first_alternative<'e>(
+    alternatives: &'e [Expr],
+    ctx: &Context,
+) -> Option<(Vec<String>, &'e Expr)> {
+    alternatives.iter().find_map(|e| {
+        let values = e.values(ctx);
+        (!values.is_empty()).then_some((values, e))
+    })
+}
+
+/// `${Name}` placeholders of a template, in order, without duplicates.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let name = &after[..end];
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    names
+}
+
+/// IAM reads `*`, `?` and `$` in a Resource as wildcards and variables; a value from a record is literal.
+pub fn escape_value(value: &str) -> String {
+    if !value.contains(['*', '?', '$']) {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '*' => out.push_str("${*}"),
+            '?' => out.push_str("${?}"),
+            '$' => out.push_str("${$}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most this many ARNs from one resource spec: combinations of multi-valued placeholders stop here.
+pub const MAX_COMBINATIONS: usize = 1000;
+
+/// Fills a template with one value list per placeholder (values already escaped); every combination.
+pub fn fill(template: &str, values: &[(&str, Vec<String>)]) -> Vec<String> {
+    let mut results = vec![template.to_string()];
+    for (name, options) in values {
+        let token = format!("${{{name}}}");
+        let mut next = Vec::new();
+        'outer: for partial in &results {
+            for option in options {
+                next.push(partial.replace(&token, option));
+                if next.len() >= MAX_COMBINATIONS {
+                    break 'outer;
+                }
+            }
+        }
+        results = next;
+    }
+    results
+}
+
+/// `${Partition}`, `${Region}` and `${Account}` in a fact value.
+pub fn fill_context(text: &str, ctx: &Context) -> String {
+    text.replace("${Partition}", ctx.partition)
+        .replace("${Region}", ctx.region)
+        .replace("${Account}", ctx.account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn no_pattern(_: &str) -> Option<Arc<Regex>> {
+        None
+    }
+
+    fn ctx<'a>(request: &'a Value, resources: &'a [(String, String)]) -> Context<'a> {
+        Context {
+            request: Some(request),
+            response: None,
+            additional: None,
+            resources,
+            partition: "aws",
+            region: "us-east-1",
+            account: "111122223333",
+        }
+    }
+
+    #[test]
+    fn paths_and_arrays() {
+        let request = json!({"transactItems": [{"put": {"tableName": "a"}}, {"delete": {"tableName": "b"}}, {"put": {"tableName": "c"}}]});
+        let c = ctx(&request, &[]);
+        let put = Expr::parse("req:transactItems[].put.tableName", no_pattern).expect("valid");
+        assert_eq!(put.values(&c), ["a", "c"]);
+        let exists = Expr::parse("req:transactItems[].delete", no_pattern).expect("valid");
+        assert_eq!(exists.nodes(&c).len(), 1);
+        assert!(Expr::parse("req:missing", no_pattern)
+            .expect("valid")
+            .values(&c)
+            .is_empty());
+    }
+
+    #[test]
+    fn resources_and_patterns() {
+        let resources = vec![(
+            "AWS::KMS::Key".to_string(),
+            "arn:aws:kms:us-east-1:1:key/k".to_string(),
+        )];
+        let request = json!({"queueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/jobs"});
+        let c = ctx(&request, &resources);
+        assert_eq!(
+            Expr::parse("res:AWS::KMS::Key", no_pattern)
+                .expect("valid")
+                .values(&c),
+            ["arn:aws:kms:us-east-1:1:key/k"]
+        );
+        let re = Arc::new(Regex::new(r"/([^/]+)$").expect("valid regex"));
+        let expr = Expr::parse("req:queueUrl|queue_name", |_| Some(re.clone())).expect("valid");
+        assert_eq!(expr.values(&c), ["jobs"]);
+        assert!(Expr::parse("req:queueUrl|missing", no_pattern).is_err());
+        assert!(Expr::parse("nope:x", no_pattern).is_err());
+    }
+
+    #[test]
+    fn templates() {
+        assert_eq!(
+            placeholders("arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+            ["Partition", "BucketName", "ObjectName"]
+        );
+        let filled = fill(
+            "arn:aws:s3:::${BucketName}/${ObjectName}",
+            &[
+                ("BucketName", vec!["b".into()]),
+                ("ObjectName", vec!["k1".into(), escape_value("a*b")]),
+            ],
+        );
+        assert_eq!(filled, ["arn:aws:s3:::b/k1", "arn:aws:s3:::b/a${*}b"]);
+    }
+}

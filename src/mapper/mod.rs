@@ -1,0 +1,267 @@
+//! Pure mapping: one CloudTrail call in, the IAM actions and resource ARNs it needed out.
+//! All knowledge lives in `service-maps/`; this module only evaluates it.
+
+pub mod arn;
+pub mod catalogue;
+pub mod service_map;
+
+use arn::{
+    escape_value, fill, fill_context, first_alternative, first_values, placeholders, Context,
+};
+use catalogue::{Condition, GrantRule, Registry, ResourceRule, RuleKind, CONTEXT_PLACEHOLDERS};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Which map entry produced a mapping: shown by `--explain` and `maps explain`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryRef {
+    pub prefix: String,
+    pub event: String,
+}
+
+impl fmt::Display for EntryRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+    }
+}
+
+/// Why an action ended up with `"Resource": "*"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wildcard {
+    /// The action supports no resource types: `*` is the only valid resource.
+    StarOnly,
+    /// The action supports resources, but this record did not give what the ARN needs.
+    Unbound(String),
+    /// The map puts `*` for a part of the ARN that no record carries (a stack's UUID).
+    Segment(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedGrant {
+    /// Canonical `prefix:Name` from the catalogue.
+    pub action: String,
+    /// ARNs, or `["*"]`.
+    pub resources: Vec<String>,
+    pub facts: BTreeMap<String, String>,
+    pub wildcard: Option<Wildcard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Grants(Vec<MappedGrant>),
+    NoPermission(String),
+    Internal(String),
+    Unmapped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub outcome: Outcome,
+    pub entry: Option<EntryRef>,
+    pub note: Option<String>,
+}
+
+pub struct Mapper {
+    registry: &'static Registry,
+}
+
+impl Default for Mapper {
+    fn default() -> Self {
+        Mapper {
+            registry: Registry::embedded(),
+        }
+    }
+}
+
+impl Mapper {
+    pub fn registry(&self) -> &'static Registry {
+        self.registry
+    }
+
+    /// Maps one call. `ctx` holds the record's request, response, resources and location.
+    pub fn map(&self, event_source: &str, event_name: &str, ctx: &Context) -> Mapping {
+        let unmapped = |why: String| Mapping {
+            outcome: Outcome::Unmapped(why),
+            entry: None,
+            note: None,
+        };
+        let Some(prefix) = self.registry.prefix_for_source(event_source) else {
+            return unmapped(format!(
+                "no service map knows the event source `{event_source}`"
+            ));
+        };
+        let service = match self.registry.service(prefix) {
+            Some(Ok(service)) => service,
+            Some(Err(e)) => return unmapped(format!("service-maps/{prefix}.json is broken: {e}")),
+            None => {
+                return unmapped(format!(
+                    "`{event_source}` maps to `{prefix}`, which has no service map"
+                ))
+            }
+        };
+        let Some((key, rule)) = service.rule(event_name) else {
+            return unmapped(format!(
+                "service-maps/{prefix}.json has no rule for `{event_name}`"
+            ));
+        };
+        let entry = Some(EntryRef {
+            prefix: prefix.to_string(),
+            event: key.to_string(),
+        });
+        let note = rule.note.clone();
+        let outcome = match &rule.kind {
+            RuleKind::None(why) => Outcome::NoPermission(why.clone()),
+            RuleKind::Internal(why) => Outcome::Internal(why.clone()),
+            RuleKind::Grants(grants) => {
+                let mut mapped = Vec::new();
+                for grant in grants {
+                    if grant.when.as_ref().is_none_or(|w| holds(w, ctx)) {
+                        match self.apply(grant, ctx) {
+                            Ok(g) => mapped.push(g),
+                            Err(why) => {
+                                return Mapping {
+                                    outcome: Outcome::Unmapped(why),
+                                    entry,
+                                    note,
+                                }
+                            }
+                        }
+                    }
+                }
+                Outcome::Grants(mapped)
+            }
+        };
+        Mapping {
+            outcome,
+            entry,
+            note,
+        }
+    }
+
+    fn apply(&self, grant: &GrantRule, ctx: &Context) -> Result<MappedGrant, String> {
+        let Some((target, name)) = self.registry.canonical_action(&grant.action) else {
+            return Err(format!(
+                "the map names `{}`, which is not in the IAM catalogue",
+                grant.action
+            ));
+        };
+        let action = format!("{}:{name}", target.prefix);
+        let facts = grant
+            .facts
+            .iter()
+            .map(|(k, v)| (k.clone(), fill_context(v, ctx)))
+            .collect();
+        let star = |wildcard| MappedGrant {
+            action: action.clone(),
+            resources: vec!["*".into()],
+            facts: BTreeMap::new(),
+            wildcard: Some(wildcard),
+        };
+        if !target.supports_resources(&name) {
+            return Ok(MappedGrant {
+                facts,
+                ..star(Wildcard::StarOnly)
+            });
+        }
+        if grant.resources.is_empty() {
+            return Ok(MappedGrant {
+                facts,
+                ..star(Wildcard::Unbound(
+                    "the map binds no resource for this call".into(),
+                ))
+            });
+        }
+        let mut arns = Vec::new();
+        let mut segment = None;
+        for resource in &grant.resources {
+            match resource {
+                ResourceRule::Arn(alternatives) => {
+                    let found: Vec<String> = first_values(alternatives, ctx)
+                        .into_iter()
+                        .filter(|v| v.starts_with("arn:"))
+                        .collect();
+                    if found.is_empty() {
+                        return Ok(MappedGrant {
+                            facts,
+                            ..star(Wildcard::Unbound("the record has no resource ARN".into()))
+                        });
+                    }
+                    arns.extend(found.iter().map(|a| arn::escape_value(a)));
+                }
+                ResourceRule::Typed { kind, bind } => {
+                    let Some(def) = target.resource_types.get(kind) else {
+                        return Err(format!("`{}` has no resource type `{kind}`", target.prefix));
+                    };
+                    let mut values = Vec::new();
+                    for placeholder in placeholders(&def.arn) {
+                        let bound = match bind.iter().find(|(n, _)| n == placeholder) {
+                            Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
+                                Some((values, expr)) if expr.is_literal() => {
+                                    if values.iter().any(|v| v.contains('*')) {
+                                        segment = Some(Wildcard::Segment(format!("`${{{placeholder}}}` of `{kind}` is not in the record; the map puts `{}`", values.join(","))));
+                                    }
+                                    values
+                                }
+                                Some((values, _)) => {
+                                    values.iter().map(|v| escape_value(v)).collect()
+                                }
+                                None => Vec::new(),
+                            },
+                            None => context_value(placeholder, ctx)
+                                .map(|v| vec![escape_value(v)])
+                                .unwrap_or_default(),
+                        };
+                        if bound.is_empty() {
+                            let why = format!(
+                                "the record gives no `{placeholder}` for resource type `{kind}`"
+                            );
+                            return Ok(MappedGrant {
+                                facts,
+                                ..star(Wildcard::Unbound(why))
+                            });
+                        }
+                        values.push((placeholder, bound));
+                    }
+                    arns.extend(fill(&def.arn, &values));
+                }
+            }
+        }
+        arns.sort();
+        arns.dedup();
+        Ok(MappedGrant {
+            action,
+            resources: arns,
+            facts,
+            wildcard: segment,
+        })
+    }
+}
+
+fn context_value<'a>(placeholder: &str, ctx: &Context<'a>) -> Option<&'a str> {
+    let value = match placeholder {
+        p if p == CONTEXT_PLACEHOLDERS[0] => ctx.partition,
+        p if p == CONTEXT_PLACEHOLDERS[1] => ctx.region,
+        p if p == CONTEXT_PLACEHOLDERS[2] => ctx.account,
+        _ => return None,
+    };
+    (!value.is_empty()).then_some(value)
+}
+
+fn holds(condition: &Condition, ctx: &Context) -> bool {
+    match condition {
+        Condition::Exists(e) => present(e, ctx),
+        Condition::Absent(e) => !present(e, ctx),
+        Condition::Matches(e, re) => e.values(ctx).iter().any(|v| re.is_match(v)),
+        Condition::All(list) => list.iter().all(|c| holds(c, ctx)),
+    }
+}
+
+fn present(expr: &arn::Expr, ctx: &Context) -> bool {
+    !expr.values(ctx).is_empty()
+        || expr.nodes(ctx).iter().any(|v| match v {
+            serde_json::Value::Object(o) => !o.is_empty(),
+            serde_json::Value::Array(a) => !a.is_empty(),
+            serde_json::Value::String(s) => !s.is_empty(),
+            _ => true,
+        })
+}

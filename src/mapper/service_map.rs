@@ -1,0 +1,113 @@
+//! The on-disk schema of `service-maps/<prefix>.json` (documented in `service-maps/README.md`).
+//! Unknown fields are errors so that a typo in a map never silently drops a rule.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    pub prefix: String,
+    pub name: String,
+    #[serde(default)]
+    pub resource_types: BTreeMap<String, ResourceTypeDef>,
+    #[serde(default)]
+    pub actions: BTreeMap<String, ActionDef>,
+    #[serde(default)]
+    pub event_name_suffixes: Vec<String>,
+    #[serde(default)]
+    pub patterns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub events: BTreeMap<String, EventRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTypeDef {
+    pub arn: String,
+    #[serde(default)]
+    pub condition_keys: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDef {
+    pub access: String,
+    #[serde(default)]
+    pub resources: Vec<ActionResource>,
+    #[serde(default)]
+    pub condition_keys: Vec<String>,
+    #[serde(default)]
+    pub dependent: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionResource {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// Exactly one of `grants`, `none`, `internal` (checked when the file is loaded).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRule {
+    #[serde(default)]
+    pub grants: Option<Vec<Grant>>,
+    #[serde(default)]
+    pub none: Option<String>,
+    #[serde(default)]
+    pub internal: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub action: String,
+    #[serde(default)]
+    pub when: Option<When>,
+    #[serde(default)]
+    pub resources: Vec<ResourceSpec>,
+    #[serde(default)]
+    pub facts: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+pub enum When {
+    Exists(String),
+    Absent(String),
+    Matches((String, String)),
+    All(Vec<When>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpec {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub bind: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    pub arn: Option<OneOrMany>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+}

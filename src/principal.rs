@@ -1,0 +1,336 @@
+//! Who a record belongs to: an IAM user, a role across all its sessions (including web-identity, SAML and
+//! SSO sessions), one session of a role, or any principal given by ARN.
+
+use crate::event::Record;
+use crate::glob::wildcard_match;
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A role by name (any path, any account) or by its exact ARN.
+    Role { name: String, arn: Option<String> },
+    /// An IAM user by name (any path, any account) or by its exact ARN.
+    User { name: String, arn: Option<String> },
+    /// Any other principal, by the exact ARN CloudTrail writes in `userIdentity.arn` (root, federated user).
+    Arn(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalFilter {
+    pub identity: Identity,
+    /// Glob over session names (`gh-*`); roles only.
+    pub session: Option<String>,
+    /// Accounts the principal must belong to; empty means any.
+    pub accounts: BTreeSet<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PrincipalError {
+    #[error(
+        "`{0}` is not an IAM or STS ARN (expected `arn:aws:iam::ACCOUNT:role/NAME` or similar)"
+    )]
+    NotIamArn(String),
+    #[error("`{0}` is not a role ARN")]
+    NotRoleArn(String),
+    #[error("`{0}` is not a user ARN")]
+    NotUserArn(String),
+    #[error("`{0}` is not a valid name")]
+    BadName(String),
+}
+
+struct ParsedArn<'a> {
+    service: &'a str,
+    account: &'a str,
+    resource: &'a str,
+}
+
+fn parse_arn(arn: &str) -> Option<ParsedArn<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let _partition = parts.next()?;
+    let service = parts.next()?;
+    let _region = parts.next()?;
+    let account = parts.next()?;
+    let resource = parts.next()?;
+    Some(ParsedArn {
+        service,
+        account,
+        resource,
+    })
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+impl Identity {
+    pub fn role(value: &str) -> Result<(Identity, Option<String>), PrincipalError> {
+        if !value.starts_with("arn:") {
+            return if valid_name(value) {
+                Ok((
+                    Identity::Role {
+                        name: value.to_string(),
+                        arn: None,
+                    },
+                    None,
+                ))
+            } else {
+                Err(PrincipalError::BadName(value.to_string()))
+            };
+        }
+        match Identity::from_arn(value)? {
+            (role @ Identity::Role { .. }, session) => Ok((role, session)),
+            _ => Err(PrincipalError::NotRoleArn(value.to_string())),
+        }
+    }
+
+    pub fn user(value: &str) -> Result<Identity, PrincipalError> {
+        if !value.starts_with("arn:") {
+            return if valid_name(value) {
+                Ok(Identity::User {
+                    name: value.to_string(),
+                    arn: None,
+                })
+            } else {
+                Err(PrincipalError::BadName(value.to_string()))
+            };
+        }
+        match Identity::from_arn(value)? {
+            (user @ Identity::User { .. }, None) => Ok(user),
+            _ => Err(PrincipalError::NotUserArn(value.to_string())),
+        }
+    }
+
+    /// An ARN of a role, user, assumed-role session (role plus session name) or other principal.
+    pub fn from_arn(value: &str) -> Result<(Identity, Option<String>), PrincipalError> {
+        let arn = parse_arn(value).ok_or_else(|| PrincipalError::NotIamArn(value.to_string()))?;
+        let last = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
+        match (arn.service, arn.resource.split_once('/')) {
+            ("iam", Some(("role", path))) => Ok((
+                Identity::Role {
+                    name: last(path),
+                    arn: Some(value.to_string()),
+                },
+                None,
+            )),
+            ("iam", Some(("user", path))) => Ok((
+                Identity::User {
+                    name: last(path),
+                    arn: Some(value.to_string()),
+                },
+                None,
+            )),
+            ("sts", Some(("assumed-role", rest))) => {
+                let (role, session) = rest
+                    .split_once('/')
+                    .ok_or_else(|| PrincipalError::NotRoleArn(value.to_string()))?;
+                let _ = arn.account;
+                Ok((
+                    Identity::Role {
+                        name: role.to_string(),
+                        arn: None,
+                    },
+                    Some(session.to_string()),
+                ))
+            }
+            ("iam" | "sts", _) => Ok((Identity::Arn(value.to_string()), None)),
+            _ => Err(PrincipalError::NotIamArn(value.to_string())),
+        }
+    }
+}
+
+impl PrincipalFilter {
+    /// A string that every record of this principal contains verbatim: records without it are skipped
+    /// before they are parsed.
+    pub fn needle(&self) -> &str {
+        match &self.identity {
+            Identity::Role { name, .. } | Identity::User { name, .. } => name,
+            Identity::Arn(arn) => arn.rsplit(['/', ':']).next().unwrap_or(arn),
+        }
+    }
+
+    /// Whether `record` was made with this principal's credentials.
+    pub fn matches(&self, record: &Record) -> bool {
+        let Some(identity) = record.user_identity.as_ref() else {
+            return false;
+        };
+        let kind = identity.kind.as_deref().unwrap_or("");
+        let arn = identity.arn.as_deref().unwrap_or("");
+        let account = identity
+            .account_id
+            .as_deref()
+            .or_else(|| parse_arn(arn).map(|a| a.account))
+            .unwrap_or("");
+        if !self.accounts.is_empty() && !self.accounts.contains(account) {
+            return false;
+        }
+        match &self.identity {
+            Identity::Role {
+                name,
+                arn: role_arn,
+            } => {
+                if kind != "AssumedRole" {
+                    return false;
+                }
+                let issuer = identity
+                    .session_context
+                    .as_ref()
+                    .and_then(|c| c.session_issuer.as_ref());
+                let issuer_arn = issuer.and_then(|i| i.arn.as_deref());
+                let role_matches = match (role_arn, issuer_arn) {
+                    (Some(wanted), Some(got)) => wanted == got,
+                    (Some(_), None) => false,
+                    (None, Some(got)) => got.rsplit('/').next() == Some(name.as_str()),
+                    // Some records lack the issuer: the session ARN still names the role.
+                    (None, None) => session_role(arn) == Some(name.as_str()),
+                };
+                role_matches
+                    && self.session.as_deref().is_none_or(|glob| {
+                        session_name(arn).is_some_and(|session| wildcard_match(glob, session, true))
+                    })
+            }
+            Identity::User {
+                name,
+                arn: user_arn,
+            } => {
+                kind == "IAMUser"
+                    && match user_arn {
+                        Some(wanted) => wanted == arn,
+                        None => {
+                            identity.user_name.as_deref() == Some(name.as_str())
+                                || arn.rsplit('/').next() == Some(name.as_str())
+                        }
+                    }
+            }
+            Identity::Arn(wanted) => kind != "AWSService" && wanted == arn,
+        }
+    }
+}
+
+/// `arn:aws:sts::1:assumed-role/ROLE/SESSION` → `SESSION`.
+fn session_name(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.split_once(":assumed-role/")?;
+    rest.split_once('/').map(|(_, session)| session)
+}
+
+fn session_role(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.split_once(":assumed-role/")?;
+    rest.split_once('/').map(|(role, _)| role)
+}
+
+impl fmt::Display for PrincipalFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.identity {
+            Identity::Role { arn: Some(arn), .. } | Identity::User { arn: Some(arn), .. } => {
+                write!(f, "{arn}")?
+            }
+            Identity::Role { name, arn: None } => {
+                write!(f, "role `{name}` (any path, any account)")?
+            }
+            Identity::User { name, arn: None } => {
+                write!(f, "user `{name}` (any path, any account)")?
+            }
+            Identity::Arn(arn) => write!(f, "{arn}")?,
+        }
+        if let Some(session) = &self.session {
+            write!(f, ", sessions `{session}`")?;
+        }
+        if !self.accounts.is_empty() {
+            let accounts: Vec<&str> = self.accounts.iter().map(String::as_str).collect();
+            write!(f, ", accounts {}", accounts.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str) -> Record<'_> {
+        serde_json::from_str(json).expect("test record parses")
+    }
+
+    const SESSION: &str = r#"{"userIdentity":{"type":"AssumedRole","accountId":"111122223333",
+        "arn":"arn:aws:sts::111122223333:assumed-role/build-agent/gh-run-7",
+        "sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/ci/build-agent","userName":"build-agent"}}}}"#;
+
+    fn filter(identity: Identity) -> PrincipalFilter {
+        PrincipalFilter {
+            identity,
+            session: None,
+            accounts: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn role_by_name_matches_any_path() {
+        let (role, _) = Identity::role("build-agent").expect("valid");
+        assert!(filter(role).matches(&record(SESSION)));
+    }
+
+    #[test]
+    fn role_by_arn_respects_path() {
+        let (role, _) =
+            Identity::role("arn:aws:iam::111122223333:role/build-agent").expect("valid");
+        assert!(!filter(role).matches(&record(SESSION)));
+        let (role, _) =
+            Identity::role("arn:aws:iam::111122223333:role/ci/build-agent").expect("valid");
+        assert!(filter(role).matches(&record(SESSION)));
+    }
+
+    #[test]
+    fn session_glob_and_accounts() {
+        let (role, _) = Identity::role("build-agent").expect("valid");
+        let mut f = filter(role);
+        f.session = Some("gh-*".into());
+        assert!(f.matches(&record(SESSION)));
+        f.session = Some("manual-*".into());
+        assert!(!f.matches(&record(SESSION)));
+        f.session = None;
+        f.accounts.insert("444455556666".into());
+        assert!(!f.matches(&record(SESSION)));
+    }
+
+    #[test]
+    fn assumed_role_arn_gives_role_and_session() {
+        let (role, session) =
+            Identity::from_arn("arn:aws:sts::111122223333:assumed-role/build-agent/gh-run-7")
+                .expect("valid");
+        assert_eq!(
+            role,
+            Identity::Role {
+                name: "build-agent".into(),
+                arn: None
+            }
+        );
+        assert_eq!(session.as_deref(), Some("gh-run-7"));
+    }
+
+    #[test]
+    fn users_and_services() {
+        let alice = r#"{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/eng/alice","userName":"alice"}}"#;
+        assert!(filter(Identity::user("alice").expect("valid")).matches(&record(alice)));
+        assert!(
+            filter(Identity::user("arn:aws:iam::1:user/eng/alice").expect("valid"))
+                .matches(&record(alice))
+        );
+        assert!(!filter(Identity::user("bob").expect("valid")).matches(&record(alice)));
+        let service = r#"{"userIdentity":{"type":"AWSService","invokedBy":"ecs.amazonaws.com"}}"#;
+        let (role, _) = Identity::role("build-agent").expect("valid");
+        assert!(!filter(role).matches(&record(service)));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(Identity::role("bad name").is_err());
+        assert!(Identity::role("arn:aws:iam::1:user/alice").is_err());
+        assert!(Identity::user("arn:aws:s3:::bucket").is_err());
+    }
+}

@@ -1,0 +1,297 @@
+//! Diagnostics with stable codes, the run summary and the evidence behind every action.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How much a diagnostic matters. `Incomplete` means the policy may not allow everything the principal did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Note,
+    Warning,
+    Incomplete,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $meaning:literal;)*) => {
+        /// Every diagnostic policygen can report; `docs/diagnostics.md` documents each.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code),* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity),* }
+            }
+
+            pub fn meaning(self) -> &'static str {
+                match self { $(Code::$variant => $meaning),* }
+            }
+        }
+    };
+}
+
+codes! {
+    UnreadableFile = "unreadable-file", Incomplete, "a log file or directory could not be read";
+    InvalidFile = "invalid-file", Incomplete, "a log file is not valid gzip or JSON (truncated, corrupt)";
+    MalformedRecord = "malformed-record", Incomplete, "a record has fields of the wrong type and was skipped";
+    UnmappedEvent = "unmapped-event", Incomplete, "no service map knows this event: the policy does not allow it";
+    NoRecords = "no-records", Incomplete, "no CloudTrail record was read at all: the policy is empty because the input was";
+    NoMatchingRecords = "no-matching-records", Warning, "records were read, but none of the principal in the window";
+    NotCloudtrail = "not-cloudtrail", Warning, "a JSON file that holds no CloudTrail records was skipped";
+    WildcardResource = "wildcard-resource", Warning, "an action that supports resource-level permissions got `*`";
+    WildcardSegment = "wildcard-segment", Note, "the map puts `*` for an ARN part no record carries (a stack's UUID)";
+    ResourceGeneralised = "resource-generalised", Warning, "many resources under one parent became one prefix wildcard";
+    FailedCallSkipped = "failed-call-skipped", Warning, "a call that failed with an error other than access denied was not granted";
+    DeniedCall = "denied-call", Warning, "the principal was denied a call; it is not granted";
+    DeniedCallGranted = "denied-call-granted", Warning, "a failed call was granted because of `--include-denied`";
+    DigestFile = "digest-file", Note, "a CloudTrail digest file was skipped";
+    NonApiEvent = "non-api-event", Note, "an Insights or service event was skipped: it carries no permission";
+    NoPermissionNeeded = "no-permission-needed", Note, "the call needs no IAM permission";
+    ServiceInternalEvent = "service-internal-event", Note, "an event AWS writes for itself was skipped";
+    DuplicateEvent = "duplicate-event", Note, "the same event was delivered more than once and counted once";
+    StarOnlyAction = "star-only-action", Note, "the action supports only `\"Resource\": \"*\"`";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Where a diagnostic was first seen.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+}
+
+/// One diagnostic, aggregated over every occurrence of the same code and subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// What it is about: an event (`s3.amazonaws.com GetFoo`), an action, a file.
+    pub subject: String,
+    pub detail: String,
+    pub count: u64,
+    /// The first occurrence, in input order of files and records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<Location>,
+}
+
+/// Diagnostics keyed by code and subject, so that a million denied calls make one line.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    entries: BTreeMap<(Code, String), Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn add(
+        &mut self,
+        code: Code,
+        subject: impl Into<String>,
+        detail: impl Into<String>,
+        at: Option<Location>,
+    ) {
+        self.add_n(code, subject.into(), detail.into(), at, 1);
+    }
+
+    fn add_n(
+        &mut self,
+        code: Code,
+        subject: String,
+        detail: String,
+        at: Option<Location>,
+        count: u64,
+    ) {
+        let entry = self
+            .entries
+            .entry((code, subject.clone()))
+            .or_insert_with(|| Diagnostic {
+                code,
+                severity: code.severity(),
+                subject,
+                detail: detail.clone(),
+                count: 0,
+                first: at.clone(),
+            });
+        entry.count += count;
+        // Keep the smallest location so the report does not depend on the order files were processed in.
+        if at.is_some() && (entry.first.is_none() || at < entry.first) {
+            entry.first = at;
+            entry.detail = detail;
+        }
+    }
+
+    pub fn merge(&mut self, other: Diagnostics) {
+        for (_, d) in other.entries {
+            self.add_n(d.code, d.subject, d.detail, d.first, d.count);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.entries.values()
+    }
+
+    pub fn worst(&self) -> Option<Severity> {
+        self.entries.values().map(|d| d.severity).max()
+    }
+
+    pub fn count(&self, code: Code) -> u64 {
+        self.entries
+            .values()
+            .filter(|d| d.code == code)
+            .map(|d| d.count)
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Counters of one run, shown in the summary and in `--summary-json`.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub files_read: u64,
+    pub files_skipped: u64,
+    pub files_failed: u64,
+    pub bytes_read: u64,
+    pub records_read: u64,
+    pub records_matched: u64,
+    pub records_mapped: u64,
+    pub records_failed_calls: u64,
+    pub records_no_permission: u64,
+    pub records_unmapped: u64,
+    pub records_duplicate: u64,
+}
+
+impl Stats {
+    pub fn merge(&mut self, other: &Stats) {
+        self.files_read += other.files_read;
+        self.files_skipped += other.files_skipped;
+        self.files_failed += other.files_failed;
+        self.bytes_read += other.bytes_read;
+        self.records_read += other.records_read;
+        self.records_matched += other.records_matched;
+        self.records_mapped += other.records_mapped;
+        self.records_failed_calls += other.records_failed_calls;
+        self.records_no_permission += other.records_no_permission;
+        self.records_unmapped += other.records_unmapped;
+        self.records_duplicate += other.records_duplicate;
+    }
+}
+
+/// The short human summary printed on stderr after a run.
+pub fn summary_text(
+    principal: &str,
+    window: &str,
+    stats: &Stats,
+    statements: usize,
+    actions: usize,
+    denied: &crate::usage::UsageSet,
+    diagnostics: &Diagnostics,
+    verbose: bool,
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "policygen: {principal}");
+    let _ = writeln!(out, "  window   {window}");
+    let _ = writeln!(
+        out,
+        "  read     {} files ({} skipped, {} unreadable), {} records, {:.1} MB",
+        stats.files_read,
+        stats.files_skipped,
+        stats.files_failed,
+        stats.records_read,
+        stats.bytes_read as f64 / 1e6
+    );
+    let _ = writeln!(
+        out,
+        "  matched  {} records: {} mapped, {} need no permission, {} failed calls, {} unmapped, {} duplicates",
+        stats.records_matched,
+        stats.records_mapped,
+        stats.records_no_permission,
+        stats.records_failed_calls,
+        stats.records_unmapped,
+        stats.records_duplicate
+    );
+    let _ = writeln!(
+        out,
+        "  policy   {actions} actions in {statements} statements"
+    );
+    if !denied.denied.is_empty() {
+        let _ = writeln!(
+            out,
+            "  denied attempts (not granted unless --include-denied):"
+        );
+        for (key, evidence) in &denied.denied {
+            let _ = writeln!(
+                out,
+                "    {} ({}) x{}, last {}",
+                key.action, key.error_code, evidence.count, evidence.last_seen
+            );
+        }
+    }
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let _ = writeln!(
+        out,
+        "  diagnostics: {} incomplete, {} warnings, {} notes{}",
+        count(Severity::Incomplete),
+        count(Severity::Warning),
+        count(Severity::Note),
+        if verbose || count(Severity::Note) == 0 {
+            ""
+        } else {
+            " (-v shows notes)"
+        }
+    );
+    for d in diagnostics
+        .iter()
+        .filter(|d| verbose || d.severity > Severity::Note)
+    {
+        let label = match d.severity {
+            Severity::Incomplete => "incomplete",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let times = if d.count > 1 {
+            format!(" (x{})", d.count)
+        } else {
+            String::new()
+        };
+        let at = match &d.first {
+            Some(Location {
+                file,
+                record: Some(r),
+                ..
+            }) => format!(" [{file} record {r}]"),
+            Some(Location {
+                file, record: None, ..
+            }) => format!(" [{file}]"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "    {label:<10} {} {}: {}{times}{at}",
+            d.code, d.subject, d.detail
+        );
+    }
+    out
+}

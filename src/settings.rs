@@ -1,0 +1,243 @@
+//! Validated settings: every cross-flag rule is checked here, and nothing after this module sees clap types.
+
+use crate::cli::{FormatArg, GenerateArgs};
+use crate::collector::{LogInput, Scope};
+use crate::emitter::EmitOptions;
+use crate::principal::{Identity, PrincipalError, PrincipalFilter};
+use crate::window::{parse_time, TimeWindow, WindowError};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub scope: Scope,
+    pub logs: Vec<LogInput>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub summary_json: Option<PathBuf>,
+    pub emit: EmitOptions,
+    pub explain: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error(
+        "say whose policy to write: `--role NAME|ARN`, `--user NAME|ARN` or `--principal ARN`"
+    )]
+    NoPrincipal,
+    #[error(transparent)]
+    Principal(#[from] PrincipalError),
+    #[error(
+        "`--session` narrows a role's sessions: give it with `--role` or a role `--principal`"
+    )]
+    SessionWithoutRole,
+    #[error("`{0}` is not an account ID (12 digits)")]
+    BadAccount(String),
+    #[error("say which time window to read: `--since 30d` (also `90m`, `12h`, `2w`), or `--from 2026-10-01 [--to 2026-11-01]`")]
+    NoWindow,
+    #[error(transparent)]
+    Window(#[from] WindowError),
+    #[error(
+        "say where the logs are: `--logs PATH` (a file, a directory, or `-` for stdin; repeatable)"
+    )]
+    NoSource,
+    #[error("`--max-resources` must be at least 1")]
+    BadMaxResources,
+}
+
+impl Settings {
+    pub fn from_args(args: &GenerateArgs, now: DateTime<Utc>) -> Result<Settings, SettingsError> {
+        let (identity, session_from_arn) = match (&args.role, &args.user, &args.principal) {
+            (Some(role), None, None) => Identity::role(role)?,
+            (None, Some(user), None) => (Identity::user(user)?, None),
+            (None, None, Some(arn)) => Identity::from_arn(arn)?,
+            _ => return Err(SettingsError::NoPrincipal),
+        };
+        let session = args.session.clone().or(session_from_arn);
+        if session.is_some() && !matches!(identity, Identity::Role { .. }) {
+            return Err(SettingsError::SessionWithoutRole);
+        }
+        let mut accounts = BTreeSet::new();
+        for account in &args.accounts {
+            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+                return Err(SettingsError::BadAccount(account.clone()));
+            }
+            accounts.insert(account.clone());
+        }
+        let window = match (&args.since, &args.from, &args.to) {
+            (Some(since), None, None) => TimeWindow::since(since, now)?,
+            (Some(since), None, Some(to)) => TimeWindow::since(since, parse_time(to)?)?,
+            (None, Some(from), to) => {
+                let to = to.as_deref().map(parse_time).transpose()?.unwrap_or(now);
+                TimeWindow::new(parse_time(from)?, to)?
+            }
+            _ => return Err(SettingsError::NoWindow),
+        };
+        if args.logs.is_empty() {
+            return Err(SettingsError::NoSource);
+        }
+        if args.max_resources == 0 {
+            return Err(SettingsError::BadMaxResources);
+        }
+        Ok(Settings {
+            scope: Scope {
+                principal: Some(PrincipalFilter {
+                    identity,
+                    session,
+                    accounts,
+                }),
+                window,
+                include_denied: args.include_denied,
+                strict: args.strict,
+                record_calls: false,
+            },
+            logs: log_inputs(&args.logs),
+            format: match args.format {
+                FormatArg::Json => Format::Json,
+            },
+            output: args.output.clone(),
+            summary_json: args.summary_json.clone(),
+            emit: EmitOptions {
+                max_resources: args.max_resources,
+            },
+            explain: args.explain,
+            verbose: args.verbose,
+            quiet: args.quiet,
+            deny_warnings: args.deny_warnings,
+        })
+    }
+}
+
+pub fn log_inputs(paths: &[String]) -> Vec<LogInput> {
+    paths
+        .iter()
+        .map(|p| {
+            if p == "-" {
+                LogInput::Stdin
+            } else {
+                LogInput::Path(PathBuf::from(p))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn settings(args: &[&str]) -> Result<Settings, SettingsError> {
+        let cli = Cli::try_parse_from(std::iter::once("policygen").chain(args.iter().copied()))
+            .expect("clap accepts");
+        Settings::from_args(
+            &cli.generate,
+            parse_time("2026-12-03T00:00:00Z").expect("valid"),
+        )
+    }
+
+    #[test]
+    fn needs_principal_window_and_source() {
+        assert_eq!(
+            settings(&["--since", "30d", "--logs", "x"]).err(),
+            Some(SettingsError::NoPrincipal)
+        );
+        assert_eq!(
+            settings(&["--role", "r", "--logs", "x"]).err(),
+            Some(SettingsError::NoWindow)
+        );
+        assert_eq!(
+            settings(&["--role", "r", "--since", "1d"]).err(),
+            Some(SettingsError::NoSource)
+        );
+        assert_eq!(
+            settings(&["--role", "r", "--to", "2026-11-01", "--logs", "x"]).err(),
+            Some(SettingsError::NoWindow)
+        );
+    }
+
+    #[test]
+    fn session_only_for_roles() {
+        assert_eq!(
+            settings(&[
+                "--user",
+                "alice",
+                "--session",
+                "x",
+                "--since",
+                "1d",
+                "--logs",
+                "x"
+            ])
+            .err(),
+            Some(SettingsError::SessionWithoutRole)
+        );
+        let s = settings(&[
+            "--principal",
+            "arn:aws:sts::111122223333:assumed-role/r/s1",
+            "--since",
+            "1d",
+            "--logs",
+            "x",
+        ])
+        .expect("valid");
+        assert_eq!(
+            s.scope.principal.and_then(|p| p.session).as_deref(),
+            Some("s1")
+        );
+    }
+
+    #[test]
+    fn window_forms() {
+        let s = settings(&[
+            "--role",
+            "r",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-11-01T12:00:00Z",
+            "--logs",
+            "-",
+        ])
+        .expect("valid");
+        assert_eq!(
+            s.scope.window.to_string(),
+            "[2026-10-01T00:00:00Z, 2026-11-01T12:00:00Z)"
+        );
+        assert_eq!(s.logs, vec![LogInput::Stdin]);
+        assert!(settings(&[
+            "--role",
+            "r",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-01",
+            "--logs",
+            "x"
+        ])
+        .is_err());
+        assert_eq!(
+            settings(&[
+                "--role",
+                "r",
+                "--since",
+                "1d",
+                "--account",
+                "12",
+                "--logs",
+                "x"
+            ])
+            .err(),
+            Some(SettingsError::BadAccount("12".into()))
+        );
+    }
+}

@@ -231,6 +231,8 @@ class Generator:
             {'when': {'matches': [expr, IS_ARN]}, 'resources': [{'arn': expr + '|' + arn_pattern}]},
             {'when': {'matches': [expr, NOT_ARN]},
              'resources': [{'type': rtype, 'bind': {ph: expr + ('|' + name_pattern if name_pattern else '')}}]},
+            # an optional member the record does not carry: no ARN, so '*' rather than no grant at all
+            {'when': {'absent': expr}},
         ]
 
     def generated_events(self, p):
@@ -305,7 +307,8 @@ class Generator:
                             y['when'] = {'all': [base['when'], x['when']]}
                         else:
                             y['when'] = x['when']
-                        y['resources'] = x['resources']
+                        if 'resources' in x:
+                            y['resources'] = x['resources']
                         out.append(y)
                     continue
                 # fill binds from the service's bind_defaults: {"type": "bucket"} -> bind BucketName

@@ -358,6 +358,28 @@ class Generator:
         out.append(y)
         return out
 
+    def account_from(self, p, expr, grants):
+        """services.<p>.account_from: a request member that names the resource owner's account (ECR registryId).
+        A grant with a typed resource of this prefix that does not bind Account becomes two: the original when the
+        member is absent, and one binding Account to it when present."""
+        out = []
+        for g in grants:
+            typed = [r for r in g.get('resources', []) if 'type' in r and 'Account' not in r.get('bind', {})
+                     and g['action'].startswith(p + ':')
+                     and '${Account}' in self.type_arn(g['action'], r['type'])]
+            if not typed:
+                out.append(g)
+                continue
+            a = copy.deepcopy(g)
+            a['when'] = {'all': [g['when'], {'absent': expr}]} if 'when' in g else {'absent': expr}
+            b = copy.deepcopy(g)
+            b['when'] = {'all': [g['when'], {'exists': expr}]} if 'when' in g else {'exists': expr}
+            for r in b['resources']:
+                if 'type' in r and 'Account' not in r.get('bind', {}):
+                    r.setdefault('bind', {})['Account'] = expr
+            out.extend([a, b])
+        return out
+
     def tag_on_create(self, p, grants):
         """services.<p>.tag_on_create: a tag-on-create grant (action + create-action fact, no resources) becomes
         one grant per resource type named in the request's tag specifications, on <type>/* (the new resource's id
@@ -416,6 +438,10 @@ class Generator:
             events = self.generated_events(p)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
+            if o.get('account_from'):
+                for name in sorted(events):
+                    if 'grants' in events[name]:
+                        events[name]['grants'] = self.account_from(p, o['account_from']['expr'], events[name]['grants'])
             patterns = dict(self.ovr.get('patterns', {}))
             patterns.update(o.get('patterns', {}))
             for pre in o.get('id_prefixes', {}).get('map', {}):

@@ -10,13 +10,18 @@ use memchr::{memchr2, memchr3};
 /// How CloudTrail begins every record. Unescaped, this cannot occur inside a JSON string.
 const RECORD_START: &[u8] = b"{\"eventVersion\"";
 
+/// A record of a file: its index among the file's records and its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
 /// The records of a CloudTrail-written log that may hold `needle`, and how many records there are, found
 /// from where records start rather than by scanning each one. Every candidate is checked to be exactly one
 /// object reaching to the next record; anything unexpected gives `None` (use [`record_spans`]).
-pub fn candidates(
-    body: &[u8],
-    needle: &memmem::Finder,
-) -> Option<(usize, Vec<(usize, usize, usize)>)> {
+pub fn candidates(body: &[u8], needle: &memmem::Finder) -> Option<(usize, Vec<Span>)> {
     let mut at = skip_ws(body, 0);
     for expected in [&b"{"[..], b"\"Records\"", b":", b"["] {
         if !body.get(at..)?.starts_with(expected) {
@@ -57,7 +62,7 @@ pub fn candidates(
         if end > limit || !separated {
             return None;
         }
-        spans.push((index, start, end));
+        spans.push(Span { index, start, end });
         next_hit = limit;
     }
     Some((starts.len(), spans))
@@ -172,8 +177,12 @@ mod tests {
 
     fn candidate_texts<'t>(text: &'t str, needle: &str) -> Option<(usize, Vec<&'t str>)> {
         let finder = Finder::new(needle.as_bytes());
-        candidates(text.as_bytes(), &finder)
-            .map(|(n, spans)| (n, spans.into_iter().map(|(_, a, b)| &text[a..b]).collect()))
+        candidates(text.as_bytes(), &finder).map(|(n, spans)| {
+            (
+                n,
+                spans.into_iter().map(|s| &text[s.start..s.end]).collect(),
+            )
+        })
     }
 
     #[test]

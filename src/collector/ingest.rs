@@ -163,9 +163,7 @@ impl Ingest {
             if let Some((count, spans)) = split::candidates(body, needle) {
                 out.stats.files_read += 1;
                 out.stats.records_read += (count - spans.len()) as u64;
-                let records = spans
-                    .into_iter()
-                    .map(|(index, from, to)| (index, &body[from..to]));
+                let records = spans.into_iter().map(|s| (s.index, &body[s.start..s.end]));
                 return self.records(name, records, out);
             }
         }

@@ -1,5 +1,6 @@
 mod cli;
 mod corpus;
+mod hostile;
 mod maps;
 mod scenarios;
 mod support;

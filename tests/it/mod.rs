@@ -2,5 +2,6 @@ mod cli;
 mod corpus;
 mod hostile;
 mod maps;
+mod properties;
 mod scenarios;
 mod support;

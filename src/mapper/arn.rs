@@ -3,7 +3,38 @@
 
 use regex::Regex;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// A regex from a map, compiled the first time a record needs it: a run evaluates few of a service's
+/// rules, and compiling all of them would dominate start-up.
+#[derive(Debug)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    pub fn new(source: &str) -> Arc<LazyRegex> {
+        Arc::new(LazyRegex {
+            source: source.to_string(),
+            compiled: OnceLock::new(),
+        })
+    }
+
+    /// The compiled regex; `None` only for a regex that does not compile, which the map integrity test
+    /// rules out.
+    pub fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        Regex::new(&self.source)
+            .map(drop)
+            .map_err(|e| format!("regex `{}`: {e}", self.source))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -27,7 +58,7 @@ pub struct Expr {
     /// The `resources[]` type for `res:`, the text for `lit:`.
     argument: String,
     path: Vec<Segment>,
-    pattern: Option<Arc<Regex>>,
+    pattern: Option<Arc<LazyRegex>>,
 }
 
 /// What an expression is evaluated against: one record's bodies and context.
@@ -44,7 +75,10 @@ pub struct Context<'a> {
 
 impl Expr {
     /// Parses `SOURCE:PATH[|pattern]`; `pattern` resolves a pattern name to its compiled regex.
-    pub fn parse(text: &str, pattern: impl Fn(&str) -> Option<Arc<Regex>>) -> Result<Expr, String> {
+    pub fn parse(
+        text: &str,
+        pattern: impl Fn(&str) -> Option<Arc<LazyRegex>>,
+    ) -> Result<Expr, String> {
         let (body, pattern_name) = match text.rsplit_once('|') {
             Some((body, name)) => (body, Some(name)),
             None => (text, None),
@@ -150,6 +184,7 @@ impl Expr {
             .filter_map(|v| match &self.pattern {
                 None => Some(v),
                 Some(re) => re
+                    .get()?
                     .captures(&v)
                     .and_then(|c| c.get(1).or_else(|| c.get(0)))
                     .map(|m| m.as_str().to_string()),
@@ -264,7 +299,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn no_pattern(_: &str) -> Option<Arc<Regex>> {
+    fn no_pattern(_: &str) -> Option<Arc<LazyRegex>> {
         None
     }
 
@@ -308,7 +343,7 @@ mod tests {
                 .values(&c),
             ["arn:aws:kms:us-east-1:1:key/k"]
         );
-        let re = Arc::new(Regex::new(r"/([^/]+)$").expect("valid regex"));
+        let re = LazyRegex::new(r"/([^/]+)$");
         let expr = Expr::parse("req:queueUrl|queue_name", |_| Some(re.clone())).expect("valid");
         assert_eq!(expr.values(&c), ["jobs"]);
         assert!(Expr::parse("req:queueUrl|missing", no_pattern).is_err());

@@ -1,9 +1,9 @@
 //! The embedded service maps: the IAM catalogue (actions, resource types, ARN formats) and the event rules,
 //! each service parsed and compiled the first time it is needed.
 
-use super::arn::{placeholders, Expr};
+use super::arn::{placeholders, Expr, LazyRegex};
 use super::service_map::{ActionDef, EventRule, ResourceSpec, ResourceTypeDef, ServiceFile, When};
-use regex::Regex;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
@@ -31,6 +31,8 @@ pub struct Service {
     by_lowercase: HashMap<String, String>,
     suffixes: Vec<String>,
     events: HashMap<String, Rule>,
+    /// Every regex of the file, for the integrity check.
+    regexes: Vec<Arc<LazyRegex>>,
 }
 
 pub struct Rule {
@@ -55,7 +57,7 @@ pub struct GrantRule {
 pub enum Condition {
     Exists(Expr),
     Absent(Expr),
-    Matches(Expr, Regex),
+    Matches(Expr, Arc<LazyRegex>),
     All(Vec<Condition>),
 }
 
@@ -133,19 +135,29 @@ impl Service {
     fn compile(text: &str) -> Result<Service, String> {
         let file: ServiceFile =
             serde_json::from_str(text).map_err(|e| format!("invalid service map: {e}"))?;
-        let mut patterns = HashMap::new();
-        for (name, source) in &file.patterns {
-            let re = Regex::new(source).map_err(|e| format!("pattern `{name}`: {e}"))?;
-            patterns.insert(name.clone(), Arc::new(re));
-        }
+        // One lazily compiled regex per distinct source, shared by every rule that uses it.
+        let regexes: RefCell<HashMap<String, Arc<LazyRegex>>> = RefCell::new(HashMap::new());
+        let regex = |source: &str| {
+            regexes
+                .borrow_mut()
+                .entry(source.to_string())
+                .or_insert_with(|| LazyRegex::new(source))
+                .clone()
+        };
+        let patterns: HashMap<&str, Arc<LazyRegex>> = file
+            .patterns
+            .iter()
+            .map(|(name, source)| (name.as_str(), regex(source)))
+            .collect();
         let lookup = |name: &str| patterns.get(name).cloned();
         let parse = |text: &str| Expr::parse(text, lookup);
         let mut events = HashMap::with_capacity(file.events.len());
         for (event_name, rule) in file.events {
-            let rule =
-                compile_rule(rule, &parse).map_err(|e| format!("event `{event_name}`: {e}"))?;
+            let rule = compile_rule(rule, &parse, &regex)
+                .map_err(|e| format!("event `{event_name}`: {e}"))?;
             events.insert(event_name, rule);
         }
+        let regexes = regexes.into_inner().into_values().collect();
         let by_lowercase = file
             .actions
             .keys()
@@ -161,6 +173,7 @@ impl Service {
             by_lowercase,
             suffixes,
             events,
+            regexes,
         })
     }
 
@@ -191,15 +204,15 @@ impl Service {
     }
 }
 
-fn compile_rule(
-    rule: EventRule,
-    parse: &dyn Fn(&str) -> Result<Expr, String>,
-) -> Result<Rule, String> {
+type Parse<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
+type RegexFor<'a> = &'a dyn Fn(&str) -> Arc<LazyRegex>;
+
+fn compile_rule(rule: EventRule, parse: Parse, regex: RegexFor) -> Result<Rule, String> {
     let kind = match (rule.grants, rule.none, rule.internal) {
         (Some(grants), None, None) => RuleKind::Grants(
             grants
                 .into_iter()
-                .map(|g| compile_grant(g, parse))
+                .map(|g| compile_grant(g, parse, regex))
                 .collect::<Result<_, _>>()?,
         ),
         (None, Some(why), None) => RuleKind::None(why),
@@ -214,7 +227,8 @@ fn compile_rule(
 
 fn compile_grant(
     grant: super::service_map::Grant,
-    parse: &dyn Fn(&str) -> Result<Expr, String>,
+    parse: Parse,
+    regex: RegexFor,
 ) -> Result<GrantRule, String> {
     let alternatives =
         |list: &[String]| list.iter().map(|e| parse(e)).collect::<Result<Vec<_>, _>>();
@@ -240,27 +254,24 @@ fn compile_grant(
         })
         .collect::<Result<_, _>>()?;
     Ok(GrantRule {
-        when: grant.when.map(|w| compile_when(w, parse)).transpose()?,
+        when: grant
+            .when
+            .map(|w| compile_when(w, parse, regex))
+            .transpose()?,
         action: grant.action,
         resources,
         facts: grant.facts,
     })
 }
 
-fn compile_when(
-    when: When,
-    parse: &dyn Fn(&str) -> Result<Expr, String>,
-) -> Result<Condition, String> {
+fn compile_when(when: When, parse: Parse, regex: RegexFor) -> Result<Condition, String> {
     Ok(match when {
         When::Exists(e) => Condition::Exists(parse(&e)?),
         When::Absent(e) => Condition::Absent(parse(&e)?),
-        When::Matches((e, re)) => Condition::Matches(
-            parse(&e)?,
-            Regex::new(&re).map_err(|err| format!("regex `{re}`: {err}"))?,
-        ),
+        When::Matches((e, re)) => Condition::Matches(parse(&e)?, regex(&re)),
         When::All(list) => Condition::All(
             list.into_iter()
-                .map(|w| compile_when(w, parse))
+                .map(|w| compile_when(w, parse, regex))
                 .collect::<Result<_, _>>()?,
         ),
     })
@@ -268,7 +279,12 @@ fn compile_when(
 
 /// Integrity problems of one service's rules against the whole catalogue (empty when sound).
 pub fn check_service(registry: &Registry, service: &Service) -> Vec<String> {
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = service
+        .regexes
+        .iter()
+        .filter_map(|re| re.check().err())
+        .map(|e| format!("{}: {e}", service.prefix))
+        .collect();
     for (event, rule) in &service.events {
         let RuleKind::Grants(grants) = &rule.kind else {
             continue;

@@ -299,7 +299,9 @@ fn holds(condition: &Condition, ctx: &Context) -> bool {
     match condition {
         Condition::Exists(e) => present(e, ctx),
         Condition::Absent(e) => !present(e, ctx),
-        Condition::Matches(e, re) => e.values(ctx).iter().any(|v| re.is_match(v)),
+        Condition::Matches(e, re) => re
+            .get()
+            .is_some_and(|re| e.values(ctx).iter().any(|v| re.is_match(v))),
         Condition::All(list) => list.iter().all(|c| holds(c, ctx)),
     }
 }

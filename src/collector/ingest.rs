@@ -274,7 +274,7 @@ impl Ingest {
             if line.is_empty() {
                 continue;
             }
-            self.record(name, index, line, out);
+            self.record(name, index, line, None, out);
         }
     }
 
@@ -289,12 +289,33 @@ impl Ingest {
             if self.stopped() {
                 return;
             }
-            self.record(name, index, raw, out);
+            self.record(name, index, raw, None, out);
         }
     }
 
-    fn record(&self, name: &str, index: usize, raw: &[u8], out: &mut Partial) {
-        out.stats.records_read += 1;
+    /// One row of an engine that aggregated the principal's events (Athena, CloudTrail Lake): a record
+    /// built from the row, standing for `weight.count` events up to `weight.last_seen`.
+    pub fn aggregated(
+        &self,
+        name: &str,
+        index: usize,
+        raw: &[u8],
+        weight: &Weight,
+        out: &mut Partial,
+    ) {
+        self.record(name, index, raw, Some(weight), out);
+    }
+
+    fn record(
+        &self,
+        name: &str,
+        index: usize,
+        raw: &[u8],
+        weight: Option<&Weight>,
+        out: &mut Partial,
+    ) {
+        let events = weight.map_or(1, |w| w.count);
+        out.stats.records_read += events;
         // A record of this principal contains its name verbatim, unless a `\u` escape spells it.
         if let Some(needle) = &self.needle {
             if needle.find(raw).is_none() && memmem::find(raw, b"\\u").is_none() {
@@ -354,7 +375,7 @@ impl Ingest {
                 return;
             }
         }
-        out.stats.records_matched += 1;
+        out.stats.records_matched += events;
         if let Some(version) = record
             .event_version
             .as_deref()
@@ -364,7 +385,7 @@ impl Ingest {
             self.diagnose(out, Code::UnknownEventVersion, &call, why, location());
         }
         if let Some(code) = record.error_code.as_deref().filter(|c| !c.is_empty()) {
-            out.stats.records_failed_calls += 1;
+            out.stats.records_failed_calls += events;
             let message = record.error_message.as_deref().unwrap_or("");
             if is_access_denied(code) {
                 let action = denied_action(message)
@@ -374,8 +395,7 @@ impl Ingest {
                     action: action.clone(),
                     error_code: code.to_string(),
                 };
-                out.usage
-                    .add_denied(key, Evidence::new(record.time(), record.id(), None));
+                out.usage.add_denied(key, evidence(&record, None, weight));
                 if !self.scope.include_denied {
                     let why = format!("`{code}` for `{call}`: not granted (use `--include-denied` to grant denied calls)");
                     self.diagnose(out, Code::DeniedCall, &action, why, location());
@@ -394,10 +414,19 @@ impl Ingest {
                 location(),
             );
         }
-        self.map(name, index, &record, &call, out);
+        self.map(name, index, &record, &call, weight, out);
     }
 
-    fn map(&self, name: &str, index: usize, record: &Record, call: &str, out: &mut Partial) {
+    fn map(
+        &self,
+        name: &str,
+        index: usize,
+        record: &Record,
+        call: &str,
+        weight: Option<&Weight>,
+        out: &mut Partial,
+    ) {
+        let events = weight.map_or(1, |w| w.count);
         let location = || Some(at(name, Some(index), Some(record.id())));
         let mapping = self.mapper.map_record(record);
         if self.scope.record_calls {
@@ -412,7 +441,7 @@ impl Ingest {
         let entry = mapping.entry.as_ref();
         match mapping.outcome {
             Outcome::Grants(grants) => {
-                out.stats.records_mapped += 1;
+                out.stats.records_mapped += events;
                 for grant in grants {
                     match &grant.wildcard {
                         Some(Wildcard::StarOnly) => {
@@ -457,21 +486,20 @@ impl Ingest {
                             region: record.region().to_string(),
                             facts: grant.facts.clone(),
                         };
-                        out.usage
-                            .add(key, Evidence::new(record.time(), record.id(), entry));
+                        out.usage.add(key, evidence(record, entry, weight));
                     }
                 }
             }
             Outcome::NoPermission(why) => {
-                out.stats.records_no_permission += 1;
+                out.stats.records_no_permission += events;
                 self.diagnose(out, Code::NoPermissionNeeded, call, why, location());
             }
             Outcome::Internal(why) => {
-                out.stats.records_no_permission += 1;
+                out.stats.records_no_permission += events;
                 self.diagnose(out, Code::ServiceInternalEvent, call, why, location());
             }
             Outcome::Unmapped(why) => {
-                out.stats.records_unmapped += 1;
+                out.stats.records_unmapped += events;
                 self.diagnose(out, Code::UnmappedEvent, call, why, location());
             }
         }
@@ -490,6 +518,26 @@ impl Ingest {
         }
         out.diagnostics.add(code, subject, detail, location);
     }
+}
+
+/// How many events an aggregated row stands for, and the last of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weight {
+    pub count: u64,
+    pub last_seen: String,
+}
+
+fn evidence(
+    record: &Record,
+    entry: Option<&crate::mapper::EntryRef>,
+    weight: Option<&Weight>,
+) -> Evidence {
+    let mut evidence = Evidence::new(record.time(), record.id(), entry);
+    if let Some(weight) = weight {
+        evidence.count = weight.count;
+        evidence.last_seen.clone_from(&weight.last_seen);
+    }
+    evidence
 }
 
 fn at(file: &str, record: Option<usize>, event_id: Option<&str>) -> Location {

@@ -4,7 +4,8 @@
 pub mod files;
 pub mod inflate;
 pub mod ingest;
+pub mod query;
 pub mod split;
 
 pub use files::LogInput;
-pub use ingest::{Ingest, Partial, Scope};
+pub use ingest::{Ingest, Partial, Scope, Weight};

@@ -161,6 +161,19 @@ impl Expr {
         current
     }
 
+    /// The record body and top-level key the expression reads (`("req", "bucketName")`), if it reads one.
+    pub fn root_key(&self) -> Option<(&'static str, &str)> {
+        let body = match self.source {
+            Source::Request => "req",
+            Source::Response => "resp",
+            Source::Additional => "add",
+            Source::Resources | Source::Literal => return None,
+        };
+        self.path
+            .first()
+            .map(|segment| (body, segment.key.as_str()))
+    }
+
     /// A `lit:` value is written by the map's authors, so its `*` is a deliberate wildcard.
     pub fn is_literal(&self) -> bool {
         self.source == Source::Literal

@@ -4,7 +4,7 @@
 use super::arn::{placeholders, Expr, LazyRegex};
 use super::service_map::{ActionDef, EventRule, ResourceSpec, ResourceTypeDef, ServiceFile, When};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 mod embedded {
@@ -194,6 +194,42 @@ impl Service {
 
     pub fn event_names(&self) -> impl Iterator<Item = (&str, &Rule)> {
         self.events.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Every `(body, top-level key)` of the request, response and additional data that some rule reads.
+    pub fn keys_read(&self) -> BTreeSet<(&'static str, String)> {
+        fn condition<'a>(c: &'a Condition, out: &mut Vec<&'a Expr>) {
+            match c {
+                Condition::Exists(e) | Condition::Absent(e) | Condition::Matches(e, _) => {
+                    out.push(e)
+                }
+                Condition::All(list) => list.iter().for_each(|c| condition(c, out)),
+            }
+        }
+        let mut exprs = Vec::new();
+        for rule in self.events.values() {
+            let RuleKind::Grants(grants) = &rule.kind else {
+                continue;
+            };
+            for grant in grants {
+                if let Some(when) = &grant.when {
+                    condition(when, &mut exprs);
+                }
+                for resource in &grant.resources {
+                    match resource {
+                        ResourceRule::Arn(alternatives) => exprs.extend(alternatives),
+                        ResourceRule::Typed { bind, .. } => {
+                            exprs.extend(bind.iter().flat_map(|(_, a)| a))
+                        }
+                    }
+                }
+            }
+        }
+        exprs
+            .iter()
+            .filter_map(|e| e.root_key())
+            .map(|(body, key)| (body, key.to_string()))
+            .collect()
     }
 
     /// Whether the action supports any resource type (resource-level permissions).

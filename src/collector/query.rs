@@ -1,0 +1,490 @@
+//! SQL for the engines that scan CloudTrail where it lives: Amazon Athena over the trail bucket and
+//! CloudTrail Lake. The principal, the window and the aggregation are pushed down, so the engine returns one
+//! row per distinct call (with counts and first/last seen) instead of every event. Request, response and
+//! additional data are projected down to the top-level keys some service map reads: unique values no map
+//! needs (client tokens, timestamps) would otherwise make every event its own row.
+//! Pure: building the text and reading rows back; running the query is `athena.rs` / `lake.rs`.
+
+use crate::principal::{Identity, PrincipalFilter};
+use crate::window::TimeWindow;
+use chrono::{Duration, SecondsFormat};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// Where the events are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Engine {
+    /// An Athena table over the trail bucket, in the documented CloudTrail schema (`database.table`).
+    Athena {
+        database: String,
+        table: String,
+        layout: Layout,
+    },
+    /// A CloudTrail Lake event data store, by ID.
+    Lake { store: String },
+}
+
+/// How the Athena table is partitioned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Partition projection by `region` and `timestamp` (`yyyy/MM/dd`), as `policygen athena-ddl` writes it.
+    Projected,
+    /// No partitions: every query scans the whole table.
+    Plain,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum QueryError {
+    #[error("`{0}` is not a table: use `database.table` (letters, digits, `_`)")]
+    BadTable(String),
+    #[error("`{0}` is not an event data store ID or ARN")]
+    BadStore(String),
+}
+
+impl Engine {
+    pub fn athena(name: &str, layout: Layout) -> Result<Engine, QueryError> {
+        let valid =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        match name.split_once('.') {
+            Some((database, table)) if valid(database) && valid(table) => Ok(Engine::Athena {
+                database: database.to_string(),
+                table: table.to_string(),
+                layout,
+            }),
+            _ => Err(QueryError::BadTable(name.to_string())),
+        }
+    }
+
+    /// An ID (`EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`) or an ARN ending in `eventdatastore/ID`.
+    pub fn lake(store: &str) -> Result<Engine, QueryError> {
+        let id = store.rsplit('/').next().unwrap_or(store);
+        let arn_ok =
+            !store.contains('/') || store.starts_with("arn:") && store.contains(":eventdatastore/");
+        if arn_ok && !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            Ok(Engine::Lake {
+                store: id.to_string(),
+            })
+        } else {
+            Err(QueryError::BadStore(store.to_string()))
+        }
+    }
+}
+
+/// The top-level keys the maps read, per body (`req`, `resp`, `add`).
+pub type Keys = BTreeSet<(&'static str, String)>;
+
+/// Every key any service map reads.
+pub fn keys_from_maps() -> Keys {
+    let registry = crate::mapper::catalogue::Registry::embedded();
+    registry
+        .prefixes()
+        .into_iter()
+        .filter_map(|prefix| registry.service(prefix)?.ok())
+        .flat_map(|service| service.keys_read())
+        .collect()
+}
+
+/// A SQL string literal.
+fn lit(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+fn list(values: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    values
+        .into_iter()
+        .map(|v| lit(v.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A `--session` glob as a LIKE pattern with `\` as its escape.
+fn like(glob: &str) -> String {
+    let mut out = String::new();
+    for c in glob.chars() {
+        match c {
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '*' => out.push('%'),
+            '?' => out.push('_'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
+    let mut clauses = Vec::new();
+    match &principal.identity {
+        Identity::Role { name, arn } => {
+            clauses.push("useridentity.type = 'AssumedRole'".to_string());
+            match arn {
+                Some(arn) => clauses.push(format!(
+                    "useridentity.sessioncontext.sessionissuer.arn = {}",
+                    lit(arn)
+                )),
+                None => clauses.push(format!(
+                    "useridentity.sessioncontext.sessionissuer.username = {}",
+                    lit(name)
+                )),
+            }
+            if let Some(glob) = &principal.session {
+                let pattern = format!("%:assumed-role/{}/{}", like(name), like(glob));
+                clauses.push(format!(
+                    "useridentity.arn LIKE {} ESCAPE '\\'",
+                    lit(&pattern)
+                ));
+            }
+        }
+        Identity::User { name, arn } => {
+            clauses.push("useridentity.type = 'IAMUser'".to_string());
+            match arn {
+                Some(arn) => clauses.push(format!("useridentity.arn = {}", lit(arn))),
+                None => clauses.push(format!("useridentity.username = {}", lit(name))),
+            }
+        }
+        Identity::Arn(arn) => {
+            clauses.push(format!("useridentity.arn = {}", lit(arn)));
+            clauses.push("useridentity.type <> 'AWSService'".to_string());
+        }
+    }
+    if !principal.accounts.is_empty() {
+        clauses.push(format!(
+            "useridentity.accountid IN ({})",
+            list(&principal.accounts)
+        ));
+    }
+    clauses
+}
+
+/// A body projected to the keys the maps read, as a JSON text (NULL when the record has none).
+fn projection(engine: &Engine, column: &str, body: &str, keys: &Keys) -> String {
+    let wanted: Vec<&str> = keys
+        .iter()
+        .filter(|(b, _)| *b == body)
+        .map(|(_, k)| k.as_str())
+        .collect();
+    if wanted.is_empty() {
+        return "CAST(NULL AS VARCHAR)".to_string();
+    }
+    let filter = format!("(k, v) -> contains(ARRAY[{}], k)", list(&wanted));
+    match engine {
+        // Athena keeps the bodies as JSON text; TRY keeps a body that is not an object from failing the query.
+        Engine::Athena { .. } => format!(
+            "TRY(json_format(CAST(map_filter(CAST(json_parse({column}) AS MAP(VARCHAR, JSON)), {filter}) AS JSON)))"
+        ),
+        // Lake keeps them as maps of strings.
+        Engine::Lake { .. } => format!("json_format(CAST(map_filter({column}, {filter}) AS JSON))"),
+    }
+}
+
+/// The aggregation query for one principal and window.
+pub fn build(
+    engine: &Engine,
+    principal: &PrincipalFilter,
+    window: &TimeWindow,
+    regions: &[String],
+    keys: &Keys,
+) -> String {
+    let mut sql = String::new();
+    let resources = "array_join(transform(resources, r -> json_format(CAST(MAP(ARRAY['ARN', 'type'], ARRAY[r.arn, r.type]) AS JSON))), ',')";
+    let (first, last, from) = match engine {
+        Engine::Athena {
+            database, table, ..
+        } => (
+            "min(eventtime)",
+            "max(eventtime)",
+            format!("\"{database}\".\"{table}\""),
+        ),
+        Engine::Lake { store } => (
+            "to_iso8601(min(eventtime))",
+            "to_iso8601(max(eventtime))",
+            store.clone(),
+        ),
+    };
+    let _ = writeln!(
+        sql,
+        "-- policygen: the distinct calls of one principal in [from, to), with counts"
+    );
+    let _ = writeln!(sql, "SELECT");
+    let columns = [
+        "eventsource".to_string(),
+        "eventname".to_string(),
+        "eventtype".to_string(),
+        "awsregion".to_string(),
+        "recipientaccountid".to_string(),
+        "errorcode".to_string(),
+        format!(
+            "{} AS request",
+            projection(engine, "requestparameters", "req", keys)
+        ),
+        format!(
+            "{} AS response",
+            projection(engine, "responseelements", "resp", keys)
+        ),
+        format!(
+            "{} AS additional",
+            projection(engine, "additionaleventdata", "add", keys)
+        ),
+        format!("{resources} AS resources"),
+        "count(*) AS events".to_string(),
+        format!("{first} AS first_seen"),
+        format!("{last} AS last_seen"),
+        "min(eventid) AS sample_event_id".to_string(),
+        "min(errormessage) AS error_message".to_string(),
+        "min(useridentity.arn) AS principal_arn".to_string(),
+    ];
+    let _ = writeln!(sql, "  {}", columns.join(",\n  "));
+    let _ = writeln!(sql, "FROM {from}");
+    let mut predicates = principal_predicate(principal);
+    match engine {
+        Engine::Athena { layout, .. } => {
+            let key =
+                |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+            predicates.push(format!("eventtime >= {}", lit(&key(window.from))));
+            predicates.push(format!("eventtime < {}", lit(&key(window.to))));
+            if *layout == Layout::Projected {
+                // Objects land in the folder of their delivery day, up to a day after the event.
+                let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y/%m/%d").to_string();
+                predicates.push(format!(
+                    "\"timestamp\" BETWEEN {} AND {}",
+                    lit(&day(window.from)),
+                    lit(&day(window.to + Duration::days(1)))
+                ));
+                if !regions.is_empty() {
+                    predicates.push(format!("region IN ({})", list(regions)));
+                }
+            }
+        }
+        Engine::Lake { .. } => {
+            let stamp =
+                |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
+            predicates.push(format!(
+                "eventtime >= timestamp {}",
+                lit(&stamp(window.from))
+            ));
+            predicates.push(format!("eventtime < timestamp {}", lit(&stamp(window.to))));
+        }
+    }
+    if !regions.is_empty() {
+        predicates.push(format!("awsregion IN ({})", list(regions)));
+    }
+    let _ = writeln!(sql, "WHERE {}", predicates.join("\n  AND "));
+    let _ = writeln!(sql, "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10");
+    let _ = writeln!(sql, "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10");
+    sql
+}
+
+/// The columns of a result row, by the names `build` gives them.
+pub const COLUMNS: [&str; 16] = [
+    "eventsource",
+    "eventname",
+    "eventtype",
+    "awsregion",
+    "recipientaccountid",
+    "errorcode",
+    "request",
+    "response",
+    "additional",
+    "resources",
+    "events",
+    "first_seen",
+    "last_seen",
+    "sample_event_id",
+    "error_message",
+    "principal_arn",
+];
+
+/// One result row turned back into a CloudTrail record (as JSON) and how many events it stands for.
+pub fn row_to_record(row: &[Option<String>]) -> Option<(Vec<u8>, crate::collector::Weight)> {
+    use serde_json::{json, Map, Value};
+    let get = |name: &str| {
+        COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .and_then(|i| row.get(i))
+            .and_then(|v| v.as_deref())
+    };
+    // Lake returns nested values as strings of JSON; a body's values are parsed back where they are JSON.
+    let body = |name: &str| -> Value {
+        let Some(text) = get(name) else {
+            return Value::Null;
+        };
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| match v {
+                        Value::String(s) if s.starts_with(['{', '[']) => {
+                            let parsed = serde_json::from_str(&s).unwrap_or(Value::String(s));
+                            (k, parsed)
+                        }
+                        other => (k, other),
+                    })
+                    .collect::<Map<String, Value>>(),
+            ),
+            _ => Value::Null,
+        }
+    };
+    let resources: Value = match get("resources") {
+        Some(list) if !list.is_empty() => {
+            serde_json::from_str(&format!("[{list}]")).unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    };
+    let count = get("events")?.parse::<u64>().ok()?;
+    let first = get("first_seen")?.to_string();
+    let last = get("last_seen").unwrap_or(&first).to_string();
+    let record = json!({
+        "eventVersion": "1.08",
+        "eventTime": first,
+        "eventSource": get("eventsource")?,
+        "eventName": get("eventname")?,
+        "eventType": get("eventtype"),
+        "awsRegion": get("awsregion"),
+        "recipientAccountId": get("recipientaccountid"),
+        "errorCode": get("errorcode"),
+        "errorMessage": get("error_message"),
+        "eventID": get("sample_event_id"),
+        "userIdentity": { "arn": get("principal_arn") },
+        "requestParameters": body("request"),
+        "responseElements": body("response"),
+        "additionalEventData": body("additional"),
+        "resources": resources,
+    });
+    Some((
+        record.to_string().into_bytes(),
+        crate::collector::Weight {
+            count,
+            last_seen: last,
+        },
+    ))
+}
+
+/// `policygen athena-ddl`: a CREATE TABLE for a trail's logs in one account, partition-projected by region
+/// and day, in the column layout AWS documents for CloudTrail.
+pub fn athena_ddl(table: &str, location: &str, regions: &[String], since: &str) -> String {
+    let location = location.trim_end_matches('/');
+    format!(
+        "CREATE EXTERNAL TABLE {table} (
+  eventversion STRING,
+  useridentity STRUCT<
+    type: STRING, principalid: STRING, arn: STRING, accountid: STRING, invokedby: STRING,
+    accesskeyid: STRING, username: STRING,
+    onbehalfof: STRUCT<userid: STRING, identitystorearn: STRING>,
+    sessioncontext: STRUCT<
+      attributes: STRUCT<mfaauthenticated: STRING, creationdate: STRING>,
+      sessionissuer: STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, username: STRING>,
+      ec2roledelivery: STRING,
+      webidfederationdata: STRUCT<federatedprovider: STRING, attributes: MAP<STRING, STRING>>>>,
+  eventtime STRING,
+  eventsource STRING,
+  eventname STRING,
+  awsregion STRING,
+  sourceipaddress STRING,
+  useragent STRING,
+  errorcode STRING,
+  errormessage STRING,
+  requestparameters STRING,
+  responseelements STRING,
+  additionaleventdata STRING,
+  requestid STRING,
+  eventid STRING,
+  readonly STRING,
+  resources ARRAY<STRUCT<arn: STRING, accountid: STRING, type: STRING>>,
+  eventtype STRING,
+  apiversion STRING,
+  recipientaccountid STRING,
+  serviceeventdetails STRING,
+  sharedeventid STRING,
+  vpcendpointid STRING,
+  eventcategory STRING,
+  tlsdetails STRUCT<tlsversion: STRING, ciphersuite: STRING, clientprovidedhostheader: STRING>
+)
+COMMENT 'CloudTrail logs, partition-projected by region and day (written by policygen athena-ddl)'
+PARTITIONED BY (region STRING, `timestamp` STRING)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'
+OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION '{location}/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.region.type' = 'enum',
+  'projection.region.values' = '{regions}',
+  'projection.timestamp.type' = 'date',
+  'projection.timestamp.format' = 'yyyy/MM/dd',
+  'projection.timestamp.range' = '{since},NOW',
+  'projection.timestamp.interval' = '1',
+  'projection.timestamp.interval.unit' = 'DAYS',
+  'storage.location.template' = '{location}/${{region}}/${{timestamp}}'
+);
+",
+        regions = regions.join(","),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::parse_time;
+
+    #[test]
+    fn literals_and_globs_are_escaped() {
+        assert_eq!(lit("o'brien"), "'o''brien'");
+        assert_eq!(like("gh-*_x%?"), "gh-%\\_x\\%_");
+    }
+
+    #[test]
+    fn engines_validate_names() {
+        assert!(Engine::athena("db.cloudtrail_logs", Layout::Plain).is_ok());
+        assert!(Engine::athena("db.t; DROP TABLE x", Layout::Plain).is_err());
+        assert!(Engine::athena("table", Layout::Plain).is_err());
+        assert_eq!(
+            Engine::lake(
+                "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f"
+            )
+            .ok(),
+            Some(Engine::Lake {
+                store: "EXAMPLE-f852-4e8f".into()
+            })
+        );
+        assert!(Engine::lake("x'; --").is_err());
+    }
+
+    #[test]
+    fn rows_become_weighted_records() {
+        let mut row: Vec<Option<String>> = vec![None; COLUMNS.len()];
+        let set = |row: &mut Vec<Option<String>>, name: &str, value: &str| {
+            let i = COLUMNS.iter().position(|c| *c == name).expect("column");
+            row[i] = Some(value.to_string());
+        };
+        set(&mut row, "eventsource", "dynamodb.amazonaws.com");
+        set(&mut row, "eventname", "TransactWriteItems");
+        set(
+            &mut row,
+            "request",
+            r#"{"transactItems":"[{\"put\":{\"tableName\":\"t\"}}]"}"#,
+        );
+        set(
+            &mut row,
+            "resources",
+            r#"{"ARN":"arn:aws:dynamodb:us-east-1:1:table/t","type":"AWS::DynamoDB::Table"}"#,
+        );
+        set(&mut row, "events", "42");
+        set(&mut row, "first_seen", "2026-11-01T00:00:00Z");
+        set(&mut row, "last_seen", "2026-11-20T00:00:00Z");
+        let (raw, weight) = row_to_record(&row).expect("complete row");
+        let record: serde_json::Value = serde_json::from_slice(&raw).expect("json");
+        assert_eq!(
+            record["requestParameters"]["transactItems"][0]["put"]["tableName"],
+            "t"
+        );
+        assert_eq!(record["resources"][0]["type"], "AWS::DynamoDB::Table");
+        assert_eq!(weight.count, 42);
+        let window = TimeWindow::new(
+            parse_time("2026-11-01").expect("t"),
+            parse_time("2026-12-01").expect("t"),
+        );
+        assert!(window.is_ok());
+    }
+}

@@ -199,6 +199,8 @@ impl Stats {
 }
 
 /// The short human summary printed on stderr after a run.
+// Each argument is a separate part of the summary; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn summary_text(
     principal: &str,
     window: &str,

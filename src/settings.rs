@@ -12,6 +12,10 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
+    Terraform,
+    Cloudformation,
+    Markdown,
+    DiffJson,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +30,9 @@ pub struct Settings {
     pub verbose: bool,
     pub quiet: bool,
     pub deny_warnings: bool,
+    /// `--current` files.
+    pub current: Vec<PathBuf>,
+    pub check: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -52,6 +59,8 @@ pub enum SettingsError {
     NoSource,
     #[error("`--max-resources` must be at least 1")]
     BadMaxResources,
+    #[error("`{0}` compares with the current policy: give it with `--current FILE`")]
+    NeedsCurrent(&'static str),
 }
 
 impl Settings {
@@ -88,6 +97,14 @@ impl Settings {
         if args.max_resources == 0 {
             return Err(SettingsError::BadMaxResources);
         }
+        if args.current.is_empty() {
+            if args.check {
+                return Err(SettingsError::NeedsCurrent("--check"));
+            }
+            if args.format == FormatArg::DiffJson {
+                return Err(SettingsError::NeedsCurrent("--format diff-json"));
+            }
+        }
         Ok(Settings {
             scope: Scope {
                 principal: Some(PrincipalFilter {
@@ -103,6 +120,10 @@ impl Settings {
             logs: log_inputs(&args.logs),
             format: match args.format {
                 FormatArg::Json => Format::Json,
+                FormatArg::Terraform => Format::Terraform,
+                FormatArg::Cloudformation => Format::Cloudformation,
+                FormatArg::Markdown => Format::Markdown,
+                FormatArg::DiffJson => Format::DiffJson,
             },
             output: args.output.clone(),
             summary_json: args.summary_json.clone(),
@@ -113,7 +134,19 @@ impl Settings {
             verbose: args.verbose,
             quiet: args.quiet,
             deny_warnings: args.deny_warnings,
+            current: args.current.clone(),
+            check: args.check,
         })
+    }
+
+    /// The principal's name as IAM knows it (a role or user name, or the ARN): picks its policies out of
+    /// `get-account-authorization-details` and names the Terraform data source.
+    pub fn principal_name(&self) -> String {
+        match self.scope.principal.as_ref().map(|p| &p.identity) {
+            Some(Identity::Role { name, .. } | Identity::User { name, .. }) => name.clone(),
+            Some(Identity::Arn(arn)) => arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string(),
+            None => String::new(),
+        }
     }
 }
 
@@ -197,6 +230,25 @@ mod tests {
     }
 
     #[test]
+    fn review_flags_need_current() {
+        let base = ["--role", "r", "--since", "1d", "--logs", "x"];
+        let with = |extra: &[&str]| {
+            let mut args = base.to_vec();
+            args.extend_from_slice(extra);
+            settings(&args).err()
+        };
+        assert_eq!(
+            with(&["--check"]),
+            Some(SettingsError::NeedsCurrent("--check"))
+        );
+        assert_eq!(
+            with(&["--format", "diff-json"]),
+            Some(SettingsError::NeedsCurrent("--format diff-json"))
+        );
+        assert_eq!(with(&["--check", "--current", "c.json"]), None);
+    }
+
+    #[test]
     fn window_forms() {
         let s = settings(&[
             "--role",
@@ -214,6 +266,7 @@ mod tests {
             "[2026-10-01T00:00:00Z, 2026-11-01T12:00:00Z)"
         );
         assert_eq!(s.logs, vec![LogInput::Stdin]);
+        assert_eq!(s.principal_name(), "r");
         assert!(settings(&[
             "--role",
             "r",

@@ -14,7 +14,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +42,8 @@ pub struct Partial {
     pub stats: Stats,
     /// `eventSource eventName` → how it mapped, when the scope asks for it.
     pub calls: BTreeMap<String, &'static str>,
+    /// UTC days (`2026-11-05`) on which any record was read, whoever's: a day missing here had no logs.
+    pub days: BTreeSet<String>,
 }
 
 impl Partial {
@@ -50,6 +52,7 @@ impl Partial {
         self.diagnostics.merge(other.diagnostics);
         self.stats.merge(&other.stats);
         self.calls.extend(other.calls);
+        self.days.extend(other.days);
     }
 }
 
@@ -259,6 +262,11 @@ impl Ingest {
 
     fn record(&self, name: &str, index: usize, raw: &str, out: &mut Partial) {
         out.stats.records_read += 1;
+        if let Some(day) = event_day(raw) {
+            if !out.days.contains(day) {
+                out.days.insert(day.to_string());
+            }
+        }
         // A record of this principal contains its name verbatim, unless JSON escapes hide it.
         if let Some(needle) = &self.needle {
             if needle.find(raw.as_bytes()).is_none()
@@ -480,6 +488,24 @@ impl Ingest {
     }
 }
 
+/// The `YYYY-MM-DD` of a raw record's `eventTime`, found without parsing the record (most are other
+/// principals' and are never parsed).
+fn event_day(raw: &str) -> Option<&str> {
+    let start = memmem::find(raw.as_bytes(), b"\"eventTime\"")? + "\"eventTime\"".len();
+    let rest = raw[start..].trim_start().strip_prefix(':')?.trim_start();
+    let day = rest.strip_prefix('"')?.get(..10)?;
+    day.bytes()
+        .enumerate()
+        .all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        .then_some(day)
+}
+
 fn at(file: &str, record: Option<usize>, event_id: Option<&str>) -> Location {
     Location {
         file: file.to_string(),
@@ -601,5 +627,20 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_day;
+
+    #[test]
+    fn event_day_without_parsing() {
+        assert_eq!(
+            event_day(r#"{"eventVersion":"1.08","eventTime" : "2026-11-05T10:00:00Z"}"#),
+            Some("2026-11-05")
+        );
+        assert_eq!(event_day(r#"{"eventTime":"soon"}"#), None);
+        assert_eq!(event_day(r#"{"eventName":"X"}"#), None);
     }
 }

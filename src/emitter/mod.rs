@@ -1,6 +1,7 @@
 //! Pure emission: the usage set in, the smallest policy document that allows exactly it out.
 
 pub mod group;
+pub mod render;
 
 use crate::policy::{Effect, PolicyDocument, Statement, StringOrList, POLICY_VERSION};
 use crate::report::{Code, Diagnostics};

@@ -84,19 +84,9 @@ fn generate(cli: &Cli) -> u8 {
     }
     let incomplete = run.incomplete();
     if !settings.quiet {
-        let actions = run.usage.by_action().len();
         eprint!(
             "{}",
-            summary_text(
-                &principal,
-                &window,
-                &run.stats,
-                run.policy.statements.len(),
-                actions,
-                &run.usage,
-                &run.diagnostics,
-                settings.verbose
-            )
+            summary_text(&run, &principal, &window, settings.verbose)
         );
         if run.stopped {
             eprintln!("  result   STOPPED at the first input problem (--strict): the policy is incomplete");

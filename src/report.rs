@@ -199,18 +199,9 @@ impl Stats {
 }
 
 /// The short human summary printed on stderr after a run.
-// Each argument is a separate part of the summary; a struct would only rename them.
-#[allow(clippy::too_many_arguments)]
-pub fn summary_text(
-    principal: &str,
-    window: &str,
-    stats: &Stats,
-    statements: usize,
-    actions: usize,
-    denied: &crate::usage::UsageSet,
-    diagnostics: &Diagnostics,
-    verbose: bool,
-) -> String {
+pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bool) -> String {
+    let (stats, diagnostics, denied) = (&run.stats, &run.diagnostics, &run.usage);
+    let (statements, actions) = (run.policy.statements.len(), run.usage.by_action().len());
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "policygen: {principal}");

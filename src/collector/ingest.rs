@@ -2,7 +2,6 @@
 //! before a full parse, filter by principal and window, drop duplicates, map, and record usage.
 
 use crate::event::{denied_action, is_access_denied, Record};
-use crate::mapper::arn::Context;
 use crate::mapper::{Mapper, Outcome, Wildcard};
 use crate::principal::PrincipalFilter;
 use crate::report::{Code, Diagnostics, Location, Severity, Stats};
@@ -12,7 +11,6 @@ use flate2::read::MultiGzDecoder;
 use memchr::memmem;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
@@ -370,32 +368,7 @@ impl Ingest {
 
     fn map(&self, name: &str, index: usize, record: &Record, call: &str, out: &mut Partial) {
         let location = || Some(at(name, Some(index), Some(record.id())));
-        let parse =
-            |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
-        let request = parse(record.request_parameters);
-        let response = parse(record.response_elements);
-        let additional = parse(record.additional_event_data);
-        let resources: Vec<(String, String)> = record
-            .resources
-            .iter()
-            .flatten()
-            .filter_map(|r| {
-                Some((
-                    r.kind.as_deref()?.to_string(),
-                    r.arn.as_deref()?.to_string(),
-                ))
-            })
-            .collect();
-        let ctx = Context {
-            request: request.as_ref(),
-            response: response.as_ref(),
-            additional: additional.as_ref(),
-            resources: &resources,
-            partition: record.partition(),
-            region: record.region(),
-            account: record.account(),
-        };
-        let mapping = self.mapper.map(record.source(), record.name(), &ctx);
+        let mapping = self.mapper.map_record(record);
         if self.scope.record_calls {
             let kind = match &mapping.outcome {
                 Outcome::Grants(_) => "mapped",

@@ -14,7 +14,7 @@ mod embedded {
 /// Placeholders every ARN template may use without a binding: they come from the event.
 pub const CONTEXT_PLACEHOLDERS: [&str; 3] = ["Partition", "Region", "Account"];
 
-/// A service compiled on first use; a broken map is remembered as its error.
+/// A service map compiled on first use; the error says what is wrong with its file.
 type Compiled = OnceLock<Result<Arc<Service>, String>>;
 
 pub struct Registry {

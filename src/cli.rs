@@ -150,12 +150,48 @@ pub struct GenerateArgs {
     #[arg(long, help_heading = "Review")]
     pub check: bool,
 
+    /// Add conditions from what CloudTrail showed (repeatable; none by default). `region`:
+    /// `aws:RequestedRegion` with the regions each action was used in (global services such as IAM, STS,
+    /// CloudFront, Route 53 and Organizations are never restricted). `instance-type`: `ec2:InstanceType` on the
+    /// instances `ec2:RunInstances` launches. `service`: `iam:PassedToService` on `iam:PassRole` and
+    /// `kms:ViaService` on KMS calls a service made for the principal. A condition is added only when every
+    /// observed call of the action carries the fact.
+    #[arg(
+        long = "condition",
+        value_enum,
+        value_name = "KIND",
+        help_heading = "Policy"
+    )]
+    pub conditions: Vec<ConditionArg>,
+    /// Which IAM size limit to check: `managed` (6,144 characters without whitespace) or `inline` (an inline
+    /// role policy, 10,240). A larger policy is reported as `policy-size-exceeded`.
+    #[arg(long, value_enum, default_value_t = PolicyTypeArg::Managed, help_heading = "Policy")]
+    pub policy_type: PolicyTypeArg,
+    /// Split a policy over the size limit into several that each fit, statements kept whole. With `-o
+    /// policy.json` they are written to `policy.json`, `policy.2.json`, `policy.3.json`, …; Terraform,
+    /// CloudFormation and markdown write all parts to one output.
+    #[arg(long, help_heading = "Policy")]
+    pub split: bool,
+
     /// Exit 1 when there is any warning (wildcards, denied calls, generalised resources).
     #[arg(long, help_heading = "Checks")]
     pub deny_warnings: bool,
     /// Stop at the first input problem instead of reading the rest.
     #[arg(long, help_heading = "Checks")]
     pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConditionArg {
+    Region,
+    InstanceType,
+    Service,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyTypeArg {
+    Managed,
+    Inline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -428,15 +428,27 @@ pub fn review(
             .canonical_action(&key.action)
             .map(|(service, name)| format!("{}:{name}", service.prefix))
             .unwrap_or_else(|| key.action.clone());
+        // An unconditional Deny explains the attempt; a conditional one only may.
         let blocking = deny_statements
             .iter()
-            .position(|a| a.actions.contains(&action));
+            .enumerate()
+            .filter(|(_, a)| a.actions.contains(&action))
+            .min_by_key(|(_, a)| a.statement.condition.is_some())
+            .map(|(index, _)| index);
         let verdict = if let Some(index) = blocking {
-            denies[index].blocked.insert(action.clone());
-            format!(
-                "blocked by the explicit Deny `{}` (carried over)",
-                deny_statements[index].label
-            )
+            let deny = deny_statements[index];
+            if deny.statement.condition.is_none() {
+                denies[index].blocked.insert(action.clone());
+                format!(
+                    "blocked by the explicit Deny `{}` (carried over)",
+                    deny.label
+                )
+            } else {
+                format!(
+                    "maybe blocked by the conditional Deny `{}` (its conditions are not evaluated; carried over)",
+                    deny.label
+                )
+            }
         } else if allows.iter().any(|a| a.actions.contains(&action)) {
             "granted by the current policy, so denied elsewhere (permissions boundary, SCP, session or resource policy)".to_string()
         } else {

@@ -6,7 +6,7 @@ use policygen::cli::{Cli, Command, MapsCommand};
 use policygen::collector::{files, Ingest, Scope};
 use policygen::current::{read_current, CurrentPolicies};
 use policygen::explain::{coverage_text, evidence_text, maps_explain, summary_json};
-use policygen::output::{render, review_run};
+use policygen::output::{part_path, parts, render, review_run};
 use policygen::report::summary_text;
 use policygen::settings::{log_inputs, Settings};
 use policygen::window::TimeWindow;
@@ -33,7 +33,7 @@ fn generate(cli: &Cli) -> u8 {
             return FATAL;
         }
     };
-    let run = policygen::run(&settings);
+    let mut run = policygen::run(&settings);
     let principal = settings
         .scope
         .principal
@@ -58,17 +58,21 @@ fn generate(cli: &Cli) -> u8 {
         }
         Some(review_run(&run, &settings, &current))
     };
-    let policy = render(&settings, &run, review.as_ref(), &principal);
-    match &settings.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, &policy) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                return FATAL;
+    let parts = parts(&settings, &mut run, review.as_ref());
+    let texts = render(&settings, &run, review.as_ref(), &parts, &principal);
+    for (index, text) in texts.iter().enumerate() {
+        match &settings.output {
+            Some(path) => {
+                let path = part_path(path, index);
+                if let Err(e) = std::fs::write(&path, text) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    return FATAL;
+                }
             }
-        }
-        None => {
-            if !write_stdout(&policy) {
-                return FATAL;
+            None => {
+                if !write_stdout(text) {
+                    return FATAL;
+                }
             }
         }
     }

@@ -4,11 +4,13 @@ use crate::collector::LogInput;
 use crate::current::CurrentPolicies;
 use crate::diff::{review, Coverage, Review};
 use crate::emitter::render::{cloudformation, json, markdown, terraform};
+use crate::emitter::size::fit;
 use crate::policy::PolicyDocument;
-use crate::report::Severity;
+use crate::report::{Code, Severity};
 use crate::settings::{Format, Settings};
 use crate::Run;
 use chrono::{Duration, NaiveDate};
+use std::path::{Path, PathBuf};
 
 /// The review of a run against the current policies.
 pub fn review_run(run: &Run, settings: &Settings, current: &CurrentPolicies) -> Review {
@@ -93,18 +95,67 @@ pub fn incomplete_reasons(run: &Run) -> Vec<String> {
     out
 }
 
-/// The text to write for the chosen format. `principal` is the summary's label of the principal.
-pub fn render(settings: &Settings, run: &Run, review: Option<&Review>, principal: &str) -> String {
-    let proposed: PolicyDocument = match review {
-        Some(r) => r.proposed.clone(),
-        None => run.policy.clone(),
+/// The proposal in parts that fit the size limit (one part unless `--split`), with the review's
+/// diagnostics added to the run's.
+pub fn parts(settings: &Settings, run: &mut Run, review: Option<&Review>) -> Vec<PolicyDocument> {
+    if let Some(r) = review {
+        for n in &r.diff.not_evaluated {
+            let keys: Vec<&str> = n.condition_keys.iter().map(String::as_str).collect();
+            run.diagnostics.add(
+                Code::ConditionNotEvaluated,
+                n.statement.clone(),
+                format!("conditions on {}: carried over unchanged", keys.join(", ")),
+                None,
+            );
+        }
+        if let Some(why) = &r.diff.removals_withheld {
+            run.diagnostics
+                .add(Code::RemovalsWithheld, "review", why.clone(), None);
+        }
+    }
+    let proposed = review.map_or(&run.policy, |r| &r.proposed).clone();
+    fit(
+        &proposed,
+        settings.size_limit,
+        settings.split,
+        &mut run.diagnostics,
+    )
+}
+
+/// Where each part goes with `--split -o FILE` and JSON: `FILE`, then `FILE.2` before the extension
+/// (`policy.json`, `policy.2.json`).
+pub fn part_path(path: &Path, index: usize) -> PathBuf {
+    if index == 0 {
+        return path.to_path_buf();
+    }
+    let n = index + 1;
+    let name = match (path.file_stem(), path.extension()) {
+        (Some(stem), Some(ext)) => {
+            format!("{}.{n}.{}", stem.to_string_lossy(), ext.to_string_lossy())
+        }
+        _ => format!(
+            "{}.{n}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ),
     };
-    let parts = [proposed];
+    path.with_file_name(name)
+}
+
+/// The texts to write for the chosen format: one per part for JSON, one for everything else.
+/// `principal` is the summary's label of the principal.
+pub fn render(
+    settings: &Settings,
+    run: &Run,
+    review: Option<&Review>,
+    parts: &[PolicyDocument],
+    principal: &str,
+) -> Vec<String> {
+    let one = |text: String| vec![text];
     match settings.format {
-        Format::Json => json::render(&parts[0]),
-        Format::Terraform => terraform::render(&parts, &settings.principal_name()),
-        Format::Cloudformation => cloudformation::render(&parts),
-        Format::DiffJson => review.map(|r| r.diff.to_json()).unwrap_or_default(),
+        Format::Json => parts.iter().map(json::render).collect(),
+        Format::Terraform => one(terraform::render(parts, &settings.principal_name())),
+        Format::Cloudformation => one(cloudformation::render(parts)),
+        Format::DiffJson => one(review.map(|r| r.diff.to_json()).unwrap_or_default()),
         Format::Markdown => {
             let evidence = run.usage.by_action();
             let incomplete = incomplete_reasons(run);
@@ -114,15 +165,15 @@ pub fn render(settings: &Settings, run: &Run, review: Option<&Review>, principal
                 .filter(|d| d.severity == Severity::Warning)
                 .map(|d| format!("`{}` {}: {}", d.code, d.subject, d.detail))
                 .collect();
-            markdown::render(&markdown::Comment {
+            one(markdown::render(&markdown::Comment {
                 principal,
                 window: &settings.scope.window.to_string(),
-                proposed: &parts,
+                proposed: parts,
                 review,
                 evidence: &evidence,
                 incomplete: &incomplete,
                 warnings: &warnings,
-            })
+            }))
         }
     }
 }
@@ -130,6 +181,14 @@ pub fn render(settings: &Settings, run: &Run, review: Option<&Review>, principal
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_part_names() {
+        let p = Path::new("out/policy.json");
+        assert_eq!(part_path(p, 0), PathBuf::from("out/policy.json"));
+        assert_eq!(part_path(p, 2), PathBuf::from("out/policy.3.json"));
+        assert_eq!(part_path(Path::new("policy"), 1), PathBuf::from("policy.2"));
+    }
 
     #[test]
     fn gaps_as_ranges() {

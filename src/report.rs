@@ -57,6 +57,9 @@ codes! {
     ServiceInternalEvent = "service-internal-event", Note, "an event AWS writes for itself was skipped";
     DuplicateEvent = "duplicate-event", Note, "the same event was delivered more than once and counted once";
     StarOnlyAction = "star-only-action", Note, "the action supports only `\"Resource\": \"*\"`";
+    PolicySizeExceeded = "policy-size-exceeded", Warning, "the policy is over the IAM size limit of its policy type";
+    ConditionNotEvaluated = "condition-not-evaluated", Warning, "a current statement has conditions policygen cannot evaluate: carried over unchanged";
+    RemovalsWithheld = "removals-withheld", Note, "the run is incomplete, so the review proposes no removal";
 }
 
 impl fmt::Display for Code {

@@ -1,7 +1,9 @@
 //! Validated settings: every cross-flag rule is checked here, and nothing after this module sees clap types.
 
-use crate::cli::{FormatArg, GenerateArgs};
+use crate::cli::{ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
 use crate::collector::{LogInput, Scope};
+use crate::emitter::conditions::ConditionKind;
+use crate::emitter::size::SizeLimit;
 use crate::emitter::EmitOptions;
 use crate::principal::{Identity, PrincipalError, PrincipalFilter};
 use crate::window::{parse_time, TimeWindow, WindowError};
@@ -33,6 +35,8 @@ pub struct Settings {
     /// `--current` files.
     pub current: Vec<PathBuf>,
     pub check: bool,
+    pub size_limit: SizeLimit,
+    pub split: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -61,6 +65,8 @@ pub enum SettingsError {
     BadMaxResources,
     #[error("`{0}` compares with the current policy: give it with `--current FILE`")]
     NeedsCurrent(&'static str),
+    #[error("`--split` writes several JSON policies: give a file name with `-o FILE` (they become `FILE`, `FILE.2`, … before the extension)")]
+    SplitNeedsOutput,
 }
 
 impl Settings {
@@ -97,6 +103,9 @@ impl Settings {
         if args.max_resources == 0 {
             return Err(SettingsError::BadMaxResources);
         }
+        if args.split && args.format == FormatArg::Json && args.output.is_none() {
+            return Err(SettingsError::SplitNeedsOutput);
+        }
         if args.current.is_empty() {
             if args.check {
                 return Err(SettingsError::NeedsCurrent("--check"));
@@ -129,6 +138,15 @@ impl Settings {
             summary_json: args.summary_json.clone(),
             emit: EmitOptions {
                 max_resources: args.max_resources,
+                conditions: args
+                    .conditions
+                    .iter()
+                    .map(|c| match c {
+                        ConditionArg::Region => ConditionKind::Region,
+                        ConditionArg::InstanceType => ConditionKind::InstanceType,
+                        ConditionArg::Service => ConditionKind::Service,
+                    })
+                    .collect(),
             },
             explain: args.explain,
             verbose: args.verbose,
@@ -136,6 +154,11 @@ impl Settings {
             deny_warnings: args.deny_warnings,
             current: args.current.clone(),
             check: args.check,
+            size_limit: match args.policy_type {
+                PolicyTypeArg::Managed => SizeLimit::Managed,
+                PolicyTypeArg::Inline => SizeLimit::InlineRole,
+            },
+            split: args.split,
         })
     }
 
@@ -246,6 +269,8 @@ mod tests {
             Some(SettingsError::NeedsCurrent("--format diff-json"))
         );
         assert_eq!(with(&["--check", "--current", "c.json"]), None);
+        assert_eq!(with(&["--split"]), Some(SettingsError::SplitNeedsOutput));
+        assert_eq!(with(&["--split", "-o", "p.json"]), None);
     }
 
     #[test]

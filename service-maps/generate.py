@@ -231,6 +231,8 @@ class Generator:
             {'when': {'matches': [expr, IS_ARN]}, 'resources': [{'arn': expr + '|' + arn_pattern}]},
             {'when': {'matches': [expr, NOT_ARN]},
              'resources': [{'type': rtype, 'bind': {ph: expr + ('|' + name_pattern if name_pattern else '')}}]},
+            # an optional member the record does not carry: no ARN, so '*' rather than no grant at all
+            {'when': {'absent': expr}},
         ]
 
     def generated_events(self, p):
@@ -305,7 +307,8 @@ class Generator:
                             y['when'] = {'all': [base['when'], x['when']]}
                         else:
                             y['when'] = x['when']
-                        y['resources'] = x['resources']
+                        if 'resources' in x:
+                            y['resources'] = x['resources']
                         out.append(y)
                     continue
                 # fill binds from the service's bind_defaults: {"type": "bucket"} -> bind BucketName
@@ -353,6 +356,28 @@ class Generator:
         y['when'] = {'all': [g['when'], cond]} if 'when' in g else cond
         y.pop('resources', None)
         out.append(y)
+        return out
+
+    def account_from(self, p, expr, grants):
+        """services.<p>.account_from: a request member that names the resource owner's account (ECR registryId).
+        A grant with a typed resource of this prefix that does not bind Account becomes two: the original when the
+        member is absent, and one binding Account to it when present."""
+        out = []
+        for g in grants:
+            typed = [r for r in g.get('resources', []) if 'type' in r and 'Account' not in r.get('bind', {})
+                     and g['action'].startswith(p + ':')
+                     and '${Account}' in self.type_arn(g['action'], r['type'])]
+            if not typed:
+                out.append(g)
+                continue
+            a = copy.deepcopy(g)
+            a['when'] = {'all': [g['when'], {'absent': expr}]} if 'when' in g else {'absent': expr}
+            b = copy.deepcopy(g)
+            b['when'] = {'all': [g['when'], {'exists': expr}]} if 'when' in g else {'exists': expr}
+            for r in b['resources']:
+                if 'type' in r and 'Account' not in r.get('bind', {}):
+                    r.setdefault('bind', {})['Account'] = expr
+            out.extend([a, b])
         return out
 
     def tag_on_create(self, p, grants):
@@ -413,6 +438,10 @@ class Generator:
             events = self.generated_events(p)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
+            if o.get('account_from'):
+                for name in sorted(events):
+                    if 'grants' in events[name]:
+                        events[name]['grants'] = self.account_from(p, o['account_from']['expr'], events[name]['grants'])
             patterns = dict(self.ovr.get('patterns', {}))
             patterns.update(o.get('patterns', {}))
             for pre in o.get('id_prefixes', {}).get('map', {}):

@@ -175,6 +175,7 @@ fn maps(command: MapsCommand) -> u8 {
                 include_denied: true,
                 strict: false,
                 record_calls: true,
+                record_days: false,
             });
             let partial = files::collect(&log_inputs(&logs), &ingest);
             let (text, all_mapped) = coverage_text(&partial.calls);

@@ -125,6 +125,7 @@ impl Settings {
                 include_denied: args.include_denied,
                 strict: args.strict,
                 record_calls: false,
+                record_days: !args.current.is_empty(),
             },
             logs: log_inputs(&args.logs),
             format: match args.format {

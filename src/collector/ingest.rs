@@ -1,20 +1,21 @@
 //! The one path every source's bytes take: decompress, recognise the shape, skip other principals' records
 //! before a full parse, filter by principal and window, drop duplicates, map, and record usage.
 
+use super::inflate::gunzip;
+use super::split;
 use crate::event::{denied_action, is_access_denied, Record};
 use crate::mapper::{Mapper, Outcome, Wildcard};
 use crate::principal::PrincipalFilter;
 use crate::report::{Code, Diagnostics, Location, Severity, Stats};
 use crate::usage::{DeniedKey, Evidence, UsageKey, UsageSet};
 use crate::window::TimeWindow;
-use flate2::read::MultiGzDecoder;
 use memchr::memmem;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
-use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -30,6 +31,8 @@ pub struct Scope {
     pub strict: bool,
     /// Record the outcome of every distinct call (`maps coverage`).
     pub record_calls: bool,
+    /// Record the days that have any record (a review's coverage notes).
+    pub record_days: bool,
 }
 
 /// What one piece of input contributed; merged across files and threads.
@@ -54,14 +57,29 @@ impl Partial {
     }
 }
 
-/// Decompressed input larger than this is refused: a gzip bomb must not take the machine down.
-pub const MAX_INFLATED_BYTES: u64 = 4 << 30;
+thread_local! {
+    static INFLATED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Identifies an event across deliveries: eventID alone is not enough (hand-made logs reuse IDs), so
+/// source, name and time are part of it. A 128-bit FNV-1a hash keeps the set small.
+fn event_key(record: &Record) -> u128 {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for part in [record.id(), record.source(), record.name(), record.time()] {
+        for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
+            hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
 
 pub struct Ingest {
     scope: Scope,
     mapper: Mapper,
     needle: Option<memmem::Finder<'static>>,
-    seen: Mutex<HashSet<(String, String, String, String)>>,
+    /// Keys of the events seen, to drop duplicate deliveries; 16 bytes an event.
+    seen: Mutex<HashSet<u128>>,
     stopped: AtomicBool,
 }
 
@@ -104,29 +122,32 @@ impl Ingest {
     /// One input object: a log file, an S3 object, stdin. Gzip is recognised by its magic bytes.
     pub fn ingest(&self, name: &str, bytes: &[u8], out: &mut Partial) {
         out.stats.bytes_read += bytes.len() as u64;
-        if bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut inflated = Vec::with_capacity(bytes.len().saturating_mul(8));
-            let mut reader = MultiGzDecoder::new(bytes).take(MAX_INFLATED_BYTES);
-            if let Err(e) = reader.read_to_end(&mut inflated) {
-                // Records before the damage are still read.
-                self.diagnose(
-                    out,
-                    Code::InvalidFile,
-                    name,
-                    format!("gzip data is damaged: {e}"),
-                    Some(at(name, None, None)),
-                );
-            }
-            self.ingest_json(name, &inflated, out);
-        } else {
-            self.ingest_json(name, bytes, out);
+        if !bytes.starts_with(&[0x1f, 0x8b]) {
+            return self.ingest_json(name, bytes, out);
         }
+        // One inflate buffer per thread, reused across files.
+        let mut inflated = INFLATED.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        if let Err(e) = gunzip(bytes, &mut inflated) {
+            // Records before the damage are still read.
+            self.diagnose(
+                out,
+                Code::InvalidFile,
+                name,
+                format!("gzip data is damaged: {e}"),
+                Some(at(name, None, None)),
+            );
+        }
+        self.ingest_json(name, &inflated, out);
+        INFLATED.with(|b| *b.borrow_mut() = inflated);
     }
 
     fn ingest_json(&self, name: &str, bytes: &[u8], out: &mut Partial) {
         let bytes = bytes
             .strip_prefix(b"\xef\xbb\xbf".as_slice())
             .unwrap_or(bytes);
+        if self.scope.record_days {
+            record_days(bytes, &mut out.days);
+        }
         let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
         let Some(start) = start else {
             out.stats.files_skipped += 1;
@@ -140,6 +161,31 @@ impl Ingest {
             return;
         };
         let body = &bytes[start..];
+        // Real CloudTrail logs: only records that contain the principal's name are looked at. A `\u` escape
+        // could spell the name, so files that have one are read record by record.
+        if let Some(needle) = self
+            .needle
+            .as_ref()
+            .filter(|_| memmem::find(body, b"\\u").is_none())
+        {
+            if let Some((count, spans)) = split::candidates(body, needle) {
+                out.stats.files_read += 1;
+                out.stats.records_read += (count - spans.len()) as u64;
+                let records = spans.into_iter().map(|s| (s.index, &body[s.start..s.end]));
+                return self.records(name, records, out);
+            }
+        }
+        if let Some(spans) = split::record_spans(body) {
+            out.stats.files_read += 1;
+            return self.records(
+                name,
+                spans
+                    .into_iter()
+                    .map(|(from, to)| &body[from..to])
+                    .enumerate(),
+                out,
+            );
+        }
         let mut records: Vec<&RawValue> = Vec::new();
         let result = match body[0] {
             b'[' => RecordsSeed(&mut records)
@@ -173,20 +219,15 @@ impl Ingest {
             }
         };
         match result {
-            Ok(Shape::Records) => self.records(name, records.iter().map(|r| r.get()), out),
-            Ok(Shape::Single) => match std::str::from_utf8(body) {
-                Ok(text) => self.records(name, std::iter::once(text), out),
-                Err(e) => self.diagnose(
-                    out,
-                    Code::InvalidFile,
-                    name,
-                    format!("not UTF-8: {e}"),
-                    Some(at(name, None, None)),
-                ),
-            },
+            Ok(Shape::Records) => self.records(
+                name,
+                records.iter().map(|r| r.get().as_bytes()).enumerate(),
+                out,
+            ),
+            Ok(Shape::Single) => self.records(name, std::iter::once((0, body)), out),
             Ok(Shape::JsonLines) => self.json_lines(name, body, out),
             Ok(Shape::LookupEvents(events)) => {
-                self.records(name, events.iter().map(String::as_str), out)
+                self.records(name, events.iter().map(String::as_bytes).enumerate(), out)
             }
             Ok(Shape::Digest) => {
                 out.stats.files_skipped += 1;
@@ -213,7 +254,11 @@ impl Ingest {
             Err(e) => {
                 // Whatever records came before the damage were collected and are still used.
                 let salvaged = records.len();
-                self.records(name, records.iter().map(|r| r.get()), out);
+                self.records(
+                    name,
+                    records.iter().map(|r| r.get().as_bytes()).enumerate(),
+                    out,
+                );
                 let why = format!("invalid JSON at line {} column {}: {e} ({salvaged} records before it were read)", e.line(), e.column());
                 self.diagnose(
                     out,
@@ -233,24 +278,18 @@ impl Ingest {
             if line.is_empty() {
                 continue;
             }
-            match std::str::from_utf8(line) {
-                Ok(text) => self.record(name, index, text, out),
-                Err(e) => {
-                    out.stats.records_read += 1;
-                    self.diagnose(
-                        out,
-                        Code::MalformedRecord,
-                        name,
-                        format!("line {} is not UTF-8: {e}", index + 1),
-                        Some(at(name, Some(index), None)),
-                    );
-                }
-            }
+            self.record(name, index, line, out);
         }
     }
 
-    fn records<'a>(&self, name: &str, records: impl Iterator<Item = &'a str>, out: &mut Partial) {
-        for (index, raw) in records.enumerate() {
+    /// `(index in the file, raw record)` pairs.
+    fn records<'a>(
+        &self,
+        name: &str,
+        records: impl Iterator<Item = (usize, &'a [u8])>,
+        out: &mut Partial,
+    ) {
+        for (index, raw) in records {
             if self.stopped() {
                 return;
             }
@@ -258,22 +297,15 @@ impl Ingest {
         }
     }
 
-    fn record(&self, name: &str, index: usize, raw: &str, out: &mut Partial) {
+    fn record(&self, name: &str, index: usize, raw: &[u8], out: &mut Partial) {
         out.stats.records_read += 1;
-        if let Some(day) = event_day(raw) {
-            if !out.days.contains(day) {
-                out.days.insert(day.to_string());
-            }
-        }
-        // A record of this principal contains its name verbatim, unless JSON escapes hide it.
+        // A record of this principal contains its name verbatim, unless a `\u` escape spells it.
         if let Some(needle) = &self.needle {
-            if needle.find(raw.as_bytes()).is_none()
-                && memchr::memchr(b'\\', raw.as_bytes()).is_none()
-            {
+            if needle.find(raw).is_none() && memmem::find(raw, b"\\u").is_none() {
                 return;
             }
         }
-        let record: Record = match serde_json::from_str(raw) {
+        let record: Record = match serde_json::from_slice(raw) {
             Ok(record) => record,
             Err(e) => {
                 let why = format!("record {index} has the wrong shape: {e}");
@@ -308,12 +340,7 @@ impl Ingest {
             return;
         }
         if !record.id().is_empty() {
-            let key = (
-                record.id().to_string(),
-                record.source().to_string(),
-                record.name().to_string(),
-                record.time().to_string(),
-            );
+            let key = event_key(&record);
             let fresh = self
                 .seen
                 .lock()
@@ -461,22 +488,38 @@ impl Ingest {
     }
 }
 
-/// The `YYYY-MM-DD` of a raw record's `eventTime`, found without parsing the record (most are other
-/// principals' and are never parsed).
-fn event_day(raw: &str) -> Option<&str> {
-    let start = memmem::find(raw.as_bytes(), b"\"eventTime\"")? + "\"eventTime\"".len();
-    let rest = raw[start..].trim_start().strip_prefix(':')?.trim_start();
-    let day = rest.strip_prefix('"')?.get(..10)?;
-    day.bytes()
-        .enumerate()
-        .all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
+/// The days of every `eventTime` in a file, found without parsing it (most records are other principals'
+/// and are never parsed): one extra scan, only when a review asks which days had no logs.
+fn record_days(body: &[u8], days: &mut BTreeSet<String>) {
+    const KEY: &[u8] = b"\"eventTime\"";
+    for at in memmem::find_iter(body, KEY) {
+        if let Some(day) = event_day(&body[at + KEY.len()..]) {
+            if !days.contains(day) {
+                days.insert(day.to_string());
             }
-        })
-        .then_some(day)
+        }
+    }
+}
+
+/// The `YYYY-MM-DD` of an `eventTime` value, given the text after its key.
+fn event_day(after_key: &[u8]) -> Option<&str> {
+    let rest = after_key
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    let day = rest.strip_prefix(b"\"")?.get(..10)?;
+    let valid = day.iter().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            *b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    if valid {
+        std::str::from_utf8(day).ok()
+    } else {
+        None
+    }
 }
 
 fn at(file: &str, record: Option<usize>, event_id: Option<&str>) -> Location {
@@ -604,16 +647,20 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::event_day;
+mod days_tests {
+    use super::record_days;
+    use std::collections::BTreeSet;
 
     #[test]
-    fn event_day_without_parsing() {
-        assert_eq!(
-            event_day(r#"{"eventVersion":"1.08","eventTime" : "2026-11-05T10:00:00Z"}"#),
-            Some("2026-11-05")
+    fn days_without_parsing() {
+        let mut days = BTreeSet::new();
+        record_days(
+            br#"{"Records":[{"eventTime" : "2026-11-05T10:00:00Z"},{"eventTime":"soon"},{"eventTime":"2026-11-07T00:00:00Z"}]}"#,
+            &mut days,
         );
-        assert_eq!(event_day(r#"{"eventTime":"soon"}"#), None);
-        assert_eq!(event_day(r#"{"eventName":"X"}"#), None);
+        assert_eq!(
+            days.into_iter().collect::<Vec<_>>(),
+            ["2026-11-05", "2026-11-07"]
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! shared [`ingest::Ingest`] path, which filters, maps and records usage.
 
 pub mod files;
+pub mod inflate;
 pub mod ingest;
+pub mod split;
 
 pub use files::LogInput;
 pub use ingest::{Ingest, Partial, Scope};

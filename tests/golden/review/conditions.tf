@@ -24,6 +24,7 @@ data "aws_iam_policy_document" "build-agent" {
     actions = [
       "cloudformation:CreateChangeSet",
       "cloudformation:DescribeStacks",
+      "cloudformation:ExecuteChangeSet",
     ]
     resources = [
       "arn:aws:cloudformation:eu-west-1:111122223333:stack/acme-api/*",
@@ -38,12 +39,10 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "CloudformationEcrEcs43FE1CC4"
+    sid    = "Ecr43FE1CC4"
     effect = "Allow"
     actions = [
-      "cloudformation:ExecuteChangeSet",
       "ecr:GetAuthorizationToken",
-      "ecs:RegisterTaskDefinition",
     ]
     resources = [
       "*",
@@ -87,6 +86,24 @@ data "aws_iam_policy_document" "build-agent" {
     resources = [
       "arn:aws:ecs:eu-west-1:111122223333:service/acme/acme-api",
       "arn:aws:ecs:us-east-1:111122223333:service/acme/acme-api",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["eu-west-1", "us-east-1"]
+    }
+  }
+
+  statement {
+    sid    = "EcsA7800904"
+    effect = "Allow"
+    actions = [
+      "ecs:RegisterTaskDefinition",
+    ]
+    resources = [
+      "arn:aws:ecs:eu-west-1:111122223333:task-definition/acme-api:*",
+      "arn:aws:ecs:us-east-1:111122223333:task-definition/acme-api:*",
     ]
 
     condition {

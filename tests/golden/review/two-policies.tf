@@ -7,6 +7,7 @@ data "aws_iam_policy_document" "build-agent" {
     actions = [
       "cloudformation:CreateChangeSet",
       "cloudformation:DescribeStacks",
+      "cloudformation:ExecuteChangeSet",
     ]
     resources = [
       "arn:aws:cloudformation:eu-west-1:111122223333:stack/acme-api/*",
@@ -26,12 +27,10 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "CloudformationEcrEcsAllResources"
+    sid    = "EcrAllResources"
     effect = "Allow"
     actions = [
-      "cloudformation:ExecuteChangeSet",
       "ecr:GetAuthorizationToken",
-      "ecs:RegisterTaskDefinition",
     ]
     resources = [
       "*",
@@ -63,6 +62,18 @@ data "aws_iam_policy_document" "build-agent" {
     resources = [
       "arn:aws:ecs:eu-west-1:111122223333:service/acme/acme-api",
       "arn:aws:ecs:us-east-1:111122223333:service/acme/acme-api",
+    ]
+  }
+
+  statement {
+    sid    = "Ecs91736F3D"
+    effect = "Allow"
+    actions = [
+      "ecs:RegisterTaskDefinition",
+    ]
+    resources = [
+      "arn:aws:ecs:eu-west-1:111122223333:task-definition/acme-api:*",
+      "arn:aws:ecs:us-east-1:111122223333:task-definition/acme-api:*",
     ]
   }
 

@@ -231,6 +231,38 @@ mod tests {
     }
 
     #[test]
+    fn instance_type_condition_only_on_instances() {
+        let mut set = UsageSet::default();
+        for resource in [
+            "arn:aws:ec2:us-east-1:1:instance/*",
+            "arn:aws:ec2:us-east-1::image/ami-1",
+        ] {
+            let key = UsageKey {
+                action: "ec2:RunInstances".into(),
+                resource: resource.into(),
+                region: "us-east-1".into(),
+                facts: BTreeMap::from([("ec2:InstanceType".to_string(), "t3.small".to_string())]),
+            };
+            set.add(key, Evidence::new("2026-11-01T00:00:00Z", "e1", None));
+        }
+        let options = EmitOptions {
+            conditions: BTreeSet::from([ConditionKind::InstanceType]),
+            ..EmitOptions::default()
+        };
+        let doc = emit(&set, &options, &mut Diagnostics::default());
+        assert_eq!(doc.statements.len(), 2);
+        for s in &doc.statements {
+            let on_instance = s
+                .resource
+                .as_ref()
+                .is_some_and(|r| r.items()[0].contains(":instance/"));
+            assert_eq!(s.condition.is_some(), on_instance);
+        }
+        let plain = emit(&set, &EmitOptions::default(), &mut Diagnostics::default());
+        assert_eq!(plain.statements.len(), 1);
+    }
+
+    #[test]
     fn sids_are_content_derived_and_valid() {
         let actions: BTreeSet<String> =
             ["s3:GetObject".to_string(), "kms:Decrypt".to_string()].into();

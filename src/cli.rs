@@ -17,8 +17,11 @@ use std::path::PathBuf;
         policygen --role build-agent --since 30d --logs ./trail/\n  \
         policygen --user alice --from 2026-10-01 --to 2026-11-01T12:00:00Z --logs a.json.gz b.json -\n  \
         policygen --principal arn:aws:iam::123456789012:role/ci/deployer --session 'gh-*' --since 2w --logs ./trail\n  \
+        policygen --role build-agent --since 30d --logs ./trail --current current.json --format markdown\n  \
+        policygen --role build-agent --since 30d --logs ./trail --current current.json --check\n  \
         policygen maps explain s3.amazonaws.com ListObjects\n\n\
-        EXIT CODES:\n  0  complete result\n  1  incomplete input (unreadable files, unmapped calls), or warnings with --deny-warnings\n  \
+        EXIT CODES:\n  0  complete result (with --check: the current policy already equals the proposal)\n  \
+        1  incomplete input (unreadable files, unmapped calls), warnings with --deny-warnings, or a difference with --check\n  \
         2  usage or fatal error",
     args_conflicts_with_subcommands = true
 )]
@@ -102,7 +105,7 @@ pub struct GenerateArgs {
     #[arg(long = "logs", value_name = "PATH", help_heading = "Sources")]
     pub logs: Vec<String>,
 
-    /// Output format.
+    /// Output format. `markdown` and `diff-json` are for review: with `--current` they show what changes.
     #[arg(long, value_enum, default_value_t = FormatArg::Json, help_heading = "Output")]
     pub format: FormatArg,
     /// Write the policy to this file instead of stdout.
@@ -135,6 +138,41 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "N", default_value_t = 20, help_heading = "Policy")]
     pub max_resources: usize,
 
+    /// The principal's current policy, to diff against (repeatable, one file per policy): a policy document,
+    /// or the JSON output of `aws iam get-role-policy`, `get-policy-version` or
+    /// `get-account-authorization-details` (the principal's inline and attached policies are picked from it).
+    /// Unused grants are proposed for removal only when the run is complete; explicit `Deny` statements,
+    /// statements with conditions and grants CloudTrail does not log are carried over unchanged.
+    #[arg(long = "current", value_name = "FILE", help_heading = "Review")]
+    pub current: Vec<PathBuf>,
+    /// Exit 0 when the current policy already grants exactly the proposal, 1 when it differs (or the run is
+    /// incomplete), 2 on error: a CI gate. Needs `--current`.
+    #[arg(long, help_heading = "Review")]
+    pub check: bool,
+
+    /// Add conditions from what CloudTrail showed (repeatable; none by default). `region`:
+    /// `aws:RequestedRegion` with the regions each action was used in (global services such as IAM, STS,
+    /// CloudFront, Route 53 and Organizations are never restricted). `instance-type`: `ec2:InstanceType` on the
+    /// instances `ec2:RunInstances` launches. `service`: `iam:PassedToService` on `iam:PassRole` and
+    /// `kms:ViaService` on KMS calls a service made for the principal. A condition is added only when every
+    /// observed call of the action carries the fact.
+    #[arg(
+        long = "condition",
+        value_enum,
+        value_name = "KIND",
+        help_heading = "Policy"
+    )]
+    pub conditions: Vec<ConditionArg>,
+    /// Which IAM size limit to check: `managed` (6,144 characters without whitespace) or `inline` (an inline
+    /// role policy, 10,240). A larger policy is reported as `policy-size-exceeded`.
+    #[arg(long, value_enum, default_value_t = PolicyTypeArg::Managed, help_heading = "Policy")]
+    pub policy_type: PolicyTypeArg,
+    /// Split a policy over the size limit into several that each fit, statements kept whole. With `-o
+    /// policy.json` they are written to `policy.json`, `policy.2.json`, `policy.3.json`, …; Terraform,
+    /// CloudFormation and markdown write all parts to one output.
+    #[arg(long, help_heading = "Policy")]
+    pub split: bool,
+
     /// Exit 1 when there is any warning (wildcards, denied calls, generalised resources).
     #[arg(long, help_heading = "Checks")]
     pub deny_warnings: bool,
@@ -144,7 +182,28 @@ pub struct GenerateArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConditionArg {
+    Region,
+    InstanceType,
+    Service,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyTypeArg {
+    Managed,
+    Inline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     /// The IAM policy document.
     Json,
+    /// An `aws_iam_policy_document` data source (HCL).
+    Terraform,
+    /// A CloudFormation `PolicyDocument` snippet (YAML).
+    Cloudformation,
+    /// A pull-request comment: summary, removals, additions with evidence, coverage, the diff.
+    Markdown,
+    /// The semantic diff against `--current`, for machines.
+    DiffJson,
 }

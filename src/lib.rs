@@ -7,11 +7,14 @@
 
 pub mod cli;
 pub mod collector;
+pub mod current;
+pub mod diff;
 pub mod emitter;
 pub mod event;
 pub mod explain;
 pub mod glob;
 pub mod mapper;
+pub mod output;
 pub mod policy;
 pub mod principal;
 pub mod report;
@@ -24,6 +27,7 @@ use emitter::emit;
 use policy::PolicyDocument;
 use report::{Code, Diagnostics, Severity, Stats};
 use settings::Settings;
+use std::collections::BTreeSet;
 use usage::UsageSet;
 
 /// Everything one run produced.
@@ -35,6 +39,8 @@ pub struct Run {
     pub stats: Stats,
     /// Stopped early by `--strict`.
     pub stopped: bool,
+    /// UTC days on which any record was read.
+    pub days: BTreeSet<String>,
 }
 
 impl Run {
@@ -61,6 +67,7 @@ pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
         usage,
         mut diagnostics,
         stats,
+        days,
         ..
     } = partial;
     let policy = emit(&usage, &settings.emit, &mut diagnostics);
@@ -84,5 +91,6 @@ pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
         diagnostics,
         stats,
         stopped: ingest.stopped(),
+        days,
     }
 }

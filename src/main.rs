@@ -4,7 +4,9 @@
 use clap::Parser;
 use policygen::cli::{Cli, Command, MapsCommand};
 use policygen::collector::{files, Ingest, Scope};
+use policygen::current::{read_current, CurrentPolicies};
 use policygen::explain::{coverage_text, evidence_text, maps_explain, summary_json};
+use policygen::output::{part_path, parts, render, review_run};
 use policygen::report::summary_text;
 use policygen::settings::{log_inputs, Settings};
 use policygen::window::TimeWindow;
@@ -31,27 +33,49 @@ fn generate(cli: &Cli) -> u8 {
             return FATAL;
         }
     };
-    let run = policygen::run(&settings);
-    let policy = run.policy.to_json();
-    match &settings.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, &policy) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                return FATAL;
-            }
-        }
-        None => {
-            if !write_stdout(&policy) {
-                return FATAL;
-            }
-        }
-    }
+    let mut run = policygen::run(&settings);
     let principal = settings
         .scope
         .principal
         .as_ref()
         .map(ToString::to_string)
         .unwrap_or_default();
+    let review = if settings.current.is_empty() {
+        None
+    } else {
+        let mut current = CurrentPolicies::default();
+        for path in &settings.current {
+            match read_current(path, &settings.principal_name()) {
+                Ok(more) => {
+                    current.policies.extend(more.policies);
+                    current.notes.extend(more.notes);
+                }
+                Err(e) => {
+                    eprintln!("error: {}", chain(&e));
+                    return FATAL;
+                }
+            }
+        }
+        Some(review_run(&run, &settings, &current))
+    };
+    let parts = parts(&settings, &mut run, review.as_ref());
+    let texts = render(&settings, &run, review.as_ref(), &parts, &principal);
+    for (index, text) in texts.iter().enumerate() {
+        match &settings.output {
+            Some(path) => {
+                let path = part_path(path, index);
+                if let Err(e) = std::fs::write(&path, text) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    return FATAL;
+                }
+            }
+            None => {
+                if !write_stdout(text) {
+                    return FATAL;
+                }
+            }
+        }
+    }
     let window = settings.scope.window.to_string();
     if let Some(path) = &settings.summary_json {
         if let Err(e) = std::fs::write(path, summary_json(&run, &principal, &window)) {
@@ -76,11 +100,33 @@ fn generate(cli: &Cli) -> u8 {
             eprintln!("  result   complete");
         }
     }
-    if incomplete || (settings.deny_warnings && run.has_warnings()) {
+    let differs = settings.check && review.as_ref().is_some_and(|r| !r.diff.equal);
+    if !settings.quiet && settings.check {
+        eprintln!(
+            "  check    {}",
+            if differs {
+                "the current policy differs from the proposal"
+            } else {
+                "the current policy equals the proposal"
+            }
+        );
+    }
+    if incomplete || differs || (settings.deny_warnings && run.has_warnings()) {
         INCOMPLETE
     } else {
         OK
     }
+}
+
+/// An error and its sources, `: `-separated.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
@@ -129,6 +175,7 @@ fn maps(command: MapsCommand) -> u8 {
                 include_denied: true,
                 strict: false,
                 record_calls: true,
+                record_days: false,
             });
             let partial = files::collect(&log_inputs(&logs), &ingest);
             let (text, all_mapped) = coverage_text(&partial.calls);

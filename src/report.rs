@@ -58,6 +58,9 @@ codes! {
     UnknownEventVersion = "unknown-event-version", Note, "a record of an eventVersion policygen was not built for was read as version 1";
     DuplicateEvent = "duplicate-event", Note, "the same event was delivered more than once and counted once";
     StarOnlyAction = "star-only-action", Note, "the action supports only `\"Resource\": \"*\"`";
+    PolicySizeExceeded = "policy-size-exceeded", Warning, "the policy is over the IAM size limit of its policy type";
+    ConditionNotEvaluated = "condition-not-evaluated", Warning, "a current statement has conditions policygen cannot evaluate: carried over unchanged";
+    RemovalsWithheld = "removals-withheld", Note, "the run is incomplete, so the review proposes no removal";
 }
 
 impl fmt::Display for Code {

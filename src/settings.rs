@@ -1,7 +1,9 @@
 //! Validated settings: every cross-flag rule is checked here, and nothing after this module sees clap types.
 
-use crate::cli::{FormatArg, GenerateArgs};
+use crate::cli::{ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
 use crate::collector::{LogInput, Scope};
+use crate::emitter::conditions::ConditionKind;
+use crate::emitter::size::SizeLimit;
 use crate::emitter::EmitOptions;
 use crate::principal::{Identity, PrincipalError, PrincipalFilter};
 use crate::window::{parse_time, TimeWindow, WindowError};
@@ -12,6 +14,10 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
+    Terraform,
+    Cloudformation,
+    Markdown,
+    DiffJson,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +32,11 @@ pub struct Settings {
     pub verbose: bool,
     pub quiet: bool,
     pub deny_warnings: bool,
+    /// `--current` files.
+    pub current: Vec<PathBuf>,
+    pub check: bool,
+    pub size_limit: SizeLimit,
+    pub split: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -52,6 +63,10 @@ pub enum SettingsError {
     NoSource,
     #[error("`--max-resources` must be at least 1")]
     BadMaxResources,
+    #[error("`{0}` compares with the current policy: give it with `--current FILE`")]
+    NeedsCurrent(&'static str),
+    #[error("`--split` writes several JSON policies: give a file name with `-o FILE` (they become `FILE`, `FILE.2`, … before the extension)")]
+    SplitNeedsOutput,
 }
 
 impl Settings {
@@ -88,6 +103,17 @@ impl Settings {
         if args.max_resources == 0 {
             return Err(SettingsError::BadMaxResources);
         }
+        if args.split && args.format == FormatArg::Json && args.output.is_none() {
+            return Err(SettingsError::SplitNeedsOutput);
+        }
+        if args.current.is_empty() {
+            if args.check {
+                return Err(SettingsError::NeedsCurrent("--check"));
+            }
+            if args.format == FormatArg::DiffJson {
+                return Err(SettingsError::NeedsCurrent("--format diff-json"));
+            }
+        }
         Ok(Settings {
             scope: Scope {
                 principal: Some(PrincipalFilter {
@@ -99,21 +125,52 @@ impl Settings {
                 include_denied: args.include_denied,
                 strict: args.strict,
                 record_calls: false,
+                record_days: !args.current.is_empty(),
             },
             logs: log_inputs(&args.logs),
             format: match args.format {
                 FormatArg::Json => Format::Json,
+                FormatArg::Terraform => Format::Terraform,
+                FormatArg::Cloudformation => Format::Cloudformation,
+                FormatArg::Markdown => Format::Markdown,
+                FormatArg::DiffJson => Format::DiffJson,
             },
             output: args.output.clone(),
             summary_json: args.summary_json.clone(),
             emit: EmitOptions {
                 max_resources: args.max_resources,
+                conditions: args
+                    .conditions
+                    .iter()
+                    .map(|c| match c {
+                        ConditionArg::Region => ConditionKind::Region,
+                        ConditionArg::InstanceType => ConditionKind::InstanceType,
+                        ConditionArg::Service => ConditionKind::Service,
+                    })
+                    .collect(),
             },
             explain: args.explain,
             verbose: args.verbose,
             quiet: args.quiet,
             deny_warnings: args.deny_warnings,
+            current: args.current.clone(),
+            check: args.check,
+            size_limit: match args.policy_type {
+                PolicyTypeArg::Managed => SizeLimit::Managed,
+                PolicyTypeArg::Inline => SizeLimit::InlineRole,
+            },
+            split: args.split,
         })
+    }
+
+    /// The principal's name as IAM knows it (a role or user name, or the ARN): picks its policies out of
+    /// `get-account-authorization-details` and names the Terraform data source.
+    pub fn principal_name(&self) -> String {
+        match self.scope.principal.as_ref().map(|p| &p.identity) {
+            Some(Identity::Role { name, .. } | Identity::User { name, .. }) => name.clone(),
+            Some(Identity::Arn(arn)) => arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string(),
+            None => String::new(),
+        }
     }
 }
 
@@ -197,6 +254,27 @@ mod tests {
     }
 
     #[test]
+    fn review_flags_need_current() {
+        let base = ["--role", "r", "--since", "1d", "--logs", "x"];
+        let with = |extra: &[&str]| {
+            let mut args = base.to_vec();
+            args.extend_from_slice(extra);
+            settings(&args).err()
+        };
+        assert_eq!(
+            with(&["--check"]),
+            Some(SettingsError::NeedsCurrent("--check"))
+        );
+        assert_eq!(
+            with(&["--format", "diff-json"]),
+            Some(SettingsError::NeedsCurrent("--format diff-json"))
+        );
+        assert_eq!(with(&["--check", "--current", "c.json"]), None);
+        assert_eq!(with(&["--split"]), Some(SettingsError::SplitNeedsOutput));
+        assert_eq!(with(&["--split", "-o", "p.json"]), None);
+    }
+
+    #[test]
     fn window_forms() {
         let s = settings(&[
             "--role",
@@ -214,6 +292,7 @@ mod tests {
             "[2026-10-01T00:00:00Z, 2026-11-01T12:00:00Z)"
         );
         assert_eq!(s.logs, vec![LogInput::Stdin]);
+        assert_eq!(s.principal_name(), "r");
         assert!(settings(&[
             "--role",
             "r",

@@ -14,7 +14,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -31,6 +31,8 @@ pub struct Scope {
     pub strict: bool,
     /// Record the outcome of every distinct call (`maps coverage`).
     pub record_calls: bool,
+    /// Record the days that have any record (a review's coverage notes).
+    pub record_days: bool,
 }
 
 /// What one piece of input contributed; merged across files and threads.
@@ -41,6 +43,8 @@ pub struct Partial {
     pub stats: Stats,
     /// `eventSource eventName` → how it mapped, when the scope asks for it.
     pub calls: BTreeMap<String, &'static str>,
+    /// UTC days (`2026-11-05`) on which any record was read, whoever's: a day missing here had no logs.
+    pub days: BTreeSet<String>,
 }
 
 impl Partial {
@@ -49,6 +53,7 @@ impl Partial {
         self.diagnostics.merge(other.diagnostics);
         self.stats.merge(&other.stats);
         self.calls.extend(other.calls);
+        self.days.extend(other.days);
     }
 }
 
@@ -140,6 +145,9 @@ impl Ingest {
         let bytes = bytes
             .strip_prefix(b"\xef\xbb\xbf".as_slice())
             .unwrap_or(bytes);
+        if self.scope.record_days {
+            record_days(bytes, &mut out.days);
+        }
         let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
         let Some(start) = start else {
             out.stats.files_skipped += 1;
@@ -540,6 +548,40 @@ fn evidence(
     evidence
 }
 
+/// The days of every `eventTime` in a file, found without parsing it (most records are other principals'
+/// and are never parsed): one extra scan, only when a review asks which days had no logs.
+fn record_days(body: &[u8], days: &mut BTreeSet<String>) {
+    const KEY: &[u8] = b"\"eventTime\"";
+    for at in memmem::find_iter(body, KEY) {
+        if let Some(day) = event_day(&body[at + KEY.len()..]) {
+            if !days.contains(day) {
+                days.insert(day.to_string());
+            }
+        }
+    }
+}
+
+/// The `YYYY-MM-DD` of an `eventTime` value, given the text after its key.
+fn event_day(after_key: &[u8]) -> Option<&str> {
+    let rest = after_key
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    let day = rest.strip_prefix(b"\"")?.get(..10)?;
+    let valid = day.iter().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            *b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    if valid {
+        std::str::from_utf8(day).ok()
+    } else {
+        None
+    }
+}
+
 fn at(file: &str, record: Option<usize>, event_id: Option<&str>) -> Location {
     Location {
         file: file.to_string(),
@@ -661,5 +703,24 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod days_tests {
+    use super::record_days;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn days_without_parsing() {
+        let mut days = BTreeSet::new();
+        record_days(
+            br#"{"Records":[{"eventTime" : "2026-11-05T10:00:00Z"},{"eventTime":"soon"},{"eventTime":"2026-11-07T00:00:00Z"}]}"#,
+            &mut days,
+        );
+        assert_eq!(
+            days.into_iter().collect::<Vec<_>>(),
+            ["2026-11-05", "2026-11-07"]
+        );
     }
 }

@@ -1,21 +1,32 @@
 //! Pure emission: the usage set in, the smallest policy document that allows exactly it out.
 
+pub mod conditions;
 pub mod group;
+pub mod render;
+pub mod size;
 
-use crate::policy::{Effect, PolicyDocument, Statement, StringOrList, POLICY_VERSION};
+use crate::policy::{Conditions, Effect, PolicyDocument, Statement, StringOrList, POLICY_VERSION};
 use crate::report::{Code, Diagnostics};
 use crate::usage::UsageSet;
+use conditions::{
+    action_conditions, all_have, is_instance, ConditionKind, Facts, INSTANCE_TYPE_FACT,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitOptions {
     /// More resources than this under one parent, for one action, become a prefix wildcard.
     pub max_resources: usize,
+    /// `--condition`: which observed facts become `Condition` entries.
+    pub conditions: BTreeSet<ConditionKind>,
 }
 
 impl Default for EmitOptions {
     fn default() -> Self {
-        EmitOptions { max_resources: 20 }
+        EmitOptions {
+            max_resources: 20,
+            conditions: BTreeSet::new(),
+        }
     }
 }
 
@@ -24,15 +35,42 @@ pub fn emit(
     options: &EmitOptions,
     diagnostics: &mut Diagnostics,
 ) -> PolicyDocument {
-    let mut per_action: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut keys_of: BTreeMap<&str, Vec<&crate::usage::UsageKey>> = BTreeMap::new();
     for key in usage.used.keys() {
-        per_action
-            .entry(&key.action)
-            .or_default()
-            .insert(key.resource.clone());
+        keys_of.entry(&key.action).or_default().push(key);
     }
-    let mut by_resources: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
-    for (action, resources) in per_action {
+    // Each action splits into parts that share conditions: the instance resources of `ec2:RunInstances`
+    // get `ec2:InstanceType`, its other resources (AMI, subnet, volume) keep working without it.
+    let mut per_action: BTreeMap<(&str, Facts), BTreeSet<String>> = BTreeMap::new();
+    for (action, keys) in &keys_of {
+        let shared = action_conditions(keys, &options.conditions);
+        let instances: Vec<&crate::usage::UsageKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| is_instance(&k.resource) && k.facts.contains_key(INSTANCE_TYPE_FACT))
+            .collect();
+        let instance_types = options
+            .conditions
+            .contains(&ConditionKind::InstanceType)
+            .then(|| all_have(&instances, INSTANCE_TYPE_FACT))
+            .flatten()
+            .filter(|_| !instances.is_empty());
+        for key in keys {
+            let mut facts = shared.clone();
+            if let Some(types) = instance_types
+                .as_ref()
+                .filter(|_| is_instance(&key.resource))
+            {
+                facts.insert(INSTANCE_TYPE_FACT.to_string(), types.clone());
+            }
+            per_action
+                .entry((action, facts))
+                .or_default()
+                .insert(key.resource.clone());
+        }
+    }
+    let mut by_resources: BTreeMap<(Vec<String>, Facts), BTreeSet<String>> = BTreeMap::new();
+    for ((action, facts), resources) in per_action {
         let resources = if resources.contains("*") {
             BTreeSet::from(["*".to_string()])
         } else {
@@ -48,20 +86,32 @@ pub fn emit(
             general
         };
         by_resources
-            .entry(resources.into_iter().collect())
+            .entry((resources.into_iter().collect(), facts))
             .or_default()
             .insert(action.to_string());
     }
     let mut statements: Vec<Statement> = by_resources
         .into_iter()
-        .map(|(resources, actions)| Statement {
-            sid: Some(sid(&actions, &resources)),
-            effect: Effect::Allow,
-            action: Some(StringOrList::List(actions.into_iter().collect())),
-            not_action: None,
-            resource: Some(StringOrList::List(resources)),
-            not_resource: None,
-            condition: None,
+        .map(|((resources, facts), actions)| {
+            let condition = condition(&facts);
+            // The conditions take part in the Sid, so two statements that differ only in them stay distinct.
+            let sid = match &condition {
+                None => sid(&actions, &resources),
+                Some(c) => {
+                    let mut keyed = resources.clone();
+                    keyed.push(serde_json::to_string(c).unwrap_or_default());
+                    sid(&actions, &keyed)
+                }
+            };
+            Statement {
+                sid: Some(sid),
+                effect: Effect::Allow,
+                action: Some(StringOrList::List(actions.into_iter().collect())),
+                not_action: None,
+                resource: Some(StringOrList::List(resources)),
+                not_resource: None,
+                condition,
+            }
         })
         .collect();
     statements.sort_by(|a, b| a.sid.cmp(&b.sid));
@@ -69,6 +119,17 @@ pub fn emit(
         version: POLICY_VERSION.to_string(),
         statements,
     }
+}
+
+fn condition(facts: &Facts) -> Option<Conditions> {
+    if facts.is_empty() {
+        return None;
+    }
+    let keys = facts
+        .iter()
+        .map(|(k, v)| (k.clone(), StringOrList::List(v.iter().cloned().collect())))
+        .collect();
+    Some(BTreeMap::from([("StringEquals".to_string(), keys)]))
 }
 
 /// A readable Sid that depends only on the statement's content: the services, then a hash of the resources
@@ -167,6 +228,38 @@ mod tests {
         assert!(shapes.contains(&(vec!["s3:PutObject".into()], vec!["arn:aws:s3:::b/k".into()])));
         assert!(shapes.contains(&(vec!["s3:ListBucket".into()], vec!["arn:aws:s3:::b".into()])));
         assert_eq!(doc.statements.len(), 3);
+    }
+
+    #[test]
+    fn instance_type_condition_only_on_instances() {
+        let mut set = UsageSet::default();
+        for resource in [
+            "arn:aws:ec2:us-east-1:1:instance/*",
+            "arn:aws:ec2:us-east-1::image/ami-1",
+        ] {
+            let key = UsageKey {
+                action: "ec2:RunInstances".into(),
+                resource: resource.into(),
+                region: "us-east-1".into(),
+                facts: BTreeMap::from([("ec2:InstanceType".to_string(), "t3.small".to_string())]),
+            };
+            set.add(key, Evidence::new("2026-11-01T00:00:00Z", "e1", None));
+        }
+        let options = EmitOptions {
+            conditions: BTreeSet::from([ConditionKind::InstanceType]),
+            ..EmitOptions::default()
+        };
+        let doc = emit(&set, &options, &mut Diagnostics::default());
+        assert_eq!(doc.statements.len(), 2);
+        for s in &doc.statements {
+            let on_instance = s
+                .resource
+                .as_ref()
+                .is_some_and(|r| r.items()[0].contains(":instance/"));
+            assert_eq!(s.condition.is_some(), on_instance);
+        }
+        let plain = emit(&set, &EmitOptions::default(), &mut Diagnostics::default());
+        assert_eq!(plain.statements.len(), 1);
     }
 
     #[test]

@@ -51,7 +51,14 @@ pub struct GrantRule {
     pub action: String,
     pub when: Option<Condition>,
     pub resources: Vec<ResourceRule>,
-    pub facts: BTreeMap<String, String>,
+    pub facts: BTreeMap<String, FactValue>,
+}
+
+/// A condition fact's value: text (with `${Region}` and friends filled in), or an expression read from the
+/// record (`req:instanceType`), for facts that differ per call.
+pub enum FactValue {
+    Text(String),
+    Expr(Expr),
 }
 
 pub enum Condition {
@@ -296,7 +303,21 @@ fn compile_grant(
             .transpose()?,
         action: grant.action,
         resources,
-        facts: grant.facts,
+        facts: grant
+            .facts
+            .into_iter()
+            .map(|(key, value)| {
+                let expression = ["req:", "resp:", "add:", "res:"]
+                    .iter()
+                    .any(|source| value.starts_with(source));
+                let value = if expression {
+                    FactValue::Expr(parse(&value).map_err(|e| format!("fact `{key}`: {e}"))?)
+                } else {
+                    FactValue::Text(value)
+                };
+                Ok((key, value))
+            })
+            .collect::<Result<_, String>>()?,
     })
 }
 

@@ -9,7 +9,9 @@ use crate::event::Record;
 use arn::{
     escape_value, fill, fill_context, first_alternative, first_values, placeholders, Context,
 };
-use catalogue::{Condition, GrantRule, Registry, ResourceRule, RuleKind, CONTEXT_PLACEHOLDERS};
+use catalogue::{
+    Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, CONTEXT_PLACEHOLDERS,
+};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -194,10 +196,16 @@ impl Mapper {
             ));
         };
         let action = format!("{}:{name}", target.prefix);
+        // A fact read from the record and absent there is left out: the emitter then adds no condition.
         let facts = grant
             .facts
             .iter()
-            .map(|(k, v)| (k.clone(), fill_context(v, ctx)))
+            .filter_map(|(k, v)| match v {
+                FactValue::Text(text) => Some((k.clone(), fill_context(text, ctx))),
+                FactValue::Expr(expr) => {
+                    expr.values(ctx).into_iter().next().map(|x| (k.clone(), x))
+                }
+            })
             .collect();
         let star = |wildcard| MappedGrant {
             action: action.clone(),

@@ -27,6 +27,7 @@ fn scope() -> Scope {
         include_denied: false,
         strict: false,
         record_calls: false,
+        record_days: false,
     }
 }
 

@@ -1,0 +1,146 @@
+//! Opt-in `Condition` entries (`--condition`): what CloudTrail showed about where and how each action was
+//! used, written as `StringEquals` so the policy allows those calls and no others.
+
+use crate::mapper::catalogue::Registry;
+use crate::usage::UsageKey;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConditionKind {
+    /// `aws:RequestedRegion` with the observed regions, on regional services only.
+    Region,
+    /// `ec2:InstanceType` with the observed types, on the instance resources of `ec2:RunInstances`.
+    InstanceType,
+    /// `iam:PassedToService`, `kms:ViaService`: the service a call was made for or through, from the maps.
+    Service,
+}
+
+/// The map facts that `--condition service` writes as conditions.
+const SERVICE_FACTS: &[&str] = &["iam:PassedToService", "kms:ViaService"];
+/// The map fact `--condition instance-type` writes, on instance resources only.
+pub const INSTANCE_TYPE_FACT: &str = "ec2:InstanceType";
+
+/// Condition key → values, all `StringEquals`.
+pub type Facts = BTreeMap<String, BTreeSet<String>>;
+
+/// Whether `aws:RequestedRegion` may restrict a service: it has ARN formats and one of its own names a
+/// `${Region}` (read from the catalogue, so no list of global services to keep up to date). Global services (IAM, Organizations, CloudFront, Route 53, the STS global endpoint) have none,
+/// and a service without resource types is not restricted either: a wrong region condition would deny calls.
+pub fn is_regional(prefix: &str) -> bool {
+    match Registry::embedded().service(prefix) {
+        Some(Ok(service)) => {
+            // Some catalogues list another service's resource (Route 53 names EC2's `vpc`): judge by the
+            // service's own ARNs when it has any.
+            let own: Vec<&str> = service
+                .resource_types
+                .values()
+                .map(|t| t.arn.as_str())
+                .filter(|arn| arn.split(':').nth(2) == Some(prefix))
+                .collect();
+            let arns: Vec<&str> = if own.is_empty() {
+                service
+                    .resource_types
+                    .values()
+                    .map(|t| t.arn.as_str())
+                    .collect()
+            } else {
+                own
+            };
+            arns.iter().any(|arn| arn.contains("${Region}"))
+        }
+        _ => false,
+    }
+}
+
+/// The conditions of one action over all of its usage keys: a fact becomes a condition only when every key
+/// carries it (a call without it would otherwise be denied).
+pub fn action_conditions(keys: &[&UsageKey], kinds: &BTreeSet<ConditionKind>) -> Facts {
+    let mut out = Facts::new();
+    let Some(first) = keys.first() else {
+        return out;
+    };
+    let prefix = first.action.split(':').next().unwrap_or_default();
+    if kinds.contains(&ConditionKind::Region) && is_regional(prefix) {
+        let regions: BTreeSet<String> = keys.iter().map(|k| k.region.clone()).collect();
+        if regions.iter().all(|r| !r.is_empty()) {
+            out.insert("aws:RequestedRegion".into(), regions);
+        }
+    }
+    if kinds.contains(&ConditionKind::Service) {
+        for fact in SERVICE_FACTS {
+            if let Some(values) = all_have(keys, fact) {
+                out.insert(fact.to_string(), values);
+            }
+        }
+    }
+    out
+}
+
+/// The values of `fact` when every key has it.
+pub fn all_have(keys: &[&UsageKey], fact: &str) -> Option<BTreeSet<String>> {
+    keys.iter()
+        .map(|k| k.facts.get(fact).filter(|v| !v.is_empty()).cloned())
+        .collect::<Option<BTreeSet<String>>>()
+}
+
+/// Whether a resource is an EC2 instance (the only resource of `ec2:RunInstances` that `ec2:InstanceType`
+/// describes).
+pub fn is_instance(resource: &str) -> bool {
+    resource.starts_with("arn:") && resource.contains(":ec2:") && resource.contains(":instance/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(action: &str, region: &str, facts: &[(&str, &str)]) -> UsageKey {
+        UsageKey {
+            action: action.into(),
+            resource: "*".into(),
+            region: region.into(),
+            facts: facts
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn global_services_are_not_restricted() {
+        assert!(is_regional("lambda"));
+        assert!(is_regional("ecr"));
+        assert!(!is_regional("iam"));
+        assert!(!is_regional("cloudfront"));
+        assert!(!is_regional("route53"));
+        assert!(!is_regional("no-such-service"));
+    }
+
+    #[test]
+    fn facts_only_when_every_call_has_them() {
+        let kinds = BTreeSet::from([ConditionKind::Service, ConditionKind::Region]);
+        let a = key(
+            "iam:PassRole",
+            "us-east-1",
+            &[("iam:PassedToService", "ecs-tasks.amazonaws.com")],
+        );
+        let b = key(
+            "iam:PassRole",
+            "eu-west-1",
+            &[("iam:PassedToService", "lambda.amazonaws.com")],
+        );
+        let got = action_conditions(&[&a, &b], &kinds);
+        assert_eq!(got.len(), 1, "IAM is global: no region condition");
+        assert_eq!(got["iam:PassedToService"].len(), 2);
+        let c = key(
+            "kms:Decrypt",
+            "us-east-1",
+            &[("kms:ViaService", "s3.us-east-1.amazonaws.com")],
+        );
+        let d = key("kms:Decrypt", "eu-west-1", &[]);
+        let got = action_conditions(&[&c, &d], &kinds);
+        assert!(!got.contains_key("kms:ViaService"));
+        assert_eq!(got["aws:RequestedRegion"].len(), 2);
+        assert!(is_instance("arn:aws:ec2:us-east-1:1:instance/*"));
+        assert!(!is_instance("arn:aws:ec2:us-east-1:1:volume/*"));
+    }
+}

@@ -1,8 +1,13 @@
 //! Sources of CloudTrail records. Each turns its input into bytes of CloudTrail JSON and hands them to the
 //! shared [`ingest::Ingest`] path, which filters, maps and records usage.
+//!
+//! `s3`, `lookup` and `aws` are the only modules that see AWS SDK types.
 
+pub mod aws;
 pub mod files;
 pub mod ingest;
+pub mod lookup;
+pub mod s3;
 
 pub use files::LogInput;
 pub use ingest::{Ingest, Partial, Scope};

@@ -164,7 +164,7 @@ run_ts() { # NAME from to dir  (select | generate, one pipeline, as trailscraper
 RESULTS=$OUT/results.tsv
 printf 'tool\tsize\twindow\tfrom\tto\tfiles\trecords\tjson_bytes\tgz_bytes\trole_records\twall_s\trss_kib\n' >"$RESULTS"
 declare -A PGWALL TSWALL
-rows=()
+rows=() notes=()
 row() { # tool size win records bytes wall rss_kb
   rows+=("$(awk -v t="$1" -v s="$2" -v w="$3" -v r="$4" -v b="$5" -v wall="$6" -v k="$7" 'BEGIN {
     d = (wall > 0) ? wall : 0.001
@@ -177,6 +177,7 @@ for size in "${SIZES[@]}"; do
   python3 "$STATS" index "$dir"
   ROLE_ARN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["target_role_arn"])' "$dir/manifest.json")
   ROLE=${ROLE_ARN##*/}
+  notes+=("load average before $size: $(cut -d' ' -f1-3 /proc/loadavg)")
   note "$size: warming the page cache and policygen (one untimed run)"
   find "$dir/AWSLogs" -name '*.json.gz' -exec cat {} + >/dev/null
   set -- ${WINDOWS[-1]}
@@ -194,6 +195,10 @@ for size in "${SIZES[@]}"; do
     note "$size $win [$from, $to): $files files, $recs records, $role_recs of them $ROLE's"
     run_pg "policygen-$size-$win" "$from" "$to" "$dir"
     PGWALL[$size/$win]=$WALL
+    # what policygen says it read (best effort: its stderr summary line `read N files (...), M records, ...`)
+    pg_read=$(sed -n 's/^ *read  *\([0-9]*\) files\(.*\), \([0-9]*\) records.*/\1 files\2, \3 records/p' \
+      "$OUT/policygen-$size-$win.err" | head -n 1)
+    [[ -n $pg_read ]] && notes+=("policygen $size $win read ${pg_read}")
     row policygen "$size" "$win" "$recs" "$bytes" "$WALL" "$RSS_KB"
     printf 'policygen\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$win" "$from" "$to" "$files" "$recs" \
       "$bytes" "$gzb" "$role_recs" "$WALL" "$RSS_KB" >>"$RESULTS"
@@ -208,10 +213,11 @@ for size in "${SIZES[@]}"; do
 done
 
 echo
-echo "policygen $("$PG" --version 2>/dev/null || echo '(version unknown)'); $(nproc) CPUs; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo "$("$PG" --version 2>/dev/null || echo "policygen (version unknown)"); $(nproc) CPUs; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "records / JSON MB: the log files the window covers by delivery time (90d = whole trail); MB = 10^6 bytes of uncompressed JSON"
 printf '%-12s %5s %4s %10s %9s %8s %11s %8s %9s\n' tool size win records "JSON MB" "wall s" "records/s" "MB/s" "RSS MiB"
 printf '%s\n' "${rows[@]}"
+printf '%s\n' "${notes[@]}"
 if [[ ${#TSWALL[@]} -gt 0 ]]; then
   echo
   echo "policygen throughput as a multiple of trailscraper's (same data, role and window):"

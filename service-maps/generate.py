@@ -231,6 +231,8 @@ class Generator:
             {'when': {'matches': [expr, IS_ARN]}, 'resources': [{'arn': expr + '|' + arn_pattern}]},
             {'when': {'matches': [expr, NOT_ARN]},
              'resources': [{'type': rtype, 'bind': {ph: expr + ('|' + name_pattern if name_pattern else '')}}]},
+            # an optional member the record does not carry: no ARN, so '*' rather than no grant at all
+            {'when': {'absent': expr}},
         ]
 
     def generated_events(self, p):
@@ -291,6 +293,10 @@ class Generator:
             for g in ent['grants']:
                 if isinstance(g, str):
                     g = {'action': g}
+                idp = g.pop('by_id_prefix', None)
+                if idp:
+                    out.extend(self.by_id_prefix(p, g, idp))
+                    continue
                 noa = g.pop('name_or_arn', None)
                 if noa:
                     base = {k: v for k, v in g.items() if k != 'resources'}
@@ -301,7 +307,8 @@ class Generator:
                             y['when'] = {'all': [base['when'], x['when']]}
                         else:
                             y['when'] = x['when']
-                        y['resources'] = x['resources']
+                        if 'resources' in x:
+                            y['resources'] = x['resources']
                         out.append(y)
                     continue
                 # fill binds from the service's bind_defaults: {"type": "bucket"} -> bind BucketName
@@ -315,8 +322,97 @@ class Generator:
                                     d = defaults[ph]
                                     b[ph] = d['expr'] if isinstance(d['expr'], list) else d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
                 out.append(g)
-            ent['grants'] = out
+            ent['grants'] = self.tag_on_create(p, out)
         return ent
+
+    def id_prefix_table(self, p, action):
+        """(type, placeholder, id prefix) for the action's resource types named by services.<p>.id_prefixes."""
+        table = self.ovr['services'][p].get('id_prefixes', {}).get('map', {})
+        a = self.resolve(action)
+        types = {r['type'] for r in self.action_info(a)['resources']}
+        rows = []
+        for pre, rtype in sorted(table.items()):
+            if rtype not in types:
+                continue
+            phs = [x for x in PH_RE.findall(self.type_arn(a, rtype)) if x not in PRA]
+            if len(phs) != 1:
+                raise GenError('id_prefixes: %s has %d placeholders' % (rtype, len(phs)))
+            rows.append((rtype, phs[0], pre))
+        return rows
+
+    def by_id_prefix(self, p, g, expr):
+        """One grant per resource type whose ids start with a known prefix (i- instance, vol- volume, ...), each
+        binding only the ids of that form; plus a '*' grant when some id has no known prefix."""
+        out = []
+        rows = self.id_prefix_table(p, g['action'])
+        for rtype, ph, pre in rows:
+            y = copy.deepcopy(g)
+            cond = {'matches': [expr, ID_RE % rx_escape(pre)]}
+            y['when'] = {'all': [g['when'], cond]} if 'when' in g else cond
+            y['resources'] = [{'type': rtype, 'bind': {ph: expr + '|' + id_pattern_name(pre)}}]
+            out.append(y)
+        y = copy.deepcopy(g)
+        cond = {'matches': [expr, unknown_id_regex([pre for _, _, pre in rows])]}
+        y['when'] = {'all': [g['when'], cond]} if 'when' in g else cond
+        y.pop('resources', None)
+        out.append(y)
+        return out
+
+    def account_from(self, p, expr, grants):
+        """services.<p>.account_from: a request member that names the resource owner's account (ECR registryId).
+        A grant with a typed resource of this prefix that does not bind Account becomes two: the original when the
+        member is absent, and one binding Account to it when present."""
+        out = []
+        for g in grants:
+            typed = [r for r in g.get('resources', []) if 'type' in r and 'Account' not in r.get('bind', {})
+                     and g['action'].startswith(p + ':')
+                     and '${Account}' in self.type_arn(g['action'], r['type'])]
+            if not typed:
+                out.append(g)
+                continue
+            a = copy.deepcopy(g)
+            a['when'] = {'all': [g['when'], {'absent': expr}]} if 'when' in g else {'absent': expr}
+            b = copy.deepcopy(g)
+            b['when'] = {'all': [g['when'], {'exists': expr}]} if 'when' in g else {'exists': expr}
+            for r in b['resources']:
+                if 'type' in r and 'Account' not in r.get('bind', {}):
+                    r.setdefault('bind', {})['Account'] = expr
+            out.extend([a, b])
+        return out
+
+    def tag_on_create(self, p, grants):
+        """services.<p>.tag_on_create: a tag-on-create grant (action + create-action fact, no resources) becomes
+        one grant per resource type named in the request's tag specifications, on <type>/* (the new resource's id
+        is not known when IAM authorises the call), plus a '*' grant for any other type named there."""
+        spec = self.ovr['services'].get(p, {}).get('tag_on_create')
+        if not spec:
+            return grants
+        out = []
+        for g in grants:
+            fact = (g.get('facts') or {}).get(spec['fact'])
+            if g.get('action') != spec['action'] or not fact or g.get('resources') or \
+                    g.get('when') != {'exists': spec['type_expr']}:
+                out.append(g)
+                continue
+            created = self.resolve(p + ':' + fact)
+            tag_types = {r['type'] for r in self.action_info(spec['action'])['resources']}
+            names = []
+            for r in self.action_info(created)['resources'] if created else []:
+                if r['type'] not in tag_types:
+                    continue
+                phs = [x for x in PH_RE.findall(self.type_arn(spec['action'], r['type'])) if x not in PRA]
+                if len(phs) != 1:
+                    continue
+                y = copy.deepcopy(g)
+                y['when'] = {'matches': [spec['type_expr'], '^' + rx_escape(r['type']) + '$']}
+                y['resources'] = [{'type': r['type'], 'bind': {phs[0]: 'lit:*'}}]
+                out.append(y)
+                names.append(r['type'])
+            y = copy.deepcopy(g)
+            if names:
+                y['when'] = {'matches': [spec['type_expr'], not_in_regex(names)]}
+            out.append(y)
+        return out
 
     # ---------------------------------------------------------------- assemble + validate
     def lambda_suffixes(self):
@@ -342,8 +438,14 @@ class Generator:
             events = self.generated_events(p)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
+            if o.get('account_from'):
+                for name in sorted(events):
+                    if 'grants' in events[name]:
+                        events[name]['grants'] = self.account_from(p, o['account_from']['expr'], events[name]['grants'])
             patterns = dict(self.ovr.get('patterns', {}))
             patterns.update(o.get('patterns', {}))
+            for pre in o.get('id_prefixes', {}).get('map', {}):
+                patterns[id_pattern_name(pre)] = '^(%s-[0-9a-fA-F]+)$' % rx_escape(pre)
             suffixes = set(o.get('event_name_suffixes', []))
             if p == 'lambda':
                 suffixes |= self.lambda_suffixes()
@@ -457,6 +559,65 @@ class Generator:
             errs.append('%s: pattern %r undefined' % (where, pat))
         if m.group(2) and not re.match(r'^[A-Za-z0-9_@$-]+(\[\])?(\.[A-Za-z0-9_@$:-]+(\[\])?)*$', m.group(2)):
             errs.append('%s: bad path in %r' % (where, e))
+
+
+ID_RE = '^%s-[0-9a-fA-F]+$'
+
+
+def id_pattern_name(pre):
+    return 'id_' + re.sub(r'[^A-Za-z0-9]', '_', pre)
+
+
+def rx_escape(text):
+    """Escapes regex metacharacters (not '-', which is literal outside classes) for Python re and Rust regex."""
+    return re.sub(r'([.^$*+?()\[\]{}|\\])', r'\\\1', text)
+
+
+def rx_class(chars):
+    """Characters for a [^...] class: '-' first, so it is literal without escaping."""
+    chars = sorted(chars)
+    return ('-' if '-' in chars else '') + ''.join(rx_escape(c) if c in '^]\\[' else c for c in chars if c != '-')
+
+
+def trie_complement(words, tail):
+    """Regex alternatives (no lookaround) for strings that do not start with any of words (tail='') or are not
+    exactly one of them (tail='$')."""
+    trie = {}
+    for w in words:
+        t = trie
+        for ch in w:
+            t = t.setdefault(ch, {})
+        t[''] = True
+    alts = []
+
+    def walk(t, path):
+        if '' in t:
+            if tail:
+                for ch in sorted(k for k in t if k):
+                    walk(t[ch], path + ch)
+                cs = rx_class(k for k in t if k)
+                alts.append(rx_escape(path) + ('[^%s]' % cs if cs else '.'))
+            return
+        cs = rx_class(k for k in t if k)
+        alts.append(rx_escape(path) + '[^%s]' % cs)
+        alts.append(rx_escape(path) + '$')
+        for ch in sorted(k for k in t if k):
+            walk(t[ch], path + ch)
+    walk(trie, '')
+    return alts
+
+
+def not_in_regex(words):
+    """Matches any string that is not exactly one of words."""
+    return '^(?:' + '|'.join(trie_complement(words, '$')) + ')'
+
+
+def unknown_id_regex(prefixes):
+    """Matches an id that is not <prefix>-<hex> for any of prefixes."""
+    starts = [x + '-' for x in prefixes]
+    alts = trie_complement(starts, '')
+    alts.append('(?:%s)-(?:.*[^0-9a-fA-F].*)?$' % '|'.join(rx_escape(x) for x in sorted(prefixes)))
+    return '^(?:' + '|'.join(alts) + ')'
 
 
 def as_list(x):

@@ -38,7 +38,24 @@ pub struct Record<'a> {
     #[serde(borrow, default)]
     pub additional_event_data: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    pub resources: Option<Vec<ResourceRef<'a>>>,
+    pub resources: Option<Vec<ResourceEntry<'a>>>,
+}
+
+/// An entry of `resources[]`; entries of another shape (seen in hand-edited fixtures) are ignored.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ResourceEntry<'a> {
+    Resource(#[serde(borrow)] ResourceRef<'a>),
+    Other(serde::de::IgnoredAny),
+}
+
+impl<'a> ResourceEntry<'a> {
+    pub fn resource(&self) -> Option<&ResourceRef<'a>> {
+        match self {
+            ResourceEntry::Resource(r) => Some(r),
+            ResourceEntry::Other(_) => None,
+        }
+    }
 }
 
 /// `userIdentity`: who made the call.
@@ -129,8 +146,14 @@ impl Record<'_> {
             .unwrap_or("")
     }
 
-    /// The AWS partition, from the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`).
+    /// The AWS partition: from the region where it decides (`cn-*`, `us-gov-*`), else the caller's ARN.
     pub fn partition(&self) -> &str {
+        let region = self.region();
+        for (prefix, partition) in REGION_PARTITIONS {
+            if region.starts_with(prefix) {
+                return partition;
+            }
+        }
         let from_arn = self
             .user_identity
             .as_ref()
@@ -138,12 +161,7 @@ impl Record<'_> {
             .and_then(|arn| arn.strip_prefix("arn:"))
             .and_then(|rest| rest.split(':').next())
             .filter(|p| !p.is_empty());
-        match from_arn {
-            Some(p) => p,
-            None if self.region().starts_with("cn-") => "aws-cn",
-            None if self.region().starts_with("us-gov-") => "aws-us-gov",
-            None => "aws",
-        }
+        from_arn.unwrap_or("aws")
     }
 
     /// Events that are not API calls of a principal (Insights, service events) carry no permission.
@@ -154,6 +172,16 @@ impl Record<'_> {
         )
     }
 }
+
+/// Region name prefixes of the partitions other than `aws` (AWS General Reference, "Partitions").
+const REGION_PARTITIONS: [(&str, &str); 6] = [
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+];
 
 /// How CloudTrail names the access-denied family of errors.
 pub fn is_access_denied(error_code: &str) -> bool {

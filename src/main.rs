@@ -113,19 +113,9 @@ async fn generate(cli: &Cli) -> u8 {
     }
     let incomplete = run.incomplete();
     if !settings.quiet {
-        let actions = run.usage.by_action().len();
         eprint!(
             "{}",
-            summary_text(
-                &principal,
-                &window,
-                &run.stats,
-                run.policy.statements.len(),
-                actions,
-                &run.usage,
-                &run.diagnostics,
-                settings.verbose
-            )
+            summary_text(&run, &principal, &window, settings.verbose)
         );
         eprint!("{}", source_report.summary());
         if run.stopped {

@@ -199,16 +199,9 @@ impl Stats {
 }
 
 /// The short human summary printed on stderr after a run.
-pub fn summary_text(
-    principal: &str,
-    window: &str,
-    stats: &Stats,
-    statements: usize,
-    actions: usize,
-    denied: &crate::usage::UsageSet,
-    diagnostics: &Diagnostics,
-    verbose: bool,
-) -> String {
+pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bool) -> String {
+    let (stats, diagnostics, denied) = (&run.stats, &run.diagnostics, &run.usage);
+    let (statements, actions) = (run.policy.statements.len(), run.usage.by_action().len());
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "policygen: {principal}");

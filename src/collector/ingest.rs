@@ -1,22 +1,21 @@
 //! The one path every source's bytes take: decompress, recognise the shape, skip other principals' records
 //! before a full parse, filter by principal and window, drop duplicates, map, and record usage.
 
+use super::inflate::gunzip;
+use super::split;
 use crate::event::{denied_action, is_access_denied, Record};
-use crate::mapper::arn::Context;
 use crate::mapper::{Mapper, Outcome, Wildcard};
 use crate::principal::PrincipalFilter;
 use crate::report::{Code, Diagnostics, Location, Severity, Stats};
 use crate::usage::{DeniedKey, Evidence, UsageKey, UsageSet};
 use crate::window::TimeWindow;
-use flate2::read::MultiGzDecoder;
 use memchr::memmem;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::Value;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -53,14 +52,29 @@ impl Partial {
     }
 }
 
-/// Decompressed input larger than this is refused: a gzip bomb must not take the machine down.
-pub const MAX_INFLATED_BYTES: u64 = 4 << 30;
+thread_local! {
+    static INFLATED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Identifies an event across deliveries: eventID alone is not enough (hand-made logs reuse IDs), so
+/// source, name and time are part of it. A 128-bit FNV-1a hash keeps the set small.
+fn event_key(record: &Record) -> u128 {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for part in [record.id(), record.source(), record.name(), record.time()] {
+        for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
+            hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
 
 pub struct Ingest {
     scope: Scope,
     mapper: Mapper,
     needle: Option<memmem::Finder<'static>>,
-    seen: Mutex<HashSet<(String, String, String, String)>>,
+    /// Keys of the events seen, to drop duplicate deliveries; 16 bytes an event.
+    seen: Mutex<HashSet<u128>>,
     stopped: AtomicBool,
 }
 
@@ -103,23 +117,23 @@ impl Ingest {
     /// One input object: a log file, an S3 object, stdin. Gzip is recognised by its magic bytes.
     pub fn ingest(&self, name: &str, bytes: &[u8], out: &mut Partial) {
         out.stats.bytes_read += bytes.len() as u64;
-        if bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut inflated = Vec::with_capacity(bytes.len().saturating_mul(8));
-            let mut reader = MultiGzDecoder::new(bytes).take(MAX_INFLATED_BYTES);
-            if let Err(e) = reader.read_to_end(&mut inflated) {
-                // Records before the damage are still read.
-                self.diagnose(
-                    out,
-                    Code::InvalidFile,
-                    name,
-                    format!("gzip data is damaged: {e}"),
-                    Some(at(name, None, None)),
-                );
-            }
-            self.ingest_json(name, &inflated, out);
-        } else {
-            self.ingest_json(name, bytes, out);
+        if !bytes.starts_with(&[0x1f, 0x8b]) {
+            return self.ingest_json(name, bytes, out);
         }
+        // One inflate buffer per thread, reused across files.
+        let mut inflated = INFLATED.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        if let Err(e) = gunzip(bytes, &mut inflated) {
+            // Records before the damage are still read.
+            self.diagnose(
+                out,
+                Code::InvalidFile,
+                name,
+                format!("gzip data is damaged: {e}"),
+                Some(at(name, None, None)),
+            );
+        }
+        self.ingest_json(name, &inflated, out);
+        INFLATED.with(|b| *b.borrow_mut() = inflated);
     }
 
     fn ingest_json(&self, name: &str, bytes: &[u8], out: &mut Partial) {
@@ -139,6 +153,31 @@ impl Ingest {
             return;
         };
         let body = &bytes[start..];
+        // Real CloudTrail logs: only records that contain the principal's name are looked at. A `\u` escape
+        // could spell the name, so files that have one are read record by record.
+        if let Some(needle) = self
+            .needle
+            .as_ref()
+            .filter(|_| memmem::find(body, b"\\u").is_none())
+        {
+            if let Some((count, spans)) = split::candidates(body, needle) {
+                out.stats.files_read += 1;
+                out.stats.records_read += (count - spans.len()) as u64;
+                let records = spans.into_iter().map(|s| (s.index, &body[s.start..s.end]));
+                return self.records(name, records, out);
+            }
+        }
+        if let Some(spans) = split::record_spans(body) {
+            out.stats.files_read += 1;
+            return self.records(
+                name,
+                spans
+                    .into_iter()
+                    .map(|(from, to)| &body[from..to])
+                    .enumerate(),
+                out,
+            );
+        }
         let mut records: Vec<&RawValue> = Vec::new();
         let result = match body[0] {
             b'[' => RecordsSeed(&mut records)
@@ -172,20 +211,15 @@ impl Ingest {
             }
         };
         match result {
-            Ok(Shape::Records) => self.records(name, records.iter().map(|r| r.get()), out),
-            Ok(Shape::Single) => match std::str::from_utf8(body) {
-                Ok(text) => self.records(name, std::iter::once(text), out),
-                Err(e) => self.diagnose(
-                    out,
-                    Code::InvalidFile,
-                    name,
-                    format!("not UTF-8: {e}"),
-                    Some(at(name, None, None)),
-                ),
-            },
+            Ok(Shape::Records) => self.records(
+                name,
+                records.iter().map(|r| r.get().as_bytes()).enumerate(),
+                out,
+            ),
+            Ok(Shape::Single) => self.records(name, std::iter::once((0, body)), out),
             Ok(Shape::JsonLines) => self.json_lines(name, body, out),
             Ok(Shape::LookupEvents(events)) => {
-                self.records(name, events.iter().map(String::as_str), out)
+                self.records(name, events.iter().map(String::as_bytes).enumerate(), out)
             }
             Ok(Shape::Digest) => {
                 out.stats.files_skipped += 1;
@@ -212,7 +246,11 @@ impl Ingest {
             Err(e) => {
                 // Whatever records came before the damage were collected and are still used.
                 let salvaged = records.len();
-                self.records(name, records.iter().map(|r| r.get()), out);
+                self.records(
+                    name,
+                    records.iter().map(|r| r.get().as_bytes()).enumerate(),
+                    out,
+                );
                 let why = format!("invalid JSON at line {} column {}: {e} ({salvaged} records before it were read)", e.line(), e.column());
                 self.diagnose(
                     out,
@@ -232,24 +270,18 @@ impl Ingest {
             if line.is_empty() {
                 continue;
             }
-            match std::str::from_utf8(line) {
-                Ok(text) => self.record(name, index, text, out),
-                Err(e) => {
-                    out.stats.records_read += 1;
-                    self.diagnose(
-                        out,
-                        Code::MalformedRecord,
-                        name,
-                        format!("line {} is not UTF-8: {e}", index + 1),
-                        Some(at(name, Some(index), None)),
-                    );
-                }
-            }
+            self.record(name, index, line, out);
         }
     }
 
-    fn records<'a>(&self, name: &str, records: impl Iterator<Item = &'a str>, out: &mut Partial) {
-        for (index, raw) in records.enumerate() {
+    /// `(index in the file, raw record)` pairs.
+    fn records<'a>(
+        &self,
+        name: &str,
+        records: impl Iterator<Item = (usize, &'a [u8])>,
+        out: &mut Partial,
+    ) {
+        for (index, raw) in records {
             if self.stopped() {
                 return;
             }
@@ -257,17 +289,15 @@ impl Ingest {
         }
     }
 
-    fn record(&self, name: &str, index: usize, raw: &str, out: &mut Partial) {
+    fn record(&self, name: &str, index: usize, raw: &[u8], out: &mut Partial) {
         out.stats.records_read += 1;
-        // A record of this principal contains its name verbatim, unless JSON escapes hide it.
+        // A record of this principal contains its name verbatim, unless a `\u` escape spells it.
         if let Some(needle) = &self.needle {
-            if needle.find(raw.as_bytes()).is_none()
-                && memchr::memchr(b'\\', raw.as_bytes()).is_none()
-            {
+            if needle.find(raw).is_none() && memmem::find(raw, b"\\u").is_none() {
                 return;
             }
         }
-        let record: Record = match serde_json::from_str(raw) {
+        let record: Record = match serde_json::from_slice(raw) {
             Ok(record) => record,
             Err(e) => {
                 let why = format!("record {index} has the wrong shape: {e}");
@@ -302,12 +332,7 @@ impl Ingest {
             return;
         }
         if !record.id().is_empty() {
-            let key = (
-                record.id().to_string(),
-                record.source().to_string(),
-                record.name().to_string(),
-                record.time().to_string(),
-            );
+            let key = event_key(&record);
             let fresh = self
                 .seen
                 .lock()
@@ -362,32 +387,7 @@ impl Ingest {
 
     fn map(&self, name: &str, index: usize, record: &Record, call: &str, out: &mut Partial) {
         let location = || Some(at(name, Some(index), Some(record.id())));
-        let parse =
-            |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
-        let request = parse(record.request_parameters);
-        let response = parse(record.response_elements);
-        let additional = parse(record.additional_event_data);
-        let resources: Vec<(String, String)> = record
-            .resources
-            .iter()
-            .flatten()
-            .filter_map(|r| {
-                Some((
-                    r.kind.as_deref()?.to_string(),
-                    r.arn.as_deref()?.to_string(),
-                ))
-            })
-            .collect();
-        let ctx = Context {
-            request: request.as_ref(),
-            response: response.as_ref(),
-            additional: additional.as_ref(),
-            resources: &resources,
-            partition: record.partition(),
-            region: record.region(),
-            account: record.account(),
-        };
-        let mapping = self.mapper.map(record.source(), record.name(), &ctx);
+        let mapping = self.mapper.map_record(record);
         if self.scope.record_calls {
             let kind = match &mapping.outcome {
                 Outcome::Grants(_) => "mapped",

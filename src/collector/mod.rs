@@ -5,9 +5,11 @@
 
 pub mod aws;
 pub mod files;
+pub mod inflate;
 pub mod ingest;
 pub mod lookup;
 pub mod s3;
+pub mod split;
 
 pub use files::LogInput;
 pub use ingest::{Ingest, Partial, Scope};

@@ -14,9 +14,12 @@ mod embedded {
 /// Placeholders every ARN template may use without a binding: they come from the event.
 pub const CONTEXT_PLACEHOLDERS: [&str; 3] = ["Partition", "Region", "Account"];
 
+/// A service map compiled on first use; the error says what is wrong with its file.
+type Compiled = OnceLock<Result<Arc<Service>, String>>;
+
 pub struct Registry {
     sources: HashMap<String, String>,
-    services: HashMap<&'static str, (&'static str, OnceLock<Result<Arc<Service>, String>>)>,
+    services: HashMap<&'static str, (&'static str, Compiled)>,
 }
 
 /// One IAM service: its catalogue and compiled event rules.

@@ -5,10 +5,13 @@ pub mod arn;
 pub mod catalogue;
 pub mod service_map;
 
+use crate::event::Record;
 use arn::{
     escape_value, fill, fill_context, first_alternative, first_values, placeholders, Context,
 };
 use catalogue::{Condition, GrantRule, Registry, ResourceRule, RuleKind, CONTEXT_PLACEHOLDERS};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -76,6 +79,37 @@ impl Default for Mapper {
 impl Mapper {
     pub fn registry(&self) -> &'static Registry {
         self.registry
+    }
+
+    /// Maps one record: its request, response, additional data and `resources[]` feed the rules.
+    pub fn map_record(&self, record: &Record) -> Mapping {
+        let parse =
+            |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
+        let request = parse(record.request_parameters);
+        let response = parse(record.response_elements);
+        let additional = parse(record.additional_event_data);
+        let resources: Vec<(String, String)> = record
+            .resources
+            .iter()
+            .flatten()
+            .filter_map(|entry| entry.resource())
+            .filter_map(|r| {
+                Some((
+                    r.kind.as_deref()?.to_string(),
+                    r.arn.as_deref()?.to_string(),
+                ))
+            })
+            .collect();
+        let ctx = Context {
+            request: request.as_ref(),
+            response: response.as_ref(),
+            additional: additional.as_ref(),
+            resources: &resources,
+            partition: record.partition(),
+            region: record.region(),
+            account: record.account(),
+        };
+        self.map(record.source(), record.name(), &ctx)
     }
 
     /// Maps one call. `ctx` holds the record's request, response, resources and location.

@@ -441,7 +441,7 @@ Same logs as `denied-not-granted`.
 
 
 @scenario
-def non_auth_error_granted(s):
+def failed_call_not_granted(s):
     ui = s.role("gh-run-8")
     s.records_file("events.json", [
         s.ev(ui, "lambda.amazonaws.com", "GetFunction20150331v2", {"functionName": "acme-api-canary"},
@@ -451,10 +451,11 @@ def non_auth_error_granted(s):
              error=("ValidationException", "Stack with id acme-api-old does not exist")),
     ])
     return DEFAULT_ARGS, """\
-An error that is not an authorization failure (ResourceNotFoundException, ValidationException) means the call
-passed authorization: the role needs the permission, so it is granted.
-Must contain exactly: `lambda:GetFunction` on `arn:aws:lambda:us-east-1:111122223333:function:acme-api-canary`,
-`cloudformation:DescribeStacks` on `arn:aws:cloudformation:us-east-1:111122223333:stack/acme-api-old/*`.
+A call that failed with an error other than access denied (ResourceNotFoundException, ValidationException)
+grants nothing by default, like every failed call: each is reported as `failed-call-skipped` (a warning), and
+`--include-denied` grants them (the policy is built from successful calls only).
+Must contain: no statement.
+Must not contain: `lambda:GetFunction`, `cloudformation:DescribeStacks`.
 """
 
 

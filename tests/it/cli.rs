@@ -1,0 +1,229 @@
+//! The real binary: help, exit codes, error wording, stdin, output files.
+
+use super::support::root;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn policygen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policygen"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const WINDOW: [&str; 4] = ["--from", "2026-11-01", "--to", "2026-12-01"];
+
+#[test]
+fn help_teaches() {
+    let out = policygen(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for needle in [
+        "--role",
+        "--since",
+        "--logs",
+        "EXAMPLES",
+        "EXIT CODES",
+        "web-identity",
+        "--include-denied",
+    ] {
+        assert!(help.contains(needle), "help lacks {needle}");
+    }
+}
+
+#[test]
+fn readme_first_command_works() {
+    let mut args = vec!["--role", "build-agent", "--logs", "examples/trail"];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let policy: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is the policy");
+    assert_eq!(policy["Version"], "2012-10-17");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("result   complete"), "{stderr}");
+    assert!(stderr.contains("denied attempts"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_how() {
+    let out = policygen(&["--role", "x", "--logs", "examples/trail"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--since 30d"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = policygen(&["--since", "1d", "--logs", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--role NAME|ARN"));
+    let out = policygen(&["--role", "a", "--user", "b", "--since", "1d", "--logs", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = policygen(&["--role", "a", "--since", "30y", "--logs", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`30y`"));
+}
+
+#[test]
+fn missing_file_is_incomplete_but_the_rest_is_used() {
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--logs",
+        "examples/trail",
+        "--logs",
+        "no/such/file.json",
+    ];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("unreadable-file") && stderr.contains("no/such/file.json"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("INCOMPLETE"), "{stderr}");
+    let policy: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the policy is still written");
+    assert!(policy["Statement"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty()));
+}
+
+#[test]
+fn stdin_and_output_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_file = dir.path().join("policy.json");
+    let record = r#"{"eventVersion":"1.08","eventTime":"2026-11-05T10:00:00Z","eventSource":"sqs.amazonaws.com","eventName":"SendMessage","awsRegion":"eu-west-1","recipientAccountId":"111122223333","eventID":"e1","requestParameters":{"queueUrl":"https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"},"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice","accountId":"111122223333"}}"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policygen"))
+        .args([
+            "--user",
+            "alice",
+            "--since",
+            "90d",
+            "--to",
+            "2026-12-01",
+            "--logs",
+            "-",
+            "-o",
+        ])
+        .arg(&out_file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(record.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("binary ends");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let policy = std::fs::read_to_string(&out_file).expect("policy file written");
+    assert!(
+        policy.contains("sqs:SendMessage")
+            && policy.contains("arn:aws:sqs:eu-west-1:111122223333:jobs"),
+        "{policy}"
+    );
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings() {
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--logs",
+        "examples/trail",
+        "--deny-warnings",
+        "-q",
+    ];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.is_empty(),
+        "-q prints nothing: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn summary_json_for_machines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.json");
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--logs",
+        "examples/trail",
+        "-q",
+        "--summary-json",
+    ];
+    let summary_arg = summary.display().to_string();
+    args.push(&summary_arg);
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).expect("written")).expect("json");
+    assert_eq!(value["complete"], true);
+    assert!(value["actions"]["s3:PutObject"]["count"]
+        .as_u64()
+        .is_some_and(|c| c > 0));
+    assert!(value["diagnostics"]
+        .as_array()
+        .is_some_and(|d| !d.is_empty()));
+}
+
+#[test]
+fn maps_explain_names_the_entry() {
+    let out = policygen(&[
+        "maps",
+        "explain",
+        "lambda.amazonaws.com",
+        "UpdateFunctionCode20150331v2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("lambda:UpdateFunctionCode") && stdout.contains("service-maps/lambda.json"),
+        "{stdout}"
+    );
+    let out = policygen(&["maps", "explain", "nope.amazonaws.com", "Foo"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn maps_coverage_on_the_example() {
+    let out = policygen(&["maps", "coverage", "--logs", "examples/trail"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("(100.0%)"));
+}
+
+#[test]
+fn closed_pipe_is_quiet() {
+    let mut args = vec!["--role", "build-agent", "--logs", "examples/trail", "-q"];
+    args.extend(WINDOW);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policygen"))
+        .args(&args)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("binary ends");
+    assert!(
+        !text(&out.stderr).contains("error"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,0 +1,5 @@
+mod cli;
+mod corpus;
+mod maps;
+mod scenarios;
+mod support;

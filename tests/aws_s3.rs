@@ -128,7 +128,9 @@ async fn standard_layout_matches_local_files_byte_for_byte() {
         "digest skipped, 35 log objects read: {}",
         run.stderr
     );
-    assert!(run.stderr.contains("111122223333/eu-west-1, 111122223333/us-east-1"));
+    assert!(run
+        .stderr
+        .contains("111122223333/eu-west-1, 111122223333/us-east-1"));
 }
 
 #[tokio::test]
@@ -140,12 +142,7 @@ async fn organisation_trail_under_a_custom_prefix() {
     // The example account, moved into an organisation trail, plus another account's objects.
     let mut files: Vec<(String, Vec<u8>)> = files_under(&example_trail())
         .into_iter()
-        .map(|(rel, bytes)| {
-            (
-                rel.replacen("AWSLogs/", "AWSLogs/o-a1b2c3d4e5/", 1),
-                bytes,
-            )
-        })
+        .map(|(rel, bytes)| (rel.replacen("AWSLogs/", "AWSLogs/o-a1b2c3d4e5/", 1), bytes))
         .collect();
     let other = support::root().join("tests/scenarios/account-filter/logs");
     files.extend(
@@ -174,7 +171,11 @@ async fn organisation_trail_under_a_custom_prefix() {
         local.path(),
         &all_accounts,
     );
-    assert!(run.stderr.contains("444455556666/us-east-1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("444455556666/us-east-1"),
+        "{}",
+        run.stderr
+    );
     // `--account` narrows the listing as well as the records.
     let only = same_policy(
         "s3://policygen-org/security/trails/",
@@ -192,7 +193,12 @@ async fn organisation_trail_under_a_custom_prefix() {
         "1d",
     ]);
     assert_eq!(none.code, 2, "{}", none.stderr);
-    assert!(none.stderr.contains("no CloudTrail logs under `s3://policygen-org/elsewhere/AWSLogs/`"), "{}", none.stderr);
+    assert!(
+        none.stderr
+            .contains("no CloudTrail logs under `s3://policygen-org/elsewhere/AWSLogs/`"),
+        "{}",
+        none.stderr
+    );
 }
 
 #[tokio::test]
@@ -254,7 +260,10 @@ async fn window_across_a_month_end_lists_only_its_days() {
         ["20261130T1205Z", "20261201T0010Z"],
         "us-east-1 only (eu-west-1 has no object after 27 November); 3 December is not listed"
     );
-    assert_eq!(listing.skipped_by_time, 2, "27 November 12:05 is before the window and its hour of slack");
+    assert_eq!(
+        listing.skipped_by_time, 2,
+        "27 November 12:05 is before the window and its hour of slack"
+    );
 }
 
 #[tokio::test]
@@ -267,7 +276,12 @@ async fn download_mirrors_and_resumes() {
     bucket_with(&client, "policygen-download", &files).await;
     let mirror = tempfile::tempdir().expect("tempdir");
     let dir = mirror.path().display().to_string();
-    let mut args = vec!["--s3", "s3://policygen-download", "--download", dir.as_str()];
+    let mut args = vec![
+        "--s3",
+        "s3://policygen-download",
+        "--download",
+        dir.as_str(),
+    ];
     args.extend_from_slice(NOVEMBER);
     let first = policygen(&args);
     assert_eq!(first.code, 0, "{}", first.stderr);
@@ -277,7 +291,10 @@ async fn download_mirrors_and_resumes() {
         .filter(|(rel, _)| !rel.contains("CloudTrail-Digest"))
         .cloned()
         .collect();
-    assert!(mirrored == expected, "the mirror holds exactly the objects read, byte for byte");
+    assert!(
+        mirrored == expected,
+        "the mirror holds exactly the objects read, byte for byte"
+    );
     // A later run reads the mirror with `--logs`, to the same policy.
     let from_mirror = policygen(&[&["--logs", dir.as_str()], NOVEMBER].concat());
     assert_eq!(from_mirror.policy, first.policy);
@@ -343,6 +360,13 @@ async fn unreadable_objects_are_reported_not_dropped() {
         .filter(|d| d.code.as_str() == "unreadable-file")
         .collect();
     assert_eq!(unreadable.len(), 1);
-    assert_eq!(unreadable[0].subject, format!("s3://policygen-unreadable/{gone}"));
-    assert!(unreadable[0].detail.contains("NoSuchKey"), "{}", unreadable[0].detail);
+    assert_eq!(
+        unreadable[0].subject,
+        format!("s3://policygen-unreadable/{gone}")
+    );
+    assert!(
+        unreadable[0].detail.contains("NoSuchKey"),
+        "{}",
+        unreadable[0].detail
+    );
 }

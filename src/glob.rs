@@ -1,4 +1,34 @@
 //! `*` and `?` wildcards, as IAM evaluates them in actions and ARNs and as `--session` globs use them.
+//! `${*}`, `${?}` and `${$}` in a pattern are IAM's escapes for the literal characters.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Literal(char),
+    Any,
+    One,
+}
+
+fn tokens(pattern: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        let escape = ["${*}", "${?}", "${$}"]
+            .iter()
+            .find(|e| rest.starts_with(**e));
+        if let Some(escape) = escape {
+            out.push(Token::Literal(escape.as_bytes()[2] as char));
+            rest = &rest[escape.len()..];
+            continue;
+        }
+        out.push(match c {
+            '*' => Token::Any,
+            '?' => Token::One,
+            c => Token::Literal(c),
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
 
 /// Whether `text` matches `pattern`; `*` matches any run (also empty), `?` any one character.
 pub fn wildcard_match(pattern: &str, text: &str, case_sensitive: bool) -> bool {
@@ -9,26 +39,35 @@ pub fn wildcard_match(pattern: &str, text: &str, case_sensitive: bool) -> bool {
             a.eq_ignore_ascii_case(&b)
         }
     };
-    let p: Vec<char> = pattern.chars().collect();
+    let p = tokens(pattern);
     let t: Vec<char> = text.chars().collect();
     let (mut pi, mut ti) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            backtrack = Some((pi, ti));
-            pi += 1;
-        } else if let Some((star, matched)) = backtrack {
-            pi = star + 1;
-            ti = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
+        match p.get(pi) {
+            Some(Token::One) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(Token::Literal(c)) if eq(*c, t[ti]) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(Token::Any) => {
+                backtrack = Some((pi, ti));
+                pi += 1;
+            }
+            _ => match backtrack {
+                Some((star, matched)) => {
+                    pi = star + 1;
+                    ti = matched + 1;
+                    backtrack = Some((star, matched + 1));
+                }
+                None => return false,
+            },
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&token| token == Token::Any)
 }
 
 #[cfg(test)]
@@ -53,5 +92,21 @@ mod tests {
         ));
         assert!(wildcard_match("a*b*c", "aXbYbZc", true));
         assert!(!wildcard_match("a*b*c", "aXbYbZ", true));
+    }
+
+    #[test]
+    fn iam_escapes_are_literal() {
+        assert!(wildcard_match(
+            "arn:aws:s3:::b/a${*}b",
+            "arn:aws:s3:::b/a*b",
+            true
+        ));
+        assert!(!wildcard_match(
+            "arn:aws:s3:::b/a${*}b",
+            "arn:aws:s3:::b/axxb",
+            true
+        ));
+        assert!(wildcard_match("x${?}${$}", "x?$", true));
+        assert!(!wildcard_match("x${?}", "xy", true));
     }
 }

@@ -179,22 +179,26 @@ impl Ingest {
             );
         }
         let mut records: Vec<&RawValue> = Vec::new();
+        let mut de = serde_json::Deserializer::from_slice(body);
         let result = match body[0] {
             b'[' => RecordsSeed(&mut records)
-                .deserialize(&mut serde_json::Deserializer::from_slice(body))
-                .map(|_| Shape::Records),
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+                .map(|()| Shape::Records),
             b'{' => {
                 let mut top = Top::default();
                 let parsed = TopSeed {
                     records: &mut records,
                     top: &mut top,
                 }
-                .deserialize(&mut serde_json::Deserializer::from_slice(body));
+                .deserialize(&mut de);
+                let looks_like_lines = memmem::find(body, b"\n{").is_some();
                 match parsed {
+                    // One object and then more: JSON lines.
+                    Ok(()) if de.end().is_err() => Ok(Shape::JsonLines),
                     Ok(()) => Ok(top.shape()),
-                    Err(e) if e.to_string().starts_with("trailing characters") => {
-                        Ok(Shape::JsonLines)
-                    }
+                    // A broken first line must not lose the other lines.
+                    Err(_) if looks_like_lines && records.is_empty() => Ok(Shape::JsonLines),
                     Err(e) => Err(e),
                 }
             }
@@ -351,6 +355,14 @@ impl Ingest {
             }
         }
         out.stats.records_matched += 1;
+        if let Some(version) = record
+            .event_version
+            .as_deref()
+            .filter(|v| !v.starts_with("1."))
+        {
+            let why = format!("eventVersion `{version}`");
+            self.diagnose(out, Code::UnknownEventVersion, &call, why, location());
+        }
         if let Some(code) = record.error_code.as_deref().filter(|c| !c.is_empty()) {
             out.stats.records_failed_calls += 1;
             let message = record.error_message.as_deref().unwrap_or("");

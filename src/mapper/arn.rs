@@ -222,6 +222,14 @@ pub fn escape_value(value: &str) -> String {
     out
 }
 
+/// The concrete ARN a policy resource written by [`escape_value`] stands for.
+pub fn unescape_value(value: &str) -> String {
+    value
+        .replace("${*}", "*")
+        .replace("${?}", "?")
+        .replace("${$}", "$")
+}
+
 /// At most this many ARNs from one resource spec: combinations of multi-valued placeholders stop here.
 pub const MAX_COMBINATIONS: usize = 1000;
 

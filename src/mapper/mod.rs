@@ -83,11 +83,25 @@ impl Mapper {
 
     /// Maps one record: its request, response, additional data and `resources[]` feed the rules.
     pub fn map_record(&self, record: &Record) -> Mapping {
-        let parse =
-            |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok());
-        let request = parse(record.request_parameters);
-        let response = parse(record.response_elements);
-        let additional = parse(record.additional_event_data);
+        let parse = |raw: Option<&RawValue>| {
+            raw.map(|r| serde_json::from_str::<Value>(r.get()))
+                .transpose()
+        };
+        let (request, response, additional) = match (
+            parse(record.request_parameters),
+            parse(record.response_elements),
+            parse(record.additional_event_data),
+        ) {
+            (Ok(request), Ok(response), Ok(additional)) => (request, response, additional),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                let why = format!("the record's request or response cannot be read: {e}");
+                return Mapping {
+                    outcome: Outcome::Unmapped(why),
+                    entry: None,
+                    note: None,
+                };
+            }
+        };
         let resources: Vec<(String, String)> = record
             .resources
             .iter()

@@ -135,8 +135,12 @@ fn mapping_cases() {
 
 #[test]
 fn every_diagnostic_code_is_documented() {
-    let doc = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md exists");
+    let doc = std::fs::read_to_string(root().join("docs/diagnostics.md"))
+        .expect("docs/diagnostics.md exists");
     for code in policygen::report::Code::ALL {
-        assert!(doc.contains(&format!("| `{}` |", code.as_str())), "docs/diagnostics.md lacks `{code}`");
+        assert!(
+            doc.contains(&format!("| `{}` |", code.as_str())),
+            "docs/diagnostics.md lacks `{code}`"
+        );
     }
 }

@@ -1,5 +1,7 @@
 mod cli;
 mod corpus;
+mod hostile;
 mod maps;
+mod properties;
 mod scenarios;
 mod support;

@@ -2,6 +2,7 @@
 //! golden `expected.json` (the policy) and `expected-diagnostics.txt`. Adding a folder needs no Rust change.
 
 use super::support::{check_golden, root, settings, shell_words};
+use policygen::mapper::arn::unescape_value;
 use policygen::report::{Code, Severity};
 use policygen::Run;
 use std::fmt::Write;
@@ -49,7 +50,10 @@ fn diagnostics_text(run: &Run) -> String {
 /// Every observed call the policy was built from is allowed by it, and every `*` has a diagnostic.
 fn soundness(name: &str, run: &Run, failures: &mut Vec<String>) {
     for key in run.usage.used.keys() {
-        if !run.policy.allows(&key.action, &key.resource) {
+        if !run
+            .policy
+            .allows(&key.action, &unescape_value(&key.resource))
+        {
             failures.push(format!(
                 "{name}: policy does not allow observed `{}` on `{}`",
                 key.action, key.resource

@@ -14,6 +14,8 @@ use std::path::PathBuf;
         and prints the smallest policy that allows exactly that. Everything it could not read, map or bind to \
         a resource is reported as a coded diagnostic on stderr; a result built from incomplete input exits 1.",
     after_help = "EXAMPLES:\n  \
+        policygen --role build-agent --since 30d                  (LookupEvents, configured region)\n  \
+        policygen --role build-agent --since 30d --s3 s3://acme-trail --download ./trail\n  \
         policygen --role build-agent --since 30d --logs ./trail/\n  \
         policygen --user alice --from 2026-10-01 --to 2026-11-01T12:00:00Z --logs a.json.gz b.json -\n  \
         policygen --principal arn:aws:iam::123456789012:role/ci/deployer --session 'gh-*' --since 2w --logs ./trail\n  \
@@ -102,8 +104,50 @@ pub struct GenerateArgs {
 
     /// CloudTrail logs: files or directories (recursive), `.json` or `.json.gz`, as CloudTrail writes them
     /// to S3, bare arrays, JSON lines or single records; `-` reads stdin. Repeatable.
-    #[arg(long = "logs", value_name = "PATH", help_heading = "Sources")]
+    #[arg(long = "logs", value_name = "PATH", conflicts_with_all = ["s3", "lookup"], help_heading = "Sources")]
     pub logs: Vec<String>,
+    /// The trail's S3 bucket, optionally with the prefix the trail writes under: `s3://bucket[/prefix]`.
+    /// Understands `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`, organisation trails
+    /// (`AWSLogs/<o-id>/<account>/...`) and a custom prefix before `AWSLogs`. Accounts and regions are
+    /// discovered (narrow them with `--account` and `--regions`); only the days the window touches are listed
+    /// (plus one day for delivery delay). Reads data events too (S3 object reads, Lambda invokes).
+    #[arg(
+        long,
+        value_name = "S3_URL",
+        conflicts_with = "lookup",
+        help_heading = "Sources"
+    )]
+    pub s3: Option<String>,
+    /// CloudTrail's LookupEvents API (the default when neither `--logs` nor `--s3` is given): management
+    /// events only, the last 90 days, one region per call, paced to 2 calls/s per region. Data events (S3
+    /// object reads, Lambda invokes, DynamoDB item calls) are NOT there: use `--s3` for them.
+    #[arg(long, help_heading = "Sources")]
+    pub lookup: bool,
+    /// Regions to read: a list (`us-east-1,eu-west-1`) or `all`. With `--s3` the default is every region
+    /// the trail holds; with LookupEvents it is the configured region, and `all` queries the built-in list
+    /// of commercial regions in parallel, skipping those not enabled for the account.
+    #[arg(
+        long,
+        value_name = "REGION,...|all",
+        value_delimiter = ',',
+        help_heading = "Sources"
+    )]
+    pub regions: Vec<String>,
+    /// S3 objects downloaded at once (`--s3`).
+    #[arg(long, value_name = "N", default_value_t = 16, help_heading = "Sources")]
+    pub concurrency: usize,
+    /// Also write every S3 object read into DIR, in the bucket's layout, so that a later run can use
+    /// `--logs DIR`. Resumable: objects already there with the same size are not fetched again.
+    #[arg(long, value_name = "DIR", requires = "s3", help_heading = "Sources")]
+    pub download: Option<PathBuf>,
+    /// The AWS profile (from `~/.aws/config`; SSO profiles work after `aws sso login`). Default: the
+    /// standard chain (`AWS_PROFILE`, environment keys, SSO, instance and container roles).
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub profile: Option<String>,
+    /// The AWS region for API calls (default: the profile's, or `AWS_REGION`). With `--s3` it must be the
+    /// bucket's region.
+    #[arg(long, value_name = "REGION", help_heading = "AWS")]
+    pub region: Option<String>,
 
     /// Output format. `markdown` and `diff-json` are for review: with `--current` they show what changes.
     #[arg(long, value_enum, default_value_t = FormatArg::Json, help_heading = "Output")]

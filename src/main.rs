@@ -3,37 +3,86 @@
 
 use clap::Parser;
 use policygen::cli::{Cli, Command, MapsCommand};
+use policygen::collector::aws::SourceReport;
 use policygen::collector::{files, Ingest, Scope};
 use policygen::current::{read_current, CurrentPolicies};
 use policygen::explain::{coverage_text, evidence_text, maps_explain, summary_json};
 use policygen::output::{part_path, parts, render, review_run};
 use policygen::report::summary_text;
-use policygen::settings::{log_inputs, Settings};
+use policygen::settings::{log_inputs, AwsOptions, Settings, Source};
 use policygen::window::TimeWindow;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 const OK: u8 = 0;
 const INCOMPLETE: u8 = 1;
 const FATAL: u8 = 2;
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
         Some(Command::Maps(command)) => maps(command),
-        None => generate(&cli),
+        None => generate(&cli).await,
     })
 }
 
-fn generate(cli: &Cli) -> u8 {
-    let settings = match Settings::from_args(&cli.generate, chrono::Utc::now()) {
+/// The one load of the AWS configuration: the standard chain (profiles, SSO, environment, instance and
+/// container roles), `--profile` and `--region`; `AWS_ENDPOINT_URL` points every client at an emulator.
+async fn aws_config(options: &AwsOptions) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    loader.load().await
+}
+
+/// An error and its causes, one per line.
+fn print_chain(error: &dyn std::error::Error) {
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+async fn generate(cli: &Cli) -> u8 {
+    let mut settings = match Settings::from_args(&cli.generate, chrono::Utc::now()) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("error: {e}\n\nRun `policygen --help` for the options and examples.");
             return FATAL;
         }
     };
-    let mut run = policygen::run(&settings);
+    let progress = !settings.quiet && std::io::stderr().is_terminal();
+    match &mut settings.source {
+        Source::S3(s3) => s3.progress = progress,
+        Source::Lookup(lookup) => lookup.progress = progress,
+        Source::Logs => {}
+    }
+    let (mut run, source_report) = if settings.source.is_aws() {
+        let config = aws_config(&settings.aws).await;
+        match policygen::collector::aws::run(&settings, &config).await {
+            Ok(done) => done,
+            Err(e) => {
+                print_chain(&e);
+                return FATAL;
+            }
+        }
+    } else {
+        let local = settings.clone();
+        match tokio::task::spawn_blocking(move || policygen::run(&local)).await {
+            Ok(run) => (run, SourceReport::Logs),
+            Err(e) => {
+                eprintln!("error: reading the logs failed: {e}");
+                return FATAL;
+            }
+        }
+    };
     let principal = settings
         .scope
         .principal
@@ -51,7 +100,7 @@ fn generate(cli: &Cli) -> u8 {
                     current.notes.extend(more.notes);
                 }
                 Err(e) => {
-                    eprintln!("error: {}", chain(&e));
+                    print_chain(&e);
                     return FATAL;
                 }
             }
@@ -92,6 +141,7 @@ fn generate(cli: &Cli) -> u8 {
             "{}",
             summary_text(&run, &principal, &window, settings.verbose)
         );
+        eprint!("{}", source_report.summary());
         if run.stopped {
             eprintln!("  result   STOPPED at the first input problem (--strict): the policy is incomplete");
         } else if incomplete {
@@ -116,17 +166,6 @@ fn generate(cli: &Cli) -> u8 {
     } else {
         OK
     }
-}
-
-/// An error and its sources, `: `-separated.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    text
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.

@@ -20,10 +20,87 @@ pub enum Format {
     DiffJson,
 }
 
+/// Where the records come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Local files and stdin: [`Settings::logs`].
+    Logs,
+    /// A trail's S3 bucket (`--s3`).
+    S3(S3Source),
+    /// CloudTrail's LookupEvents API (`--lookup`, the default).
+    Lookup(LookupSource),
+}
+
+impl Source {
+    pub fn is_aws(&self) -> bool {
+        !matches!(self, Source::Logs)
+    }
+}
+
+/// Which regions to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Regions {
+    /// S3: every region the trail holds; LookupEvents: the configured region.
+    Default,
+    /// `--regions all`.
+    All,
+    /// `--regions a,b,c`.
+    List(BTreeSet<String>),
+}
+
+impl Regions {
+    /// Whether `region` is wanted, where the candidates are discovered (S3).
+    pub fn admits(&self, region: &str) -> bool {
+        match self {
+            Regions::Default | Regions::All => true,
+            Regions::List(list) => list.contains(region),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Source {
+    pub bucket: String,
+    /// The key prefix the user gave, without a leading `/`; empty for the bucket's root.
+    pub prefix: String,
+    pub regions: Regions,
+    /// `--account`: narrows the accounts listed (empty: all).
+    pub accounts: BTreeSet<String>,
+    pub concurrency: usize,
+    pub download: Option<PathBuf>,
+    /// Draw a progress bar (stderr is a terminal and not `--quiet`); set by the binary.
+    pub progress: bool,
+}
+
+impl S3Source {
+    pub fn url(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.prefix)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupSource {
+    pub regions: Regions,
+    /// The gap between two calls in one region (CloudTrail allows 2 calls/s per account and region).
+    pub pace: std::time::Duration,
+    /// Draw progress (stderr is a terminal and not `--quiet`); set by the binary.
+    pub progress: bool,
+}
+
+/// How the AWS configuration is loaded (`aws-config`'s standard chain plus these overrides).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub scope: Scope,
+    pub source: Source,
+    /// The `--logs` inputs (with [`Source::Logs`]).
     pub logs: Vec<LogInput>,
+    pub aws: AwsOptions,
     pub format: Format,
     pub output: Option<PathBuf>,
     pub summary_json: Option<PathBuf>,
@@ -57,10 +134,16 @@ pub enum SettingsError {
     NoWindow,
     #[error(transparent)]
     Window(#[from] WindowError),
-    #[error(
-        "say where the logs are: `--logs PATH` (a file, a directory, or `-` for stdin; repeatable)"
-    )]
-    NoSource,
+    #[error("`{0}` is not an S3 location: use `s3://bucket` or `s3://bucket/prefix`")]
+    BadS3Url(String),
+    #[error("`{0}` is not a region name (like `us-east-1`); `--regions all` reads every region")]
+    BadRegion(String),
+    #[error("`--regions` narrows the AWS sources: give it with `--s3` or `--lookup` (the default), not with `--logs`")]
+    RegionsWithLogs,
+    #[error("LookupEvents keeps only the last 90 days, and the window starts at {from}: use a shorter window, or `--s3` for the trail's bucket")]
+    LookupTooOld { from: String },
+    #[error("`--concurrency` must be between 1 and 256")]
+    BadConcurrency,
     #[error("`--max-resources` must be at least 1")]
     BadMaxResources,
     #[error("`{0}` compares with the current policy: give it with `--current FILE`")]
@@ -97,9 +180,41 @@ impl Settings {
             }
             _ => return Err(SettingsError::NoWindow),
         };
-        if args.logs.is_empty() {
-            return Err(SettingsError::NoSource);
-        }
+        let regions = regions(&args.regions)?;
+        let source = if !args.logs.is_empty() {
+            if !args.regions.is_empty() {
+                return Err(SettingsError::RegionsWithLogs);
+            }
+            Source::Logs
+        } else if let Some(url) = &args.s3 {
+            let (bucket, prefix) = parse_s3_url(url)?;
+            if args.concurrency == 0 || args.concurrency > 256 {
+                return Err(SettingsError::BadConcurrency);
+            }
+            Source::S3(S3Source {
+                bucket,
+                prefix,
+                regions,
+                accounts: accounts.clone(),
+                concurrency: args.concurrency,
+                download: args.download.clone(),
+                progress: false,
+            })
+        } else {
+            if window.from < now - chrono::Duration::days(crate::collector::lookup::RETENTION_DAYS)
+            {
+                return Err(SettingsError::LookupTooOld {
+                    from: window
+                        .from
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                });
+            }
+            Source::Lookup(LookupSource {
+                regions,
+                pace: std::time::Duration::from_millis(550),
+                progress: false,
+            })
+        };
         if args.max_resources == 0 {
             return Err(SettingsError::BadMaxResources);
         }
@@ -127,7 +242,12 @@ impl Settings {
                 record_calls: false,
                 record_days: !args.current.is_empty(),
             },
+            source,
             logs: log_inputs(&args.logs),
+            aws: AwsOptions {
+                profile: args.profile.clone(),
+                region: args.region.clone(),
+            },
             format: match args.format {
                 FormatArg::Json => Format::Json,
                 FormatArg::Terraform => Format::Terraform,
@@ -174,6 +294,46 @@ impl Settings {
     }
 }
 
+/// `s3://bucket[/prefix]` → bucket and prefix (no leading `/`).
+pub fn parse_s3_url(url: &str) -> Result<(String, String), SettingsError> {
+    let bad = || SettingsError::BadS3Url(url.to_string());
+    let rest = url.strip_prefix("s3://").ok_or_else(bad)?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let valid_bucket = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    if !valid_bucket {
+        return Err(bad());
+    }
+    Ok((
+        bucket.to_string(),
+        prefix.trim_start_matches('/').to_string(),
+    ))
+}
+
+fn regions(values: &[String]) -> Result<Regions, SettingsError> {
+    if values.is_empty() {
+        return Ok(Regions::Default);
+    }
+    if values.iter().any(|v| v == "all") {
+        return Ok(Regions::All);
+    }
+    let mut list = BTreeSet::new();
+    for value in values {
+        let value = value.trim();
+        let valid = value.split('-').count() >= 3
+            && value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            return Err(SettingsError::BadRegion(value.to_string()));
+        }
+        list.insert(value.to_string());
+    }
+    Ok(Regions::List(list))
+}
+
 pub fn log_inputs(paths: &[String]) -> Vec<LogInput> {
     paths
         .iter()
@@ -203,6 +363,85 @@ mod tests {
     }
 
     #[test]
+    fn sources() {
+        let s = settings(&["--role", "r", "--since", "1d"]).expect("valid");
+        assert!(matches!(s.source, Source::Lookup(ref l) if l.regions == Regions::Default));
+        let s = settings(&[
+            "--role",
+            "r",
+            "--since",
+            "1d",
+            "--s3",
+            "s3://acme-trail/org/",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--account",
+            "111122223333",
+        ])
+        .expect("valid");
+        let Source::S3(s3) = s.source else {
+            panic!("not s3")
+        };
+        assert_eq!(
+            (s3.bucket.as_str(), s3.prefix.as_str()),
+            ("acme-trail", "org/")
+        );
+        assert!(s3.regions.admits("eu-west-1") && !s3.regions.admits("eu-west-2"));
+        assert_eq!(s3.accounts.len(), 1);
+        assert!(matches!(
+            settings(&["--role", "r", "--since", "91d"]).err(),
+            Some(SettingsError::LookupTooOld { .. })
+        ));
+        let s = settings(&[
+            "--role",
+            "r",
+            "--since",
+            "1d",
+            "--lookup",
+            "--regions",
+            "all",
+        ])
+        .expect("valid");
+        assert!(matches!(s.source, Source::Lookup(ref l) if l.regions == Regions::All));
+        for bad in ["acme", "s3://", "s3://A_b/x", "https://bucket/x"] {
+            assert_eq!(
+                settings(&["--role", "r", "--since", "1d", "--s3", bad]).err(),
+                Some(SettingsError::BadS3Url(bad.into()))
+            );
+        }
+        assert_eq!(
+            settings(&["--role", "r", "--since", "1d", "--regions", "mars"]).err(),
+            Some(SettingsError::BadRegion("mars".into()))
+        );
+        assert_eq!(
+            settings(&[
+                "--role",
+                "r",
+                "--since",
+                "1d",
+                "--logs",
+                "x",
+                "--regions",
+                "all"
+            ])
+            .err(),
+            Some(SettingsError::RegionsWithLogs)
+        );
+        let cli = Cli::try_parse_from([
+            "policygen",
+            "--role",
+            "r",
+            "--since",
+            "1d",
+            "--logs",
+            "x",
+            "--s3",
+            "s3://abc",
+        ]);
+        assert!(cli.is_err(), "--logs conflicts with --s3");
+    }
+
+    #[test]
     fn needs_principal_window_and_source() {
         assert_eq!(
             settings(&["--since", "30d", "--logs", "x"]).err(),
@@ -211,10 +450,6 @@ mod tests {
         assert_eq!(
             settings(&["--role", "r", "--logs", "x"]).err(),
             Some(SettingsError::NoWindow)
-        );
-        assert_eq!(
-            settings(&["--role", "r", "--since", "1d"]).err(),
-            Some(SettingsError::NoSource)
         );
         assert_eq!(
             settings(&["--role", "r", "--to", "2026-11-01", "--logs", "x"]).err(),

@@ -1,10 +1,15 @@
 //! Sources of CloudTrail records. Each turns its input into bytes of CloudTrail JSON and hands them to the
 //! shared [`ingest::Ingest`] path, which filters, maps and records usage.
+//!
+//! `s3`, `lookup` and `aws` are the only modules that see AWS SDK types.
 
+pub mod aws;
 pub mod files;
 pub mod inflate;
 pub mod ingest;
+pub mod lookup;
 pub mod query;
+pub mod s3;
 pub mod split;
 
 pub use files::LogInput;

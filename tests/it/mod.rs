@@ -4,4 +4,5 @@ mod hostile;
 mod maps;
 mod properties;
 mod scenarios;
+mod secrets;
 mod support;

@@ -2,6 +2,7 @@ mod cli;
 mod corpus;
 mod hostile;
 mod maps;
+mod permissions;
 mod properties;
 mod scenarios;
 mod secrets;

@@ -3,10 +3,12 @@
 //!
 //! `s3`, `lookup` and `aws` are the only modules that see AWS SDK types.
 
+pub mod athena;
 pub mod aws;
 pub mod files;
 pub mod inflate;
 pub mod ingest;
+pub mod lake;
 pub mod lookup;
 pub mod query;
 pub mod s3;

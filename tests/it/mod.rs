@@ -4,6 +4,7 @@ mod hostile;
 mod maps;
 mod permissions;
 mod properties;
+mod query;
 mod scenarios;
 mod secrets;
 mod support;

@@ -11,12 +11,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Each SDK operation policygen calls (crate, fluent-builder method) and the IAM action it needs.
+#[rustfmt::skip]
 const OPERATIONS: &[(&str, &str, &str)] = &[
-    (
-        "aws-sdk-cloudtrail",
-        "lookup_events",
-        "cloudtrail:LookupEvents",
-    ),
+    ("aws-sdk-athena", "get_query_execution", "athena:GetQueryExecution"),
+    ("aws-sdk-athena", "get_query_results", "athena:GetQueryResults"),
+    ("aws-sdk-athena", "start_query_execution", "athena:StartQueryExecution"),
+    ("aws-sdk-cloudtrail", "describe_query", "cloudtrail:DescribeQuery"),
+    ("aws-sdk-cloudtrail", "get_query_results", "cloudtrail:GetQueryResults"),
+    ("aws-sdk-cloudtrail", "lookup_events", "cloudtrail:LookupEvents"),
+    ("aws-sdk-cloudtrail", "start_query", "cloudtrail:StartQuery"),
     ("aws-sdk-s3", "get_object", "s3:GetObject"),
     // ListObjectsV2 is authorised by `s3:ListBucket` on the bucket (no `s3:ListObjectsV2` action exists).
     ("aws-sdk-s3", "list_objects_v2", "s3:ListBucket"),

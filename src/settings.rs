@@ -161,7 +161,9 @@ pub enum SettingsError {
     LookupTooOld { from: String },
     #[error("`--concurrency` must be between 1 and 256")]
     BadConcurrency,
-    #[error("`--max-resources` must be at least 1")]
+    #[error(
+        "`--max-resources` takes 1 to 1000 (past that, a policy no longer fits IAM's size limits)"
+    )]
     BadMaxResources,
     #[error("`{0}` compares with the current policy: give it with `--current FILE`")]
     NeedsCurrent(&'static str),
@@ -272,7 +274,7 @@ impl Settings {
                 progress: false,
             })
         };
-        if args.max_resources == 0 {
+        if args.max_resources == 0 || args.max_resources > crate::usage::CROWD {
             return Err(SettingsError::BadMaxResources);
         }
         if args.split && args.format == FormatArg::Json && args.output.is_none() {

@@ -1,6 +1,7 @@
 //! The usage set: distinct `(action, resource, region, facts)` with their evidence. The only structure that
 //! grows with the input, and it grows with distinct usage, not with the number of events.
 
+use crate::emitter::group;
 use crate::mapper::EntryRef;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,18 +69,139 @@ pub struct DeniedKey {
     pub error_code: String,
 }
 
+/// More distinct resources than this for one action under one parent (a bucket, a log group) form a
+/// crowd: the emitter would generalise them to their common prefix anyway (`--max-resources` is at most
+/// this), so the usage set keeps that prefix instead of every member. Memory then stays flat when every
+/// event names a new object, and the policy is the same as if every member had been kept.
+pub const CROWD: usize = 1000;
+
+/// A crowd of resources kept as their longest common prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crowd {
+    /// The longest common prefix of every member seen.
+    pub common: String,
+    /// What the members are recorded as: the emitter's wildcard for `common`.
+    pub pattern: String,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct UsageSet {
     pub used: BTreeMap<UsageKey, Evidence>,
     pub denied: BTreeMap<DeniedKey, Evidence>,
+    /// `(action, parent)` → the crowd its resources became.
+    pub crowds: BTreeMap<(String, String), Crowd>,
+    /// Distinct resources of each `(action, parent)` until they become a crowd.
+    members: BTreeMap<(String, String), BTreeSet<String>>,
 }
 
 impl UsageSet {
     pub fn add(&mut self, key: UsageKey, evidence: Evidence) {
+        let parent = group::parent(&key.resource);
+        if key.resource == "*" || parent.is_empty() {
+            return self.insert(key, evidence);
+        }
+        let id = (key.action.clone(), parent.to_string());
+        if let Some(crowd) = self.crowds.get(&id) {
+            let common = group::common_prefix(&crowd.common, &key.resource).to_string();
+            let pattern = self.grow(&id, common);
+            return self.insert(
+                UsageKey {
+                    resource: pattern,
+                    ..key
+                },
+                evidence,
+            );
+        }
+        let members = self.members.entry(id.clone()).or_default();
+        members.insert(key.resource.clone());
+        let crowded = members.len() > CROWD;
+        self.insert(key, evidence);
+        if crowded {
+            self.collapse(&id, None);
+        }
+    }
+
+    fn insert(&mut self, key: UsageKey, evidence: Evidence) {
         match self.used.get_mut(&key) {
             Some(existing) => existing.merge(&evidence),
             None => {
                 self.used.insert(key, evidence);
+            }
+        }
+    }
+
+    /// Turns the members of `id` (and a crowd of another set, when merging) into one crowd.
+    fn collapse(&mut self, id: &(String, String), other: Option<&Crowd>) {
+        let members = self.members.remove(id).unwrap_or_default();
+        let seeds = self
+            .crowds
+            .get(id)
+            .map(|c| c.common.clone())
+            .into_iter()
+            .chain(other.map(|c| c.common.clone()));
+        let mut common: Option<String> = None;
+        for text in seeds.chain(members) {
+            common = Some(match common {
+                None => text,
+                Some(c) => group::common_prefix(&c, &text).to_string(),
+            });
+        }
+        let common = common.unwrap_or_else(|| id.1.clone());
+        if !self.crowds.contains_key(id) {
+            let pattern = group::pattern(&common, &id.1);
+            self.crowds.insert(
+                id.clone(),
+                Crowd {
+                    common: common.clone(),
+                    pattern,
+                },
+            );
+            self.rekey(id);
+        }
+        self.grow(id, common);
+    }
+
+    /// Narrows a crowd's common prefix; re-records its members when their wildcard changes.
+    fn grow(&mut self, id: &(String, String), common: String) -> String {
+        let Some(crowd) = self.crowds.get_mut(id) else {
+            return common;
+        };
+        if common != crowd.common {
+            let pattern = group::pattern(&common, &id.1);
+            crowd.common = common;
+            if pattern != crowd.pattern {
+                crowd.pattern = pattern;
+                self.rekey(id);
+            }
+        }
+        self.crowds
+            .get(id)
+            .map(|c| c.pattern.clone())
+            .unwrap_or_default()
+    }
+
+    /// Records every entry of a crowd's action under its parent as the crowd's pattern.
+    fn rekey(&mut self, id: &(String, String)) {
+        let Some(pattern) = self.crowds.get(id).map(|c| c.pattern.clone()) else {
+            return;
+        };
+        let stale: Vec<UsageKey> = self
+            .used
+            .keys()
+            .filter(|k| {
+                k.action == id.0 && k.resource != pattern && group::parent(&k.resource) == id.1
+            })
+            .cloned()
+            .collect();
+        for key in stale {
+            if let Some(evidence) = self.used.remove(&key) {
+                self.insert(
+                    UsageKey {
+                        resource: pattern.clone(),
+                        ..key
+                    },
+                    evidence,
+                );
             }
         }
     }
@@ -94,6 +216,10 @@ impl UsageSet {
     }
 
     pub fn merge(&mut self, other: UsageSet) {
+        // Crowds first, so that the other set's wildcard entries join a crowd here too.
+        for (id, crowd) in &other.crowds {
+            self.collapse(id, Some(crowd));
+        }
         for (key, evidence) in other.used {
             self.add(key, evidence);
         }
@@ -114,5 +240,66 @@ impl UsageSet {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emitter::{emit, EmitOptions};
+    use crate::report::Diagnostics;
+
+    fn key(resource: String, region: &str) -> UsageKey {
+        UsageKey {
+            action: "s3:PutObject".into(),
+            resource,
+            region: region.into(),
+            facts: BTreeMap::new(),
+        }
+    }
+
+    /// Crowds keep memory flat, and the policy is what keeping every member would give, whatever the
+    /// order and split of the input.
+    #[test]
+    fn crowds_give_the_policy_of_every_member() {
+        let resources: Vec<String> = (0..2500)
+            .map(|i| format!("arn:aws:s3:::b/builds/{}/{i:05}.zip", i % 3))
+            .collect();
+        let mut whole = UsageSet::default();
+        let (mut left, mut right) = (UsageSet::default(), UsageSet::default());
+        for (i, r) in resources.iter().enumerate() {
+            let region = if i % 2 == 0 { "us-east-1" } else { "eu-west-1" };
+            let evidence = Evidence::new("2026-11-01T00:00:00Z", &format!("e{i}"), None);
+            whole.add(key(r.clone(), region), evidence.clone());
+            if i % 7 < 3 { &mut left } else { &mut right }.add(key(r.clone(), region), evidence);
+        }
+        right.merge(left);
+        assert!(whole.used.len() <= 2, "{} entries kept", whole.used.len());
+        assert_eq!(whole.crowds, right.crowds);
+        let options = EmitOptions::default();
+        let a = emit(&whole, &options, &mut Diagnostics::default()).to_json();
+        let b = emit(&right, &options, &mut Diagnostics::default()).to_json();
+        assert_eq!(a, b);
+        assert!(a.contains("arn:aws:s3:::b/builds/*"), "{a}");
+        let total: u64 = right.used.values().map(|e| e.count).sum();
+        assert_eq!(total, 2500);
+    }
+
+    #[test]
+    fn few_resources_stay_exact() {
+        let mut set = UsageSet::default();
+        for i in 0..10 {
+            set.add(
+                key(format!("arn:aws:s3:::b/k{i}"), "us-east-1"),
+                Evidence::new("t", "e", None),
+            );
+        }
+        assert_eq!(set.used.len(), 10);
+        assert!(set.crowds.is_empty());
+    }
+
+    #[test]
+    fn common_prefix_respects_characters() {
+        assert_eq!(group::common_prefix("a/é", "a/è"), "a/");
     }
 }

@@ -96,24 +96,26 @@ pub fn collect(inputs: &[LogInput], ingest: &Ingest) -> Partial {
         }
     });
     out.stats.files_outside_window += (before - files.len()) as u64;
-    let parts: Vec<Partial> = files
+    // Each worker folds its files into one partial, so memory holds a few partials, not one per file.
+    // Merging is order-independent (counts add, times take min/max), so the result does not depend on
+    // which worker read which file.
+    let read = files
         .par_iter()
-        .map(|path| {
-            let mut part = Partial::default();
-            if ingest.stopped() {
-                return part;
-            }
-            let name = path.display().to_string();
-            match std::fs::read(path) {
-                Ok(bytes) => ingest.ingest(&name, &bytes, &mut part),
-                Err(e) => ingest.unreadable(&name, &e.to_string(), &mut part),
+        .fold(Partial::default, |mut part, path| {
+            if !ingest.stopped() {
+                let name = path.display().to_string();
+                match std::fs::read(path) {
+                    Ok(bytes) => ingest.ingest(&name, &bytes, &mut part),
+                    Err(e) => ingest.unreadable(&name, &e.to_string(), &mut part),
+                }
             }
             part
         })
-        .collect();
-    for part in parts {
-        out.merge(part);
-    }
+        .reduce(Partial::default, |mut a, b| {
+            a.merge(b);
+            a
+        });
+    out.merge(read);
     if stdin && !ingest.stopped() {
         let mut bytes = Vec::new();
         match std::io::stdin().lock().read_to_end(&mut bytes) {

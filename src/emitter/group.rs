@@ -21,6 +21,30 @@ pub fn parent(arn: &str) -> &str {
     }
 }
 
+/// The longest common prefix of two strings, ending on a character boundary.
+pub fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
+    let mut shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(shared) {
+        shared -= 1;
+    }
+    &a[..shared]
+}
+
+/// The wildcard that stands for every resource sharing `common` under `parent`: never cut inside an
+/// escape such as `${*}`, never shorter than the parent.
+pub fn pattern(common: &str, parent: &str) -> String {
+    let common = match common.rfind("${") {
+        Some(open) if !common[open..].contains('}') => &common[..open],
+        _ => common,
+    };
+    let common = if common.len() < parent.len() {
+        parent
+    } else {
+        common
+    };
+    format!("{common}*")
+}
+
 /// A generalisation that was made: `count` resources under one parent became `pattern`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generalised {
@@ -46,26 +70,10 @@ pub fn generalise(
             out.extend(members.into_iter().cloned());
             continue;
         }
-        let mut common = members[0].as_str();
-        for member in &members[1..] {
-            let shared = common
-                .bytes()
-                .zip(member.bytes())
-                .take_while(|(a, b)| a == b)
-                .count();
-            common = &common[..shared];
-        }
-        // Never cut inside an escape such as `${*}`.
-        let common = match common.rfind("${") {
-            Some(open) if !common[open..].contains('}') => &common[..open],
-            _ => common,
-        };
-        let common = if common.len() < parent.len() {
-            parent
-        } else {
-            common
-        };
-        let pattern = format!("{common}*");
+        let common = members[1..]
+            .iter()
+            .fold(members[0].as_str(), |c, m| common_prefix(c, m));
+        let pattern = pattern(common, parent);
         made.push(Generalised {
             action: action.to_string(),
             count: members.len(),

@@ -75,6 +75,22 @@ pub fn emit(
             BTreeSet::from(["*".to_string()])
         } else {
             let (general, made) = group::generalise(action, &resources, options.max_resources);
+            let crowds = usage.crowds.range((action.to_string(), String::new())..);
+            for ((_, _), crowd) in crowds.take_while(|((a, _), _)| a == action) {
+                if !resources.contains(&crowd.pattern) {
+                    continue;
+                }
+                diagnostics.add(
+                    Code::ResourceGeneralised,
+                    action.to_string(),
+                    format!(
+                        "more than {} resources became `{}`",
+                        crate::usage::CROWD,
+                        crowd.pattern
+                    ),
+                    None,
+                );
+            }
             for g in made {
                 diagnostics.add(
                     Code::ResourceGeneralised,

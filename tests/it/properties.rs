@@ -186,11 +186,11 @@ proptest! {
     }
 }
 
-/// Every action the catalogue has for a few services with large families (`s3:GetObject*`, `ec2:Describe*`).
+/// Every action the catalogue has for a few services with large families (`s3:GetObject*`, `iam:List*`).
 fn compact_universe() -> Vec<String> {
     let registry = policygen::mapper::catalogue::Registry::embedded();
     let mut out = Vec::new();
-    for prefix in ["s3", "iam", "sts", "dynamodb", "ec2"] {
+    for prefix in ["s3", "iam", "sts", "dynamodb"] {
         let service = registry.service(prefix).expect("known").expect("compiles");
         out.extend(service.actions.keys().map(|a| format!("{prefix}:{a}")));
     }
@@ -198,7 +198,7 @@ fn compact_universe() -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     /// `--compact` never changes what a policy allows: for every statement's resources, every action of the
     /// catalogue is allowed by the compacted policy exactly when it is by the original. Whole families are
@@ -240,7 +240,6 @@ proptest! {
             for resource in before.resource.iter().flat_map(|r| r.items()) {
                 let resource = resource.replace('*', "x");
                 for action in &universe {
-                    prop_assert_eq!(before.covers(action, &resource), after.covers(action, &resource), "{} on {}", action, resource);
                     prop_assert_eq!(doc.allows(action, &resource), compacted.allows(action, &resource), "{} on {}", action, resource);
                 }
             }

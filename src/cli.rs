@@ -37,6 +37,37 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print a CREATE TABLE for Athena over a trail bucket, partition-projected by region and day, for
+    /// `--athena`. Run it once in the Athena console (or `aws athena start-query-execution`).
+    AthenaDdl {
+        /// The trail bucket and prefix: `s3://bucket[/prefix]` (the part before `AWSLogs/`).
+        #[arg(long, value_name = "S3_URL")]
+        s3: String,
+        /// The account whose logs the table reads.
+        #[arg(long, value_name = "ID")]
+        account: String,
+        /// For an organisation trail: the organisation ID (`o-…`), which comes before the account in keys.
+        #[arg(long, value_name = "O-ID")]
+        organization: Option<String>,
+        /// The regions the trail logs (partition values).
+        #[arg(
+            long,
+            value_name = "REGION,...",
+            value_delimiter = ',',
+            required = true
+        )]
+        regions: Vec<String>,
+        /// The table to create.
+        #[arg(
+            long,
+            value_name = "DATABASE.TABLE",
+            default_value = "default.cloudtrail_logs"
+        )]
+        table: String,
+        /// The first day of logs (`yyyy/MM/dd`).
+        #[arg(long, value_name = "DAY", default_value = "2024/01/01")]
+        since: String,
+    },
     /// Inspect the service maps: how CloudTrail events map to IAM actions.
     #[command(subcommand)]
     Maps(MapsCommand),
@@ -105,7 +136,7 @@ pub struct GenerateArgs {
 
     /// CloudTrail logs: files or directories (recursive), `.json` or `.json.gz`, as CloudTrail writes them
     /// to S3, bare arrays, JSON lines or single records; `-` reads stdin. Repeatable.
-    #[arg(long = "logs", value_name = "PATH", conflicts_with_all = ["s3", "lookup"], help_heading = "Sources")]
+    #[arg(long = "logs", value_name = "PATH", conflicts_with_all = ["s3", "lookup", "athena", "lake"], help_heading = "Sources")]
     pub logs: Vec<String>,
     /// The trail's S3 bucket, optionally with the prefix the trail writes under: `s3://bucket[/prefix]`.
     /// Understands `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`, organisation trails
@@ -115,10 +146,47 @@ pub struct GenerateArgs {
     #[arg(
         long,
         value_name = "S3_URL",
-        conflicts_with = "lookup",
+        conflicts_with_all = ["lookup", "athena", "lake"],
         help_heading = "Sources"
     )]
     pub s3: Option<String>,
+    /// Let Amazon Athena scan the trail: an Athena table over the trail bucket in the documented CloudTrail
+    /// schema (`database.table`; `policygen athena-ddl` writes one). policygen pushes the principal, the
+    /// window and a GROUP BY down and receives only the distinct calls: kilobytes, even for an organisation
+    /// trail. Costs what Athena charges for the bytes scanned (see docs/scale.md).
+    #[arg(long, value_name = "DATABASE.TABLE", conflicts_with_all = ["lookup", "lake"], help_heading = "Sources")]
+    pub athena: Option<String>,
+    /// The Athena workgroup (default: the account's `primary`).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "athena",
+        help_heading = "Sources"
+    )]
+    pub athena_workgroup: Option<String>,
+    /// Where Athena writes the query results (`s3://…`), when the workgroup does not set it.
+    #[arg(
+        long,
+        value_name = "S3_URL",
+        requires = "athena",
+        help_heading = "Sources"
+    )]
+    pub athena_output: Option<String>,
+    /// How the Athena table is partitioned: `projected` (by region and day, as `athena-ddl` writes it: only
+    /// the window's days are scanned) or `plain` (no partitions: every query scans the whole table).
+    #[arg(long, value_enum, default_value_t = AthenaLayoutArg::Projected, requires = "athena", help_heading = "Sources")]
+    pub athena_layout: AthenaLayoutArg,
+    /// Let CloudTrail Lake scan: an event data store ID or ARN. The same pushdown as `--athena`.
+    #[arg(
+        long,
+        value_name = "EVENT_DATA_STORE",
+        conflicts_with = "lookup",
+        help_heading = "Sources"
+    )]
+    pub lake: Option<String>,
+    /// Print the SQL that `--athena` or `--lake` would run, and exit (no credentials needed).
+    #[arg(long, help_heading = "Sources")]
+    pub print_sql: bool,
     /// CloudTrail's LookupEvents API (the default when neither `--logs` nor `--s3` is given): management
     /// events only, the last 90 days, one region per call, paced to 2 calls/s per region. Data events (S3
     /// object reads, Lambda invokes, DynamoDB item calls) are NOT there: use `--s3` for them.
@@ -245,6 +313,12 @@ pub enum ConditionArg {
 pub enum PolicyTypeArg {
     Managed,
     Inline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AthenaLayoutArg {
+    Projected,
+    Plain,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

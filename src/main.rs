@@ -23,6 +23,35 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
         Some(Command::Maps(command)) => maps(command),
+        Some(Command::AthenaDdl {
+            s3,
+            account,
+            organization,
+            regions,
+            table,
+            since,
+        }) => {
+            match policygen::settings::athena_ddl(
+                &s3,
+                &account,
+                organization.as_deref(),
+                &regions,
+                &table,
+                &since,
+            ) {
+                Ok(ddl) => {
+                    if write_stdout(&ddl) {
+                        OK
+                    } else {
+                        FATAL
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    FATAL
+                }
+            }
+        }
         None => generate(&cli).await,
     })
 }
@@ -58,11 +87,17 @@ async fn generate(cli: &Cli) -> u8 {
             return FATAL;
         }
     };
+    if settings.print_sql {
+        return match settings.query_sql() {
+            Some(sql) if write_stdout(&sql) => OK,
+            _ => FATAL,
+        };
+    }
     let progress = !settings.quiet && std::io::stderr().is_terminal();
     match &mut settings.source {
         Source::S3(s3) => s3.progress = progress,
         Source::Lookup(lookup) => lookup.progress = progress,
-        Source::Logs => {}
+        Source::Logs | Source::Athena(_) | Source::Lake(_) => {}
     }
     // One load of the configuration, for the trail sources and `--current iam` alike.
     let config = if settings.needs_aws() {

@@ -1,6 +1,9 @@
 //! Validated settings: every cross-flag rule is checked here, and nothing after this module sees clap types.
 
-use crate::cli::{ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
+use crate::cli::{AthenaLayoutArg, ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
+use crate::collector::athena::AthenaSource;
+use crate::collector::lake::LakeSource;
+use crate::collector::query::{Engine, Layout, QueryError};
 use crate::collector::{LogInput, Scope};
 use crate::emitter::conditions::ConditionKind;
 use crate::emitter::size::SizeLimit;
@@ -29,6 +32,10 @@ pub enum Source {
     S3(S3Source),
     /// CloudTrail's LookupEvents API (`--lookup`, the default).
     Lookup(LookupSource),
+    /// An Athena table over the trail (`--athena`).
+    Athena(AthenaSource),
+    /// A CloudTrail Lake event data store (`--lake`).
+    Lake(LakeSource),
 }
 
 impl Source {
@@ -109,6 +116,8 @@ pub struct Settings {
     pub verbose: bool,
     pub quiet: bool,
     pub deny_warnings: bool,
+    /// Print the SQL of `--athena` / `--lake` and stop.
+    pub print_sql: bool,
     /// `--current` files.
     pub current: Vec<PathBuf>,
     /// `--current iam`: read the current policies with the IAM API (never together with files).
@@ -120,6 +129,14 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SettingsError {
+    #[error(
+        "`--print-sql` prints the query of `--athena TABLE` or `--lake EVENT_DATA_STORE`: give one"
+    )]
+    PrintSqlWithoutQuery,
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("`{0}` is not an organization ID (`o-` and letters or digits)")]
+    BadOrganization(String),
     #[error(
         "say whose policy to write: `--role NAME|ARN`, `--user NAME|ARN` or `--principal ARN`"
     )]
@@ -197,7 +214,47 @@ impl Settings {
             _ => return Err(SettingsError::NoWindow),
         };
         let regions = regions(&args.regions)?;
-        let source = if !args.logs.is_empty() {
+        let listed = || -> Vec<String> {
+            match &regions {
+                Regions::List(list) => list.iter().cloned().collect(),
+                _ => Vec::new(),
+            }
+        };
+        let source = if let Some(table) = &args.athena {
+            let layout = match args.athena_layout {
+                AthenaLayoutArg::Projected => Layout::Projected,
+                AthenaLayoutArg::Plain => Layout::Plain,
+            };
+            let Engine::Athena {
+                database,
+                table,
+                layout,
+            } = Engine::athena(table, layout)?
+            else {
+                return Err(SettingsError::PrintSqlWithoutQuery);
+            };
+            if let Some(output) = &args.athena_output {
+                parse_s3_url(output)?;
+            }
+            Source::Athena(AthenaSource {
+                database,
+                table,
+                layout,
+                workgroup: args.athena_workgroup.clone(),
+                output: args.athena_output.clone(),
+                regions: listed(),
+            })
+        } else if let Some(store) = &args.lake {
+            let Engine::Lake { store } = Engine::lake(store)? else {
+                return Err(SettingsError::PrintSqlWithoutQuery);
+            };
+            Source::Lake(LakeSource {
+                store,
+                regions: listed(),
+            })
+        } else if args.print_sql {
+            return Err(SettingsError::PrintSqlWithoutQuery);
+        } else if !args.logs.is_empty() {
             if !args.regions.is_empty() {
                 return Err(SettingsError::RegionsWithLogs);
             }
@@ -310,6 +367,7 @@ impl Settings {
             verbose: args.verbose,
             quiet: args.quiet,
             deny_warnings: args.deny_warnings,
+            print_sql: args.print_sql,
             current,
             current_iam,
             check: args.check,
@@ -333,6 +391,85 @@ impl Settings {
 }
 
 /// `s3://bucket[/prefix]` → bucket and prefix (no leading `/`).
+impl Settings {
+    /// The SQL `--athena` / `--lake` runs (for `--print-sql`); `None` for other sources.
+    pub fn query_sql(&self) -> Option<String> {
+        let principal = self.scope.principal.as_ref()?;
+        let (engine, regions) = match &self.source {
+            Source::Athena(source) => (source.engine(), &source.regions),
+            Source::Lake(source) => (
+                Engine::Lake {
+                    store: source.store.clone(),
+                },
+                &source.regions,
+            ),
+            _ => return None,
+        };
+        let keys = crate::collector::query::keys_from_maps();
+        Some(crate::collector::query::build(
+            &engine,
+            principal,
+            &self.scope.window,
+            regions,
+            &keys,
+        ))
+    }
+}
+
+/// `policygen athena-ddl`: validates its arguments and writes the CREATE TABLE.
+pub fn athena_ddl(
+    s3: &str,
+    account: &str,
+    organization: Option<&str>,
+    regions: &[String],
+    table: &str,
+    since: &str,
+) -> Result<String, SettingsError> {
+    let (bucket, prefix) = parse_s3_url(s3)?;
+    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return Err(SettingsError::BadAccount(account.to_string()));
+    }
+    let Engine::Athena {
+        database, table, ..
+    } = Engine::athena(table, Layout::Projected)?
+    else {
+        return Err(SettingsError::PrintSqlWithoutQuery);
+    };
+    let day_ok = since.len() == 10 && chrono::NaiveDate::parse_from_str(since, "%Y/%m/%d").is_ok();
+    if !day_ok {
+        return Err(SettingsError::Window(WindowError::BadTime(
+            since.to_string(),
+        )));
+    }
+    let region_ok = |r: &String| {
+        !r.is_empty()
+            && r.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if let Some(bad) = regions.iter().find(|r| !region_ok(r)) {
+        return Err(SettingsError::BadRegion(bad.clone()));
+    }
+    let org = match organization {
+        Some(o) if o.starts_with("o-") && o[2..].chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("{o}/")
+        }
+        Some(o) => return Err(SettingsError::BadOrganization(o.to_string())),
+        None => String::new(),
+    };
+    let root = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", prefix.trim_end_matches('/'))
+    };
+    let location = format!("s3://{bucket}/{root}AWSLogs/{org}{account}/CloudTrail");
+    Ok(crate::collector::query::athena_ddl(
+        &format!("{database}.{table}"),
+        &location,
+        regions,
+        since,
+    ))
+}
+
 pub fn parse_s3_url(url: &str) -> Result<(String, String), SettingsError> {
     let bad = || SettingsError::BadS3Url(url.to_string());
     let rest = url.strip_prefix("s3://").ok_or_else(bad)?;

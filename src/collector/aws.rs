@@ -1,9 +1,11 @@
 //! The AWS sources behind one loaded configuration: `--s3` and LookupEvents. The binary loads the
 //! configuration once and hands it here; clients are built from it.
 
-use super::ingest::Ingest;
+use super::athena::{self, QueryReport, QueryRunError};
+use super::ingest::{Ingest, Scope};
 use super::lookup::{self, LookupError, LookupReport, Strategy};
 use super::s3::{self, Listing, S3Error};
+use super::{lake, query};
 use crate::settings::{Settings, Source};
 use crate::Run;
 use std::sync::Arc;
@@ -14,8 +16,30 @@ pub enum AwsError {
     S3(#[from] S3Error),
     #[error(transparent)]
     Lookup(#[from] LookupError),
+    #[error(transparent)]
+    Query(#[from] QueryRunError),
     #[error("the source is local files, not AWS")]
     NotAws,
+}
+
+/// Athena or Lake: the engine filters by principal and window and aggregates; the rows are mapped here.
+async fn pushdown(
+    settings: &Settings,
+    config: &aws_config::SdkConfig,
+    ingest: &Ingest,
+) -> Result<(crate::collector::Partial, QueryReport), AwsError> {
+    let principal = settings.scope.principal.as_ref().ok_or(AwsError::NotAws)?;
+    let window = &settings.scope.window;
+    let keys = query::keys_from_maps();
+    Ok(match &settings.source {
+        Source::Athena(source) => {
+            athena::collect(config, source, principal, window, &keys, ingest).await?
+        }
+        Source::Lake(source) => {
+            lake::collect(config, source, principal, window, &keys, ingest).await?
+        }
+        _ => return Err(AwsError::NotAws),
+    })
 }
 
 /// What a source did, beyond the records: for the summary.
@@ -24,6 +48,7 @@ pub enum SourceReport {
     Logs,
     S3 { url: String, listing: Listing },
     Lookup(LookupReport),
+    Query(QueryReport),
 }
 
 impl SourceReport {
@@ -44,6 +69,20 @@ impl SourceReport {
                     listing.list_calls,
                 )
             }
+            SourceReport::Query(report) => format!(
+                "  source   {} query {}: {} rows for {} events, {} scanned, {} polls\n",
+                report.engine,
+                report.query_id,
+                report.rows,
+                report.events,
+                report
+                    .bytes_scanned
+                    .map_or("unknown bytes".to_string(), |b| format!(
+                        "{:.1} MB",
+                        b as f64 / 1e6
+                    )),
+                report.polls,
+            ),
             SourceReport::Lookup(report) => {
                 let mut text = String::from(
                     "  source   CloudTrail LookupEvents: management events of the last 90 days only; data events \
@@ -82,7 +121,15 @@ pub async fn run(
     settings: &Settings,
     config: &aws_config::SdkConfig,
 ) -> Result<(Run, SourceReport), AwsError> {
-    let ingest = Arc::new(Ingest::new(settings.scope.clone()));
+    // Query engines filter by principal themselves; their rows carry only the caller's ARN.
+    let scope = match settings.source {
+        Source::Athena(_) | Source::Lake(_) => Scope {
+            principal: None,
+            ..settings.scope.clone()
+        },
+        _ => settings.scope.clone(),
+    };
+    let ingest = Arc::new(Ingest::new(scope));
     let (partial, report) = match &settings.source {
         Source::Logs => return Err(AwsError::NotAws),
         Source::S3(source) => {
@@ -99,6 +146,10 @@ pub async fn run(
         Source::Lookup(source) => {
             let (partial, report) = lookup::collect(config, source, &ingest).await?;
             (partial, SourceReport::Lookup(report))
+        }
+        Source::Athena(_) | Source::Lake(_) => {
+            let (partial, report) = pushdown(settings, config, &ingest).await?;
+            (partial, SourceReport::Query(report))
         }
     };
     Ok((crate::finish(partial, &ingest, settings), report))

@@ -4,11 +4,13 @@
 //! `s3`, `lookup`, `iam` and `aws` are the only modules that see AWS SDK types. `iam` is no trail source: it
 //! reads the principal's current policies for `--current iam`.
 
+pub mod athena;
 pub mod aws;
 pub mod files;
 pub mod iam;
 pub mod inflate;
 pub mod ingest;
+pub mod lake;
 pub mod lookup;
 pub mod query;
 pub mod s3;

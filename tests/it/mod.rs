@@ -3,5 +3,6 @@ mod corpus;
 mod hostile;
 mod maps;
 mod properties;
+mod query;
 mod scenarios;
 mod support;

@@ -176,6 +176,8 @@ pub struct Stats {
     pub files_read: u64,
     pub files_skipped: u64,
     pub files_failed: u64,
+    /// Files not opened: the delivery time in their name is outside the window.
+    pub files_outside_window: u64,
     pub bytes_read: u64,
     pub records_read: u64,
     pub records_matched: u64,
@@ -191,6 +193,7 @@ impl Stats {
         self.files_read += other.files_read;
         self.files_skipped += other.files_skipped;
         self.files_failed += other.files_failed;
+        self.files_outside_window += other.files_outside_window;
         self.bytes_read += other.bytes_read;
         self.records_read += other.records_read;
         self.records_matched += other.records_matched;
@@ -212,10 +215,11 @@ pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bo
     let _ = writeln!(out, "  window   {window}");
     let _ = writeln!(
         out,
-        "  read     {} files ({} skipped, {} unreadable), {} records, {:.1} MB",
+        "  read     {} files ({} skipped, {} unreadable, {} not opened: delivered outside the window), {} records, {:.1} MB",
         stats.files_read,
         stats.files_skipped,
         stats.files_failed,
+        stats.files_outside_window,
         stats.records_read,
         stats.bytes_read as f64 / 1e6
     );

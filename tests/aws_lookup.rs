@@ -10,6 +10,7 @@ use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
@@ -510,10 +511,20 @@ async fn unpaced_calls_are_throttled_and_retried() {
 #[derive(Debug, Clone)]
 struct Canned(Arc<Mutex<VecDeque<(u16, String)>>>);
 
+/// The canned "status" of a connection reset by the peer before any response (an I/O error in the SDK).
+const RESET: u16 = 0;
+
 impl HttpConnector for Canned {
     fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
         let next = self.0.lock().expect("lock").pop_front();
         let (status, body) = next.unwrap_or((500, "{}".into()));
+        if status == RESET {
+            let reset = std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "connection reset by peer",
+            );
+            return HttpConnectorFuture::ready(Err(ConnectorError::io(Box::new(reset))));
+        }
         let mut response = HttpResponse::new(
             StatusCode::try_from(status).expect("status"),
             SdkBody::from(body),
@@ -569,12 +580,7 @@ fn page(events: &[Value], next: Option<&str>) -> String {
 
 #[tokio::test]
 async fn fake_throttling_sequence_then_pages() {
-    let alice: Vec<Value> = management_events()
-        .into_iter()
-        .filter(|e| {
-            e["userIdentity"]["userName"] == json!("alice") && e["awsRegion"] == json!("us-east-1")
-        })
-        .collect();
+    let alice = alice_in_us_east_1();
     let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.to_string();
     let (client, canned) = canned_client(
         vec![
@@ -598,6 +604,70 @@ async fn fake_throttling_sequence_then_pages() {
         "every canned response was used"
     );
     assert_eq!(run.policy.to_json(), local_policy(&alice, scope(identity)));
+}
+
+fn alice_in_us_east_1() -> Vec<Value> {
+    management_events()
+        .into_iter()
+        .filter(|e| {
+            e["userIdentity"]["userName"] == json!("alice") && e["awsRegion"] == json!("us-east-1")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn fake_connection_resets_are_retried() {
+    let alice = alice_in_us_east_1();
+    let (client, canned) = canned_client(
+        vec![
+            (RESET, String::new()),
+            (RESET, String::new()),
+            (200, page(&alice, None)),
+        ],
+        "fake-reset",
+    );
+    let identity = Identity::user("alice").expect("valid");
+    let (run, report) = lookup(
+        BTreeMap::from([("us-east-1".to_string(), client)]),
+        &source(Regions::List(BTreeSet::new()), 0),
+        scope(identity.clone()),
+    )
+    .await;
+    assert!(canned.0.lock().expect("lock").is_empty());
+    assert_eq!(report.events, alice.len());
+    assert!(!run.incomplete(), "{:?}", run.diagnostics);
+    assert_eq!(run.policy.to_json(), local_policy(&alice, scope(identity)));
+}
+
+/// Throttling that never ends: 10 SDK attempts, 4 times with policygen's own backoff (1, 2 and 4 s), then
+/// the region is reported and the run is incomplete. Bounded: 40 calls, about 8 s.
+#[tokio::test]
+async fn fake_endless_throttling_is_bounded_and_reported() {
+    let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.to_string();
+    let (client, canned) = canned_client(vec![(400, throttled); 45], "fake-endless");
+    let started = Instant::now();
+    let (run, report) = lookup(
+        BTreeMap::from([("us-east-1".to_string(), client)]),
+        &source(Regions::List(BTreeSet::new()), 0),
+        scope(Identity::user("alice").expect("valid")),
+    )
+    .await;
+    assert_eq!(canned.0.lock().expect("lock").len(), 5, "40 calls, no more");
+    assert_eq!(report.total_calls(), 4, "policygen's own attempts");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(run.incomplete());
+    let unreadable: Vec<_> = run
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "unreadable-file")
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{:?}", run.diagnostics);
+    assert_eq!(unreadable[0].subject, "LookupEvents us-east-1");
+    assert!(
+        unreadable[0].detail.contains("ThrottlingException"),
+        "{}",
+        unreadable[0].detail
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Local log files: paths (files or directories, recursive) and stdin, read in parallel across cores.
 
 use super::ingest::{Ingest, Partial};
+use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -71,7 +72,30 @@ fn walk(
 /// Reads every input through `ingest`, files in parallel, and merges what they contributed.
 pub fn collect(inputs: &[LogInput], ingest: &Ingest) -> Partial {
     let mut out = Partial::default();
-    let (files, stdin) = discover(inputs, ingest, &mut out);
+    let (mut files, stdin) = discover(inputs, ingest, &mut out);
+    // CloudTrail names each object by its delivery time, which follows every event in it: objects delivered
+    // well outside the window cannot hold events inside it (the same slack as the S3 source).
+    let window = &ingest.scope().window;
+    let before = files.len();
+    files.retain(|path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        match key_time(name) {
+            Some(t) if !name.contains("CloudTrail-Digest") => {
+                // An unbounded window (`maps coverage`) has no edge to add slack to.
+                let after_start = window
+                    .from
+                    .checked_sub_signed(SLACK_BEFORE)
+                    .is_none_or(|from| from <= t);
+                let before_end = window
+                    .to
+                    .checked_add_signed(SLACK_AFTER)
+                    .is_none_or(|to| t <= to);
+                after_start && before_end
+            }
+            _ => true,
+        }
+    });
+    out.stats.files_outside_window += (before - files.len()) as u64;
     let parts: Vec<Partial> = files
         .par_iter()
         .map(|path| {

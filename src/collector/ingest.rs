@@ -263,7 +263,7 @@ impl Ingest {
                     records.iter().map(|r| r.get().as_bytes()).enumerate(),
                     out,
                 );
-                let why = format!("invalid JSON at line {} column {}: {e} ({salvaged} records before it were read)", e.line(), e.column());
+                let why = format!("invalid JSON at line {} column {}: {} ({salvaged} records before it were read)", e.line(), e.column(), redacted(&e));
                 self.diagnose(
                     out,
                     Code::InvalidFile,
@@ -333,7 +333,7 @@ impl Ingest {
         let record: Record = match serde_json::from_slice(raw) {
             Ok(record) => record,
             Err(e) => {
-                let why = format!("record {index} has the wrong shape: {e}");
+                let why = format!("record {index} has the wrong shape: {}", redacted(&e));
                 self.diagnose(
                     out,
                     Code::MalformedRecord,
@@ -582,6 +582,31 @@ fn event_day(after_key: &[u8]) -> Option<&str> {
     }
 }
 
+/// A parser error without the strings it quotes: serde names a string of the wrong type by its value
+/// (`invalid type: string "..."`), and the strings of a record can be credentials or passwords.
+fn redacted(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '"' {
+            // serde writes the value Debug-escaped: skip to its closing quote.
+            let mut escaped = false;
+            for c in chars.by_ref() {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => break,
+                    _ => {}
+                }
+            }
+            out.push_str("…\"");
+        }
+    }
+    out
+}
+
 fn at(file: &str, record: Option<usize>, event_id: Option<&str>) -> Location {
     Location {
         file: file.to_string(),
@@ -708,8 +733,17 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
 
 #[cfg(test)]
 mod days_tests {
-    use super::record_days;
+    use super::{record_days, redacted};
     use std::collections::BTreeSet;
+
+    #[test]
+    fn parser_errors_do_not_quote_the_input() {
+        let e = serde_json::from_str::<Vec<u8>>(r#""a \" secret""#).expect_err("a string");
+        assert_eq!(
+            redacted(&e),
+            "invalid type: string \"…\", expected a sequence at line 1 column 13"
+        );
+    }
 
     #[test]
     fn days_without_parsing() {

@@ -480,27 +480,53 @@ fn join_failed(e: tokio::task::JoinError) -> S3Error {
     }
 }
 
-/// GetObject, whole body. The SDK has already retried throttling and 5xx when this fails.
+/// Whole GetObject attempts when the body breaks off mid-transfer (a connection reset): the SDK retries a
+/// request that fails (throttling, 5xx, connection errors) but not a body that fails after the response began.
+const BODY_ATTEMPTS: u32 = 3;
+
+/// GetObject, whole body. The SDK has already retried throttling, 5xx and connection errors when the request
+/// fails; access denied (IAM or KMS) is not retried, by the SDK or here.
 async fn get(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
-    let describe =
-        |code: Option<&str>, message: Option<&str>, fallback: String| match (code, message) {
+    let describe = |code: Option<&str>, message: Option<&str>, fallback: String| {
+        let text = match (code, message) {
             (Some(code), Some(message)) => format!("GetObject failed: {code}: {message}"),
             (Some(code), None) => format!("GetObject failed: {code}"),
             _ => format!("GetObject failed: {fallback}"),
         };
-    let output = client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| describe(e.code(), e.message(), DisplayErrorContext(&e).to_string()))?;
-    let body = output
-        .body
-        .collect()
-        .await
-        .map_err(|e| format!("reading the object failed: {}", DisplayErrorContext(&e)))?;
-    Ok(body.into_bytes().to_vec())
+        let kms = code.is_some_and(|c| c.starts_with("KMS."))
+            || message.is_some_and(|m| m.contains("kms:") || m.contains("KMS"));
+        let hint = if kms {
+            " (the trail is encrypted with KMS: reading it needs `kms:Decrypt` on the trail's key, see docs/permissions.md)"
+        } else if code.is_some_and(|c| c == "AccessDenied") {
+            " (reading the trail needs `s3:GetObject` on its objects, see docs/permissions.md)"
+        } else {
+            ""
+        };
+        format!("{text}{hint}")
+    };
+    let mut attempt = 1;
+    loop {
+        let output = client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| describe(e.code(), e.message(), DisplayErrorContext(&e).to_string()))?;
+        match output.body.collect().await {
+            Ok(body) => return Ok(body.into_bytes().to_vec()),
+            Err(_) if attempt < BODY_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "reading the object failed {BODY_ATTEMPTS} times, the last: {}",
+                    DisplayErrorContext(&e)
+                ))
+            }
+        }
+    }
 }
 
 fn write_mirror(path: &Path, bytes: &[u8]) -> Result<(), S3Error> {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs a command with a moto S3 emulator on 127.0.0.1: installs moto[server] into target/moto-venv when
-# needed, picks a free port, starts the server, exports AWS_ENDPOINT_URL and test credentials, runs the
-# command, and stops the server by its PID when the command ends (whatever way it ends).
+# Runs a command with a moto emulator (S3, IAM, Athena) on 127.0.0.1: installs moto[server] into
+# target/moto-venv when needed, picks a free port, starts the server, exports AWS_ENDPOINT_URL and test
+# credentials, runs the command, and stops the server by its PID when the command ends (whatever way it ends).
 #
 #   scripts/with-moto.sh cargo test --test aws_s3
+#   scripts/with-moto.sh cargo test --test aws_iam
 set -euo pipefail
 
 MOTO_VERSION=5.2.5

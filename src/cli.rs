@@ -21,6 +21,7 @@ use std::path::PathBuf;
         policygen --principal arn:aws:iam::123456789012:role/ci/deployer --session 'gh-*' --since 2w --logs ./trail\n  \
         policygen --role build-agent --since 30d --logs ./trail --current current.json --format markdown\n  \
         policygen --role build-agent --since 30d --logs ./trail --current current.json --check\n  \
+        policygen --role build-agent --since 30d --s3 s3://acme-trail --current iam --format markdown\n  \
         policygen maps explain s3.amazonaws.com ListObjects\n\n\
         EXIT CODES:\n  0  complete result (with --check: the current policy already equals the proposal)\n  \
         1  incomplete input (unreadable files, unmapped calls), warnings with --deny-warnings, or a difference with --check\n  \
@@ -253,9 +254,12 @@ pub struct GenerateArgs {
     /// The principal's current policy, to diff against (repeatable, one file per policy): a policy document,
     /// or the JSON output of `aws iam get-role-policy`, `get-policy-version` or
     /// `get-account-authorization-details` (the principal's inline and attached policies are picked from it).
+    /// `--current iam` reads them from the IAM API instead: the role's or user's inline policies, the default
+    /// version of its attached managed policies and, for a user, its groups' policies (read-only calls; see
+    /// docs/permissions.md). It stands alone: not with `--current FILE` (a file named `iam` is `./iam`).
     /// Unused grants are proposed for removal only when the run is complete; explicit `Deny` statements,
     /// statements with conditions and grants CloudTrail does not log are carried over unchanged.
-    #[arg(long = "current", value_name = "FILE", help_heading = "Review")]
+    #[arg(long = "current", value_name = "FILE|iam", help_heading = "Review")]
     pub current: Vec<PathBuf>,
     /// Exit 0 when the current policy already grants exactly the proposal, 1 when it differs (or the run is
     /// incomplete), 2 on error: a CI gate. Needs `--current`.
@@ -279,6 +283,11 @@ pub struct GenerateArgs {
     /// role policy, 10,240). A larger policy is reported as `policy-size-exceeded`.
     #[arg(long, value_enum, default_value_t = PolicyTypeArg::Managed, help_heading = "Policy")]
     pub policy_type: PolicyTypeArg,
+    /// Write action lists shorter: actions of one service become a wildcard (`s3:GetObject*`) only where the
+    /// wildcard matches exactly the actions used, checked against the IAM catalogue, so nothing more is
+    /// granted today. A wildcard also matches actions AWS adds later: leave this off where that matters.
+    #[arg(long, help_heading = "Policy")]
+    pub compact: bool,
     /// Split a policy over the size limit into several that each fit, statements kept whole. With `-o
     /// policy.json` they are written to `policy.json`, `policy.2.json`, `policy.3.json`, …; Terraform,
     /// CloudFormation and markdown write all parts to one output.

@@ -1,6 +1,7 @@
 //! The current policy, read from files (`--current FILE`): a plain policy document, or what the AWS CLI prints
 //! for `get-role-policy`, `get-user-policy`, `get-policy-version` and `get-account-authorization-details`.
-//! Reading it from the IAM API is another source of the same [`NamedPolicy`] list (see [`crate::diff`]).
+//! Reading it from the IAM API (`--current iam`, [`crate::collector::iam`]) is another source of the same
+//! [`NamedPolicy`] list (see [`crate::diff`]).
 
 use crate::policy::PolicyDocument;
 use serde_json::Value;
@@ -229,6 +230,12 @@ fn authorization_details(
         }
     }
     Ok(())
+}
+
+/// A policy document as the IAM API returns it: URL-encoded (`GetRolePolicy`, `GetUserPolicy`) or plain
+/// JSON (moto's `GetPolicyVersion`); decoded only when it is encoded. `label` and `name` name it in errors.
+pub fn parse_document(label: &str, name: &str, text: &str) -> Result<PolicyDocument, CurrentError> {
+    document(label, name, &Value::String(text.to_string()))
 }
 
 /// A policy document as the CLI prints it (an object) or as the IAM API returns it (a URL-encoded string).

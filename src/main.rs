@@ -99,9 +99,23 @@ async fn generate(cli: &Cli) -> u8 {
         Source::Lookup(lookup) => lookup.progress = progress,
         Source::Logs | Source::Athena(_) | Source::Lake(_) => {}
     }
-    let (mut run, source_report) = if settings.source.is_aws() {
-        let config = aws_config(&settings.aws).await;
-        match policygen::collector::aws::run(&settings, &config).await {
+    // One load of the configuration, for the trail sources and `--current iam` alike.
+    let config = if settings.needs_aws() {
+        Some(aws_config(&settings.aws).await)
+    } else {
+        None
+    };
+    // The current policies first: a missing permission or a typo fails in a second, not after the logs.
+    let current = match read_currents(&settings, config.as_ref()).await {
+        Ok(current) => current,
+        Err(e) => {
+            print_chain(e.as_ref());
+            return FATAL;
+        }
+    };
+    let (mut run, source_report) = if let (true, Some(config)) = (settings.source.is_aws(), &config)
+    {
+        match policygen::collector::aws::run(&settings, config).await {
             Ok(done) => done,
             Err(e) => {
                 print_chain(&e);
@@ -124,24 +138,7 @@ async fn generate(cli: &Cli) -> u8 {
         .as_ref()
         .map(ToString::to_string)
         .unwrap_or_default();
-    let review = if settings.current.is_empty() {
-        None
-    } else {
-        let mut current = CurrentPolicies::default();
-        for path in &settings.current {
-            match read_current(path, &settings.principal_name()) {
-                Ok(more) => {
-                    current.policies.extend(more.policies);
-                    current.notes.extend(more.notes);
-                }
-                Err(e) => {
-                    print_chain(&e);
-                    return FATAL;
-                }
-            }
-        }
-        Some(review_run(&run, &settings, &current))
-    };
+    let review = current.map(|current| review_run(&run, &settings, &current));
     let parts = parts(&settings, &mut run, review.as_ref());
     let texts = render(&settings, &run, review.as_ref(), &parts, &principal);
     for (index, text) in texts.iter().enumerate() {
@@ -201,6 +198,32 @@ async fn generate(cli: &Cli) -> u8 {
     } else {
         OK
     }
+}
+
+/// The current policies to review against: from `--current FILE`s or `--current iam`; `None` without any.
+async fn read_currents(
+    settings: &Settings,
+    config: Option<&aws_config::SdkConfig>,
+) -> Result<Option<CurrentPolicies>, Box<dyn std::error::Error>> {
+    if settings.current_iam {
+        let (Some(config), Some(principal)) = (config, settings.scope.principal.as_ref()) else {
+            return Err("`--current iam` needs the AWS configuration and a principal".into());
+        };
+        let client = policygen::collector::iam::client(config);
+        return Ok(Some(
+            policygen::collector::iam::read_current(&client, principal).await?,
+        ));
+    }
+    if settings.current.is_empty() {
+        return Ok(None);
+    }
+    let mut current = CurrentPolicies::default();
+    for path in &settings.current {
+        let more = read_current(path, &settings.principal_name())?;
+        current.policies.extend(more.policies);
+        current.notes.extend(more.notes);
+    }
+    Ok(Some(current))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.

@@ -120,6 +120,8 @@ pub struct Settings {
     pub print_sql: bool,
     /// `--current` files.
     pub current: Vec<PathBuf>,
+    /// `--current iam`: read the current policies with the IAM API (never together with files).
+    pub current_iam: bool,
     pub check: bool,
     pub size_limit: SizeLimit,
     pub split: bool,
@@ -167,11 +169,25 @@ pub enum SettingsError {
     BadMaxResources,
     #[error("`{0}` compares with the current policy: give it with `--current FILE`")]
     NeedsCurrent(&'static str),
+    #[error("`--current iam` reads every policy of the principal from IAM: give it alone, not with `--current {0}` (a file named `iam` is `--current ./iam`)")]
+    CurrentIamWithFile(String),
+    #[error("`--current iam` reads the policies of a role or a user, and `{0}` is neither: give `--role` or `--user`")]
+    CurrentIamNeedsRoleOrUser(String),
     #[error("`--split` writes several JSON policies: give a file name with `-o FILE` (they become `FILE`, `FILE.2`, … before the extension)")]
     SplitNeedsOutput,
 }
 
 impl Settings {
+    /// Whether the run is reviewed against a current policy (files or `--current iam`).
+    pub fn has_current(&self) -> bool {
+        self.current_iam || !self.current.is_empty()
+    }
+
+    /// Whether the run needs the AWS configuration: an AWS source, or `--current iam`.
+    pub fn needs_aws(&self) -> bool {
+        self.source.is_aws() || self.current_iam
+    }
+
     pub fn from_args(args: &GenerateArgs, now: DateTime<Utc>) -> Result<Settings, SettingsError> {
         let (identity, session_from_arn) = match (&args.role, &args.user, &args.principal) {
             (Some(role), None, None) => Identity::role(role)?,
@@ -280,6 +296,26 @@ impl Settings {
         if args.split && args.format == FormatArg::Json && args.output.is_none() {
             return Err(SettingsError::SplitNeedsOutput);
         }
+        // `iam` alone: the IAM read is the whole of what the principal has, and a file beside it would either
+        // repeat one of its policies or add one that is not attached, so `--check` would gate on a policy that is
+        // not in force. A file really named `iam` is given as `./iam`.
+        let current_iam = args.current.iter().any(|p| p.as_os_str() == "iam");
+        let current: Vec<PathBuf> = args
+            .current
+            .iter()
+            .filter(|p| p.as_os_str() != "iam")
+            .cloned()
+            .collect();
+        if current_iam {
+            if let Some(file) = current.first() {
+                return Err(SettingsError::CurrentIamWithFile(
+                    file.display().to_string(),
+                ));
+            }
+            if let Identity::Arn(arn) = &identity {
+                return Err(SettingsError::CurrentIamNeedsRoleOrUser(arn.clone()));
+            }
+        }
         if args.current.is_empty() {
             if args.check {
                 return Err(SettingsError::NeedsCurrent("--check"));
@@ -327,13 +363,15 @@ impl Settings {
                         ConditionArg::Service => ConditionKind::Service,
                     })
                     .collect(),
+                compact: args.compact,
             },
             explain: args.explain,
             verbose: args.verbose,
             quiet: args.quiet,
             deny_warnings: args.deny_warnings,
             print_sql: args.print_sql,
-            current: args.current.clone(),
+            current,
+            current_iam,
             check: args.check,
             size_limit: match args.policy_type {
                 PolicyTypeArg::Managed => SizeLimit::Managed,
@@ -645,6 +683,51 @@ mod tests {
         );
         assert_eq!(with(&["--check", "--current", "c.json"]), None);
         assert_eq!(with(&["--split"]), Some(SettingsError::SplitNeedsOutput));
+        let s = settings(&[
+            "--role",
+            "r",
+            "--since",
+            "1d",
+            "--logs",
+            "x",
+            "--current",
+            "iam",
+            "--check",
+        ])
+        .expect("valid");
+        assert!(s.current_iam && s.current.is_empty() && s.has_current() && s.needs_aws());
+        assert_eq!(
+            with(&["--current", "iam", "--current", "c.json"]),
+            Some(SettingsError::CurrentIamWithFile("c.json".into()))
+        );
+        let s = settings(&[
+            "--role",
+            "r",
+            "--since",
+            "1d",
+            "--logs",
+            "x",
+            "--current",
+            "./iam",
+        ])
+        .expect("valid");
+        assert!(!s.current_iam && s.current.len() == 1 && !s.needs_aws());
+        assert_eq!(
+            settings(&[
+                "--principal",
+                "arn:aws:iam::111122223333:root",
+                "--since",
+                "1d",
+                "--logs",
+                "x",
+                "--current",
+                "iam"
+            ])
+            .err(),
+            Some(SettingsError::CurrentIamNeedsRoleOrUser(
+                "arn:aws:iam::111122223333:root".into()
+            ))
+        );
         assert_eq!(with(&["--split", "-o", "p.json"]), None);
     }
 

@@ -1,5 +1,6 @@
 //! Pure emission: the usage set in, the smallest policy document that allows exactly it out.
 
+pub mod compact;
 pub mod conditions;
 pub mod group;
 pub mod render;
@@ -19,6 +20,8 @@ pub struct EmitOptions {
     pub max_resources: usize,
     /// `--condition`: which observed facts become `Condition` entries.
     pub conditions: BTreeSet<ConditionKind>,
+    /// `--compact`: action lists become exact wildcards where the catalogue allows ([`compact`]).
+    pub compact: bool,
 }
 
 impl Default for EmitOptions {
@@ -26,6 +29,7 @@ impl Default for EmitOptions {
         EmitOptions {
             max_resources: 20,
             conditions: BTreeSet::new(),
+            compact: false,
         }
     }
 }
@@ -131,9 +135,16 @@ pub fn emit(
         })
         .collect();
     statements.sort_by(|a, b| a.sid.cmp(&b.sid));
-    PolicyDocument {
+    let doc = PolicyDocument {
         version: POLICY_VERSION.to_string(),
         statements,
+    };
+    // Last, so that Sids stay those of the exact action lists (stable with and without `--compact`) and the
+    // size check and the review see the document as it is written.
+    if options.compact {
+        compact::compact(&doc, crate::mapper::catalogue::Registry::embedded())
+    } else {
+        doc
     }
 }
 

@@ -23,20 +23,28 @@ pub fn coverage(run: &Run, settings: &Settings) -> Coverage {
     let last = window.to - Duration::nanoseconds(1);
     Coverage {
         window: window.to_string(),
-        sources: settings
-            .logs
-            .iter()
-            .map(|l| match l {
-                LogInput::Path(p) => p.display().to_string(),
-                LogInput::Stdin => "<stdin>".to_string(),
-            })
-            .collect(),
+        sources: match settings.source.describe() {
+            Some(source) => vec![source],
+            None => settings
+                .logs
+                .iter()
+                .map(|l| match l {
+                    LogInput::Path(p) => p.display().to_string(),
+                    LogInput::Stdin => "<stdin>".to_string(),
+                })
+                .collect(),
+        },
         files_read: run.stats.files_read,
         records_read: run.stats.records_read,
         records_matched: run.stats.records_matched,
-        days_without_logs: missing_days(window.from.date_naive(), last.date_naive(), |d| {
-            run.days.contains(&d.format("%Y-%m-%d").to_string())
-        }),
+        // An engine's rows give one time per distinct call, not the events of every day.
+        days_without_logs: if settings.source.reads_events() {
+            missing_days(window.from.date_naive(), last.date_naive(), |d| {
+                run.days.contains(&d.format("%Y-%m-%d").to_string())
+            })
+        } else {
+            Vec::new()
+        },
         not_logged: Vec::new(),
         notes: incomplete_reasons(run),
         complete: !run.incomplete(),

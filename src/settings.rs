@@ -42,6 +42,25 @@ impl Source {
     pub fn is_aws(&self) -> bool {
         !matches!(self, Source::Logs)
     }
+
+    /// Whether the records read are the events themselves (so that days without any can be told), not an
+    /// engine's aggregated rows.
+    pub fn reads_events(&self) -> bool {
+        !matches!(self, Source::Athena(_) | Source::Lake(_))
+    }
+
+    /// What was read, for coverage notes; `None` for local files (their paths say it).
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Source::Logs => None,
+            Source::S3(s3) => Some(s3.url()),
+            Source::Lookup(_) => {
+                Some("CloudTrail LookupEvents (management events only)".to_string())
+            }
+            Source::Athena(a) => Some(format!("Athena table `{}.{}`", a.database, a.table)),
+            Source::Lake(l) => Some(format!("CloudTrail Lake event data store `{}`", l.store)),
+        }
+    }
 }
 
 /// Which regions to read.

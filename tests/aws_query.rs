@@ -146,7 +146,11 @@ fn athena_rows_give_the_policy_of_the_files() {
 
 /// A CloudTrail Lake endpoint: StartQuery, DescribeQuery (QUEUED, then RUNNING, then FINISHED) and
 /// GetQueryResults in pages of `page` rows, each row a list of one-entry maps as Lake returns them.
-fn lake_server(rows: Vec<Vec<Option<String>>>, page: usize) -> (String, Arc<Mutex<Vec<String>>>) {
+fn lake_server(
+    rows: Vec<Vec<Option<String>>>,
+    page: usize,
+    last_status: &'static str,
+) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let endpoint = format!("http://{}", listener.local_addr().expect("address"));
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -189,8 +193,9 @@ fn lake_server(rows: Vec<Vec<Option<String>>>, page: usize) -> (String, Arc<Mute
                     let status = ["QUEUED", "RUNNING"]
                         .get(describes - 1)
                         .copied()
-                        .unwrap_or("FINISHED");
-                    json!({ "QueryId": "q-1", "QueryStatus": status, "QueryStatistics": { "BytesScanned": 1234 } })
+                        .unwrap_or(last_status);
+                    json!({ "QueryId": "q-1", "QueryStatus": status, "QueryStatistics": { "BytesScanned": 1234 },
+                            "ErrorMessage": "Query failed: column not found" })
                 }
                 "GetQueryResults" => {
                     let start: usize = request
@@ -236,7 +241,7 @@ fn lake_server(rows: Vec<Vec<Option<String>>>, page: usize) -> (String, Arc<Mute
 #[test]
 fn lake_rows_give_the_policy_of_the_files() {
     let (rows, files_policy) = expected();
-    let (endpoint, seen) = lake_server(rows, 7);
+    let (endpoint, seen) = lake_server(rows, 7, "FINISHED");
     let words = args("--lake EXAMPLE-f852-4e8f-8bd1");
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let out = policygen(&words, &endpoint);
@@ -269,6 +274,23 @@ fn lake_rows_give_the_policy_of_the_files() {
             > 1,
         "paged: {calls:?}"
     );
+}
+
+/// A query the engine fails is a fatal error naming the query and the engine's reason: no policy is
+/// written from a result that does not exist.
+#[test]
+fn a_failed_lake_query_is_an_error() {
+    let (endpoint, _) = lake_server(Vec::new(), 7, "FAILED");
+    let words = args("--lake EXAMPLE-f852-4e8f-8bd1");
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let out = policygen(&words, &endpoint);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("q-1") && stderr.contains("failed") && stderr.contains("column not found"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no policy from a failed query");
 }
 
 #[test]

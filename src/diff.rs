@@ -770,33 +770,21 @@ pub fn unified(current: &PolicyDocument, proposed: &PolicyDocument) -> String {
 impl SemanticDiff {
     /// Pretty JSON with a trailing newline (`--format diff-json`).
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        crate::policy::pretty_json(self)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::{DeniedKey, Evidence, UsageKey};
+    use crate::usage::{DeniedKey, Evidence};
 
     fn doc(text: &str) -> PolicyDocument {
         serde_json::from_str(text).expect("valid policy")
     }
 
     fn usage(items: &[(&str, &str)]) -> UsageSet {
-        let mut set = UsageSet::default();
-        for (action, resource) in items {
-            let key = UsageKey {
-                action: action.to_string(),
-                resource: resource.to_string(),
-                region: "us-east-1".into(),
-                facts: BTreeMap::new(),
-            };
-            set.add(key, Evidence::new("2026-11-01T00:00:00Z", "e1", None));
-        }
-        set
+        crate::usage::usage_of(items)
     }
 
     fn current(text: &str) -> CurrentPolicies {

@@ -62,9 +62,7 @@ pub fn summary_json(run: &Run, principal: &str, window: &str) -> String {
             .collect(),
         diagnostics: run.diagnostics.iter().collect(),
     };
-    let mut text = serde_json::to_string_pretty(&summary).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::policy::pretty_json(&summary)
 }
 
 /// `maps explain SOURCE NAME`: the rule, where it comes from, and the catalogue facts of its actions.

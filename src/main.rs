@@ -39,13 +39,7 @@ async fn main() -> ExitCode {
                 &table,
                 &since,
             ) {
-                Ok(ddl) => {
-                    if write_stdout(&ddl) {
-                        OK
-                    } else {
-                        FATAL
-                    }
-                }
+                Ok(ddl) => print(&ddl),
                 Err(e) => {
                     eprintln!("error: {e}");
                     FATAL
@@ -89,8 +83,8 @@ async fn generate(cli: &Cli) -> u8 {
     };
     if settings.print_sql {
         return match settings.query_sql() {
-            Some(sql) if write_stdout(&sql) => OK,
-            _ => FATAL,
+            Some(sql) => print(&sql),
+            None => FATAL,
         };
     }
     let progress = !settings.quiet && std::io::stderr().is_terminal();
@@ -226,6 +220,15 @@ async fn read_currents(
     Ok(Some(current))
 }
 
+/// Writes a command's whole output: its exit code.
+fn print(text: &str) -> u8 {
+    if write_stdout(text) {
+        OK
+    } else {
+        FATAL
+    }
+}
+
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
 fn write_stdout(text: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
@@ -248,13 +251,7 @@ fn maps(command: MapsCommand) -> u8 {
             event_source,
             event_name,
         } => match maps_explain(&event_source, &event_name) {
-            Ok(text) => {
-                if write_stdout(&text) {
-                    OK
-                } else {
-                    FATAL
-                }
-            }
+            Ok(text) => print(&text),
             Err(e) => {
                 eprintln!("error: {e}");
                 INCOMPLETE

@@ -123,10 +123,15 @@ impl PolicyDocument {
 
     /// Pretty JSON with a trailing newline: the canonical rendering.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        pretty_json(self)
     }
+}
+
+/// Pretty JSON with a trailing newline, the form of every JSON policygen writes.
+pub fn pretty_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 #[cfg(test)]

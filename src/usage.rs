@@ -243,6 +243,22 @@ impl UsageSet {
     }
 }
 
+/// A usage set of `(action, resource)` pairs in one region, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn usage_of(items: &[(&str, &str)]) -> UsageSet {
+    let mut set = UsageSet::default();
+    for (action, resource) in items {
+        let key = UsageKey {
+            action: action.to_string(),
+            resource: resource.to_string(),
+            region: "us-east-1".into(),
+            facts: BTreeMap::new(),
+        };
+        set.add(key, Evidence::new("2026-11-01T00:00:00Z", "e1", None));
+    }
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,17 +204,7 @@ mod tests {
     use crate::usage::{Evidence, UsageKey};
 
     fn usage(items: &[(&str, &str)]) -> UsageSet {
-        let mut set = UsageSet::default();
-        for (action, resource) in items {
-            let key = UsageKey {
-                action: action.to_string(),
-                resource: resource.to_string(),
-                region: "us-east-1".into(),
-                facts: BTreeMap::new(),
-            };
-            set.add(key, Evidence::new("2026-11-01T00:00:00Z", "e1", None));
-        }
-        set
+        crate::usage::usage_of(items)
     }
 
     #[test]

@@ -94,6 +94,22 @@ pub fn poll_delay(poll: u32) -> Duration {
     Duration::from_millis((200u64 << poll.min(5)).min(5_000))
 }
 
+/// Waits before the next poll of a query; gives up once it has run for `MAX_WAIT`.
+pub async fn next_poll(
+    begun: std::time::Instant,
+    polls: u32,
+    id: &str,
+) -> Result<(), QueryRunError> {
+    if begun.elapsed() > MAX_WAIT {
+        return Err(QueryRunError::Timeout {
+            id: id.to_string(),
+            minutes: MAX_WAIT.as_secs() / 60,
+        });
+    }
+    tokio::time::sleep(poll_delay(polls)).await;
+    Ok(())
+}
+
 pub async fn collect(
     config: &aws_config::SdkConfig,
     source: &AthenaSource,
@@ -162,13 +178,7 @@ pub async fn collect(
             }
             _ => {}
         }
-        if begun.elapsed() > MAX_WAIT {
-            return Err(QueryRunError::Timeout {
-                id,
-                minutes: MAX_WAIT.as_secs() / 60,
-            });
-        }
-        tokio::time::sleep(poll_delay(report.polls)).await;
+        next_poll(begun, report.polls, &id).await?;
     }
     let mut partial = Partial::default();
     let mut token: Option<String> = None;

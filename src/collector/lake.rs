@@ -1,7 +1,7 @@
 //! CloudTrail Lake: the same aggregation as Athena in Lake's dialect (`query.rs`), run with StartQuery,
 //! polled with DescribeQuery, read with GetQueryResults.
 
-use super::athena::{aws_message, feed, poll_delay, QueryReport, QueryRunError, MAX_WAIT};
+use super::athena::{aws_message, feed, next_poll, QueryReport, QueryRunError};
 use super::ingest::{Ingest, Partial};
 use super::query::{self, Engine, Keys, COLUMNS};
 use aws_sdk_cloudtrail::types::QueryStatus;
@@ -74,13 +74,7 @@ pub async fn collect(
             }
             _ => {}
         }
-        if begun.elapsed() > MAX_WAIT {
-            return Err(QueryRunError::Timeout {
-                id,
-                minutes: MAX_WAIT.as_secs() / 60,
-            });
-        }
-        tokio::time::sleep(poll_delay(report.polls)).await;
+        next_poll(begun, report.polls, &id).await?;
     }
     let mut partial = Partial::default();
     let mut token: Option<String> = None;

@@ -63,6 +63,22 @@ async fn aws_config(options: &AwsOptions) -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// Resolves the credentials once, so that a machine without any says so at once instead of every call
+/// failing (and so that a run without credentials is an error, not an incomplete result).
+async fn check_credentials(config: &aws_config::SdkConfig) -> Result<(), String> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let Some(provider) = config.credentials_provider() else {
+        return Err("no AWS credentials are configured".to_string());
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(aws_credential_types::provider::error::CredentialsError::CredentialsNotLoaded(_)) => {
+            Err("no AWS credentials found (tried the environment, profiles, web identity, container and instance roles)".to_string())
+        }
+        Err(e) => Err(format!("the AWS credentials could not be loaded: {}", aws_sdk_s3::error::DisplayErrorContext(&e))),
+    }
+}
+
 /// An error and its causes, one per line.
 fn print_chain(error: &dyn std::error::Error) {
     eprintln!("error: {error}");
@@ -95,7 +111,12 @@ async fn generate(cli: &Cli) -> u8 {
     }
     // One load of the configuration, for the trail sources and `--current iam` alike.
     let config = if settings.needs_aws() {
-        Some(aws_config(&settings.aws).await)
+        let config = aws_config(&settings.aws).await;
+        if let Err(e) = check_credentials(&config).await {
+            eprintln!("error: {e}\n\nConfigure AWS credentials (`aws configure`, `aws sso login --profile NAME` with `--profile NAME`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or read local logs with `--logs PATH`.");
+            return FATAL;
+        }
+        Some(config)
     } else {
         None
     };

@@ -227,3 +227,23 @@ fn closed_pipe_is_quiet() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn no_aws_credentials_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_policygen"))
+        .args(["--role", "build-agent", "--since", "1d"])
+        .env_clear()
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no AWS credentials found") && stderr.contains("--logs PATH"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

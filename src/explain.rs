@@ -1,9 +1,7 @@
 //! Evidence for the actions of a run (`--explain`), the machine summary (`--summary-json`), and the
 //! `maps explain` / `maps coverage` subcommands.
 
-use crate::mapper::arn::Context;
-use crate::mapper::catalogue::Registry;
-use crate::mapper::{Mapper, Outcome};
+use crate::mapper::catalogue::{Registry, RuleKind};
 use crate::report::{Diagnostic, Stats};
 use crate::usage::{DeniedKey, Evidence};
 use crate::Run;
@@ -80,7 +78,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
             ))
         }
     };
-    let (key, _) = service
+    let (key, rule) = service
         .rule(event_name)
         .ok_or_else(|| format!("service-maps/{prefix}.json has no rule for `{event_name}` (it would be reported as `unmapped-event`)"))?;
     let raw = raw_rule(prefix, key).unwrap_or_default();
@@ -97,41 +95,43 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
         "  entry     service-maps/{prefix}.json events.{key}{via}"
     );
     let _ = writeln!(out, "  rule      {raw}");
-    let empty = serde_json::Value::Null;
-    let ctx = Context {
-        request: Some(&empty),
-        response: None,
-        additional: None,
-        resources: &[],
-        partition: "aws",
-        region: "us-east-1",
-        account: "111122223333",
+    // Every grant of the rule, including those that apply only when the request holds something.
+    let grants: Vec<(&str, bool)> = match &rule.kind {
+        RuleKind::Grants(grants) => grants
+            .iter()
+            .map(|g| (g.action.as_str(), g.when.is_some()))
+            .collect(),
+        RuleKind::None(_) | RuleKind::Internal(_) => Vec::new(),
     };
-    if let Outcome::Grants(grants) = Mapper::default()
-        .map(event_source, event_name, &ctx)
-        .outcome
-    {
-        for grant in grants {
-            let Some((target, name)) = registry.canonical_action(&grant.action) else {
-                continue;
-            };
-            let def = &target.actions[&name];
-            let types: Vec<String> = def
-                .resources
-                .iter()
-                .map(|r| format!("{}{}", r.kind, if r.required { " (required)" } else { "" }))
-                .collect();
-            let types = if types.is_empty() {
-                "none: `*` only".to_string()
-            } else {
-                types.join(", ")
-            };
-            let _ = writeln!(
-                out,
-                "  action    {} — access {}, resource types {types}",
-                grant.action, def.access
-            );
+    let mut seen = std::collections::BTreeSet::new();
+    for (action, conditional) in grants {
+        let Some((target, name)) = registry.canonical_action(action) else {
+            continue;
+        };
+        if !seen.insert((action, conditional)) {
+            continue;
         }
+        let def = &target.actions[&name];
+        let types: Vec<String> = def
+            .resources
+            .iter()
+            .map(|r| format!("{}{}", r.kind, if r.required { " (required)" } else { "" }))
+            .collect();
+        let types = if types.is_empty() {
+            "none: `*` only".to_string()
+        } else {
+            types.join(", ")
+        };
+        let when = if conditional {
+            " (when the request matches; see the rule)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  action    {action}{when} — access {}, resource types {types}",
+            def.access
+        );
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 use crate::cli::{AthenaLayoutArg, ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
 use crate::collector::athena::AthenaSource;
 use crate::collector::lake::LakeSource;
-use crate::collector::query::{Engine, Layout, QueryError};
+use crate::collector::query::{store_id, table_name, Engine, Layout, QueryError};
 use crate::collector::{LogInput, Scope};
 use crate::emitter::conditions::ConditionKind;
 use crate::emitter::size::SizeLimit;
@@ -246,14 +246,7 @@ impl Settings {
                 AthenaLayoutArg::Projected => Layout::Projected,
                 AthenaLayoutArg::Plain => Layout::Plain,
             };
-            let Engine::Athena {
-                database,
-                table,
-                layout,
-            } = Engine::athena(table, layout)?
-            else {
-                return Err(SettingsError::PrintSqlWithoutQuery);
-            };
+            let (database, table) = table_name(table)?;
             if let Some(output) = &args.athena_output {
                 parse_s3_url(output)?;
             }
@@ -266,9 +259,7 @@ impl Settings {
                 regions: listed(),
             })
         } else if let Some(store) = &args.lake {
-            let Engine::Lake { store } = Engine::lake(store)? else {
-                return Err(SettingsError::PrintSqlWithoutQuery);
-            };
+            let store = store_id(store)?;
             Source::Lake(LakeSource {
                 store,
                 regions: listed(),
@@ -450,12 +441,7 @@ pub fn athena_ddl(
     if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
         return Err(SettingsError::BadAccount(account.to_string()));
     }
-    let Engine::Athena {
-        database, table, ..
-    } = Engine::athena(table, Layout::Projected)?
-    else {
-        return Err(SettingsError::PrintSqlWithoutQuery);
-    };
+    let (database, table) = table_name(table)?;
     let day_ok = since.len() == 10 && chrono::NaiveDate::parse_from_str(since, "%Y/%m/%d").is_ok();
     if !day_ok {
         return Err(SettingsError::Window(WindowError::BadTime(

@@ -43,30 +43,42 @@ pub enum QueryError {
 
 impl Engine {
     pub fn athena(name: &str, layout: Layout) -> Result<Engine, QueryError> {
-        let valid =
-            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        match name.split_once('.') {
-            Some((database, table)) if valid(database) && valid(table) => Ok(Engine::Athena {
-                database: database.to_string(),
-                table: table.to_string(),
-                layout,
-            }),
-            _ => Err(QueryError::BadTable(name.to_string())),
-        }
+        let (database, table) = table_name(name)?;
+        Ok(Engine::Athena {
+            database,
+            table,
+            layout,
+        })
     }
 
     /// An ID (`EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`) or an ARN ending in `eventdatastore/ID`.
     pub fn lake(store: &str) -> Result<Engine, QueryError> {
-        let id = store.rsplit('/').next().unwrap_or(store);
-        let arn_ok =
-            !store.contains('/') || store.starts_with("arn:") && store.contains(":eventdatastore/");
-        if arn_ok && !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            Ok(Engine::Lake {
-                store: id.to_string(),
-            })
-        } else {
-            Err(QueryError::BadStore(store.to_string()))
+        Ok(Engine::Lake {
+            store: store_id(store)?,
+        })
+    }
+}
+
+/// `database.table` (letters, digits, `_`), split in two.
+pub fn table_name(name: &str) -> Result<(String, String), QueryError> {
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match name.split_once('.') {
+        Some((database, table)) if valid(database) && valid(table) => {
+            Ok((database.to_string(), table.to_string()))
         }
+        _ => Err(QueryError::BadTable(name.to_string())),
+    }
+}
+
+/// The ID of an event data store given by ID or ARN.
+pub fn store_id(store: &str) -> Result<String, QueryError> {
+    let id = store.rsplit('/').next().unwrap_or(store);
+    let arn_ok =
+        !store.contains('/') || store.starts_with("arn:") && store.contains(":eventdatastore/");
+    if arn_ok && !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Ok(id.to_string())
+    } else {
+        Err(QueryError::BadStore(store.to_string()))
     }
 }
 

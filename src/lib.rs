@@ -23,7 +23,7 @@ pub mod usage;
 pub mod window;
 
 use collector::{Ingest, Partial};
-use emitter::emit;
+use emitter::{emit_report, Generalised};
 use policy::PolicyDocument;
 use report::{Code, Diagnostics, Severity, Stats};
 use settings::Settings;
@@ -41,6 +41,8 @@ pub struct Run {
     pub stopped: bool,
     /// UTC days on which any record was read.
     pub days: BTreeSet<String>,
+    /// The policy's resources that stand for more than they name (per-run identifiers, crowds).
+    pub generalised: Vec<Generalised>,
 }
 
 impl Run {
@@ -70,7 +72,7 @@ pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
         days,
         ..
     } = partial;
-    let policy = emit(&usage, &settings.emit, &mut diagnostics);
+    let (policy, generalised) = emit_report(&usage, &settings.emit, &mut diagnostics);
     if stats.records_read == 0 {
         diagnostics.add(
             Code::NoRecords,
@@ -92,5 +94,6 @@ pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
         stats,
         stopped: ingest.stopped(),
         days,
+        generalised,
     }
 }

@@ -374,6 +374,7 @@ impl Settings {
                     })
                     .collect(),
                 compact: args.compact,
+                exact: args.exact,
             },
             explain: args.explain,
             verbose: args.verbose,

@@ -515,7 +515,8 @@ Without `--account`, a bare role name matches roles of that name in every accoun
 444455556666); a diagnostic should say that several accounts matched.
 Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token` and
 `arn:aws:ssm:us-east-1:444455556666:parameter/build/token`, `s3:GetObject` on
-`arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst` and `arn:aws:s3:::acme-build-artifacts/shared/toolchain-2026.11.tar.gz`.
+`arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst` and `arn:aws:s3:::acme-build-artifacts/shared/toolchain-*.tar.gz`
+(the date `2026.11` of `toolchain-2026.11.tar.gz` is per-period: a `wildcard-segment` note names it).
 Same logs as `account-filter`.
 """
 
@@ -541,8 +542,9 @@ Must contain exactly: `s3:ListBucket` on `arn:aws:s3:::acme-build-artifacts` (fr
 also logs for ListObjectsV2 with `list-type: 2`), `s3:ListBucketVersions` on the bucket (from ListObjectVersions),
 `s3:GetBucketLocation` on `arn:aws:s3:::acme-build-artifacts`, `s3:GetObject` on
 `arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst` (from GetObject and HeadObject), `s3:PutObject` on
-`arn:aws:s3:::acme-build-artifacts/builds/5/bundle.zip`, `s3:DeleteObject` on
-`arn:aws:s3:::acme-build-artifacts/tmp/5/scratch.bin`.
+`arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip`, `s3:DeleteObject` on
+`arn:aws:s3:::acme-build-artifacts/tmp/*/scratch.bin` (the run number `5` of `builds/5/` and `tmp/5/`, also in the
+session name `gh-run-5`, is per-run: a `wildcard-segment` note for each).
 Must not contain: `s3:ListObjects`, `s3:ListObjectVersions`, `s3:HeadObject` (not IAM actions), an object action
 on the bucket ARN.
 """
@@ -679,7 +681,8 @@ Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:
 `lambda:GetFunction` on `arn:aws:lambda:us-east-1:111122223333:function:acme-api`, `cloudformation:DescribeStacks`
 on `arn:aws:cloudformation:us-east-1:111122223333:stack/acme-api/*`, `ecr:GetAuthorizationToken` on `*`,
 `s3:GetObject` on `arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst`, `logs:CreateLogStream` on
-`arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-14`. No diagnostics.
+`arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*` (the stream is named after
+the session `gh-run-14`: a `wildcard-segment` note). No other diagnostics but the map's notes.
 """
 
 

@@ -291,7 +291,9 @@ fn decide(parsed: &mut [Parsed], observed: &BTreeMap<String, Seen>, created: &BT
                 let first = values.values().map(|s| s.first_day.as_str()).min();
                 let turnover = values.values().any(|v| Some(v.first_day.as_str()) > first);
                 let once = values.values().any(|v| !v.recurs());
-                turnover || (once && !pointed_at)
+                // A token that is not an identifier by its shape needs many values to be one.
+                let many = kind != IdKind::Varying || values.len() >= 3;
+                many && (turnover || (once && !pointed_at))
             };
             for i in members {
                 parsed[i].chosen.push(per_run);
@@ -503,7 +505,7 @@ mod tests {
         let made = generalise(&observed, 20, false, &created);
         assert_eq!(
             made.resources.into_keys().collect::<Vec<_>>(),
-            ["arn:aws:ec2:us-east-1:1:instance/*"]
+            ["arn:aws:ec2:us-east-1:1:instance/i-*"]
         );
         assert_eq!(
             run(
@@ -594,7 +596,7 @@ mod tests {
             ],
             20,
         );
-        assert_eq!(got, ["arn:aws:ec2:us-east-1:1:image/*"]);
+        assert_eq!(got, ["arn:aws:ec2:us-east-1:1:image/ami-*"]);
         let a = Name::parse("arn:aws:s3:::b/x/*");
         assert!(covers(&a, &Name::parse("arn:aws:s3:::b/x/y/*.zip")));
         assert!(!covers(

@@ -168,6 +168,9 @@ pub enum IdKind {
     Opaque,
     /// A part of the session name that carries a digit (`4411` of the session `gh-run-4411`).
     Session,
+    /// Any other token with letters and digits (`x7kqp`, `run42`, `python311`): per-run only when the
+    /// evidence shows many values coming and going at one place.
+    Varying,
 }
 
 impl IdKind {
@@ -193,6 +196,7 @@ impl fmt::Display for IdKind {
             IdKind::Number => "number",
             IdKind::Opaque => "random ID",
             IdKind::Session => "session name part",
+            IdKind::Varying => "varying token",
         })
     }
 }
@@ -251,7 +255,7 @@ const AWS_ID_PREFIXES: &[&str] = &[
 
 /// Hive-style partition keys whose value is a date part (`month=11`).
 const DATE_KEYS: &[&str] = &[
-    "year", "month", "day", "hour", "minute", "dt", "date", "ds", "y", "m", "d", "h",
+    "year", "month", "week", "day", "hour", "minute", "dt", "date", "ds", "y", "m", "w", "d", "h",
 ];
 
 /// AWS Region names (`us-east-1`, `us-gov-west-1`): their digit is not a number to generalise.
@@ -392,15 +396,24 @@ impl Scan<'_> {
                     found.extend(times.into_iter().map(|end| (end, IdKind::Timestamp)));
                 }
             }
-            Some(c) if c.is_ascii_digit() && self.month(i + 4) && self.day(i + 6) => {
-                found.push((i + 8, IdKind::Date));
-                let mut times = Vec::new();
-                match self.char(i + 8) {
-                    Some('T' | 't') => self.time(i + 9, &mut times),
-                    Some(c) if c.is_ascii_digit() => self.time(i + 8, &mut times),
-                    _ => {}
+            // `202611`, `20261121`, `2026112110`, `20261121100000`, `20261121T1205Z`.
+            Some(c) if c.is_ascii_digit() && self.month(i + 4) => {
+                found.push((i + 6, IdKind::Date));
+                if self.day(i + 6) {
+                    found.push((i + 8, IdKind::Date));
+                    let mut times = Vec::new();
+                    match self.char(i + 8) {
+                        Some('T' | 't') => self.time(i + 9, &mut times),
+                        Some(c) if c.is_ascii_digit() => {
+                            if self.hour(i + 8) {
+                                times.push(i + 10);
+                            }
+                            self.time(i + 8, &mut times);
+                        }
+                        _ => {}
+                    }
+                    found.extend(times.into_iter().map(|end| (end, IdKind::Timestamp)));
                 }
-                found.extend(times.into_iter().map(|end| (end, IdKind::Timestamp)));
             }
             _ => {}
         }
@@ -509,14 +522,18 @@ impl Scan<'_> {
         if text.len() >= 7 && text.chars().all(|c| c.is_ascii_hexdigit()) {
             return Some(IdKind::Hex);
         }
-        // `python311`, `node20`, `build42`: a word and a version, not a random ID.
+        // `python311`, `node20`, `build42`, `macOS14`: a word and a version, not a random ID.
         let word_then_number = text
             .trim_end_matches(|c: char| c.is_ascii_digit())
             .chars()
             .all(|c| c.is_ascii_alphabetic());
-        let random = (text.len() >= 10 && upper > 0 && lower > 0)
+        let random = (text.len() >= 6 && upper > 0 && lower > 0)
             || (text.len() >= 16 && (upper == 0 || lower == 0) && digits >= 2);
-        (random && !word_then_number).then_some(IdKind::Opaque)
+        Some(if random && !word_then_number {
+            IdKind::Opaque
+        } else {
+            IdKind::Varying
+        })
     }
 }
 
@@ -579,16 +596,30 @@ pub fn identifiers(resource: &[Item], sessions: &[String]) -> Vec<Span> {
     out
 }
 
-/// The resource with each span replaced by `*`, one per component it touches, so that `2026/11/21` becomes
-/// `*/*/*` and the structure stays readable.
+/// The resource with each span replaced by `*`. A date or timestamp keeps its separators (`2026/11/21` and
+/// `2026-11-21` become `*/*/*` and `*-*-*`, so `orders-db-*-*-*` still denies `orders-db-final`), an AWS
+/// resource ID its prefix (`snap-*`), anything else is one `*` per component it touches.
 pub fn generalise(name: &Name, spans: &[Span]) -> Vec<Item> {
     let mut out = Vec::with_capacity(name.resource.len());
     let mut i = 0;
     for span in spans {
         out.extend_from_slice(&name.resource[i..span.start]);
+        let items = &name.resource[span.start..span.end];
+        let keep = match span.kind {
+            IdKind::AwsId => items
+                .iter()
+                .rposition(|item| *item == Item::Lit('-'))
+                .map_or(0, |dash| dash + 1),
+            _ => 0,
+        };
+        out.extend_from_slice(&items[..keep]);
         let mut open = false;
-        for item in &name.resource[span.start..span.end] {
-            if name.separates(*item) {
+        for item in &items[keep..] {
+            let separator = match span.kind {
+                IdKind::Date | IdKind::Timestamp => !item.word(),
+                _ => name.separates(*item),
+            };
+            if separator {
                 out.push(*item);
                 open = false;
             } else if !open {
@@ -603,8 +634,8 @@ pub fn generalise(name: &Name, spans: &[Span]) -> Vec<Item> {
     out
 }
 
-/// How the usage set keeps a crowd (`usage.rs`): level 1 generalises every identifier whatever the
-/// evidence, and each further level also turns one more trailing component into `*`, never the first one
+/// How the usage set keeps a crowd (`usage.rs`): level 1 generalises every identifier by its shape
+/// (not [`IdKind::Varying`] tokens) whatever the evidence, and each further level also turns one more trailing component into `*`, never the first one
 /// (the container). Nested: reducing at one level and then at a higher one is reducing at the higher one, so
 /// the result does not depend on when a crowd formed.
 pub fn reduce(resource: &str, level: usize) -> String {
@@ -612,7 +643,8 @@ pub fn reduce(resource: &str, level: usize) -> String {
     if level == 0 || name.resource.is_empty() {
         return resource.to_string();
     }
-    let spans = identifiers(&name.resource, &[]);
+    let mut spans = identifiers(&name.resource, &[]);
+    spans.retain(|s| s.kind != IdKind::Varying);
     let general = Name {
         resource: generalise(&name, &spans),
         ..name
@@ -641,7 +673,8 @@ mod tests {
 
     fn general(resource: &str) -> String {
         let name = Name::parse(resource);
-        let spans = identifiers(&name.resource, &[]);
+        let mut spans = identifiers(&name.resource, &[]);
+        spans.retain(|s| s.kind != IdKind::Varying);
         format!("{}{}", name.head, render(&generalise(&name, &spans)))
     }
 
@@ -676,6 +709,8 @@ mod tests {
             ("2026/11/21", IdKind::Date),
             ("2026-11-21", IdKind::Date),
             ("20261121", IdKind::Date),
+            ("202611", IdKind::Date),
+            ("2026112110", IdKind::Timestamp),
             ("2026_11", IdKind::Date),
             ("2026.11", IdKind::Date),
             ("2026-11-21T10:00:00Z", IdKind::Timestamp),
@@ -696,17 +731,20 @@ mod tests {
         );
         assert_eq!(
             general("arn:aws:s3:::b/events/dt=2026-11-21/part-0.parquet"),
-            "arn:aws:s3:::b/events/dt=*/part-*.parquet"
+            "arn:aws:s3:::b/events/dt=*-*-*/part-*.parquet"
         );
         assert_eq!(
             general("arn:aws:dynamodb:us-east-1:1:table/metrics_2026_11"),
-            "arn:aws:dynamodb:us-east-1:1:table/metrics_*"
+            "arn:aws:dynamodb:us-east-1:1:table/metrics_*_*"
         );
         // Not dates: a month 13, a year out of range, a date inside a longer token.
         assert!(kinds("arn:aws:s3:::b/2026-13-01x")
             .iter()
             .all(|(_, k)| *k != IdKind::Date));
-        assert_eq!(kinds("arn:aws:s3:::b/v20261121a"), []);
+        assert_eq!(
+            kinds("arn:aws:s3:::b/v20261121a"),
+            [("v20261121a".to_string(), IdKind::Varying)]
+        );
     }
 
     #[test]
@@ -743,15 +781,22 @@ mod tests {
             kinds("arn:aws:s3:::b/upload/Vs9HM347tFmxAb0I.bin"),
             [("Vs9HM347tFmxAb0I".to_string(), IdKind::Opaque)]
         );
-        // Stable: words, environments, runtimes, Region names, account IDs, short hex-looking words.
+        assert_eq!(
+            kinds("arn:aws:s3:::b/pipeline/SourceArti/x7Kp2Qa"),
+            [("x7Kp2Qa".to_string(), IdKind::Opaque)]
+        );
+        // Stable: words, environments, Region names, account IDs, hex-looking words. Words with digits are
+        // only candidates (`Varying`), which the evidence decides.
         for stable in [
-            "arn:aws:s3:::111122223333-orders-prod-us-east-1/python311/node20/deadbeef",
+            "arn:aws:s3:::111122223333-orders-prod-us-east-1/deadbeef/cafe",
             "arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/acme-api",
             "arn:aws:ecr:us-east-1:1:repository/build-agent/app",
-            "arn:aws:s3:::b/builds/v2/ubuntu-arm64.tar",
         ] {
             assert_eq!(kinds(stable), [], "{stable}");
         }
+        assert!(kinds("arn:aws:s3:::b/python311/node20/macOS14/v2")
+            .iter()
+            .all(|(_, k)| *k == IdKind::Varying));
     }
 
     #[test]
@@ -760,7 +805,11 @@ mod tests {
         let spans = identifiers(&name.resource, &["deploy-x7kqp".to_string()]);
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0].kind, IdKind::Session);
-        assert!(identifiers(&name.resource, &["alice".to_string()]).is_empty());
+        let alone = identifiers(&name.resource, &["alice".to_string()]);
+        assert_eq!(
+            alone.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [IdKind::Varying]
+        );
     }
 
     #[test]
@@ -780,7 +829,17 @@ mod tests {
         assert_eq!(general("*"), "*");
         assert_eq!(
             general("arn:aws:s3:::b/logs/2026-11-21T10:00:00Z.json"),
-            "arn:aws:s3:::b/logs/*.json"
+            "arn:aws:s3:::b/logs/*-*-*:*:*.json"
+        );
+        assert_eq!(
+            general("arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0"),
+            "arn:aws:ec2:us-east-1::snapshot/snap-*"
+        );
+        assert_eq!(
+            general(
+                "arn:aws:ec2:us-east-1:1:transit-gateway-attachment/tgw-attach-0123456789abcdef0"
+            ),
+            "arn:aws:ec2:us-east-1:1:transit-gateway-attachment/tgw-attach-*"
         );
     }
 

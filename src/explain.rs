@@ -21,6 +21,23 @@ pub fn evidence_text(run: &Run) -> String {
             evidence.count, evidence.first_seen, evidence.last_seen, evidence.sample_event_id
         );
         let _ = writeln!(out, "  map    {}", entries.join(", "));
+        for g in run
+            .generalised
+            .iter()
+            .filter(|g| g.actions.contains(action))
+        {
+            let examples: Vec<&str> = g.examples.iter().map(String::as_str).collect();
+            let _ = writeln!(
+                out,
+                "  resource {} stands for {} observed, e.g. {}",
+                g.resource,
+                g.observed,
+                examples.join(", ")
+            );
+            for how in &g.identifiers {
+                let _ = writeln!(out, "           `*` for the {how}");
+            }
+        }
     }
     out
 }
@@ -33,6 +50,7 @@ struct Summary<'a> {
     stats: &'a Stats,
     actions: BTreeMap<&'a str, Evidence>,
     denied: Vec<Denied<'a>>,
+    generalised: &'a [crate::emitter::Generalised],
     diagnostics: Vec<&'a Diagnostic>,
 }
 
@@ -58,6 +76,7 @@ pub fn summary_json(run: &Run, principal: &str, window: &str) -> String {
             .iter()
             .map(|(key, evidence)| Denied { key, evidence })
             .collect(),
+        generalised: &run.generalised,
         diagnostics: run.diagnostics.iter().collect(),
     };
     crate::policy::pretty_json(&summary)

@@ -237,6 +237,33 @@ pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bo
         out,
         "  policy   {actions} actions in {statements} statements"
     );
+    if !run.generalised.is_empty() {
+        let _ = writeln!(
+            out,
+            "  generalised {} resources stand for the names observed (`--exact` keeps every name):",
+            run.generalised.len()
+        );
+        const SHOWN: usize = 10;
+        for g in run
+            .generalised
+            .iter()
+            .take(if verbose { usize::MAX } else { SHOWN })
+        {
+            let how = if g.identifiers.is_empty() {
+                "crowd".to_string()
+            } else {
+                g.identifiers.iter().cloned().collect::<Vec<_>>().join(", ")
+            };
+            let _ = writeln!(out, "    {} <- {} observed: {how}", g.resource, g.observed);
+        }
+        if !verbose && run.generalised.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "    ... {} more (-v or --explain lists them)",
+                run.generalised.len() - SHOWN
+            );
+        }
+    }
     if !denied.denied.is_empty() {
         let _ = writeln!(
             out,

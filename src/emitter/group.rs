@@ -543,6 +543,32 @@ mod tests {
     }
 
     #[test]
+    fn tokens_with_digits_need_many_values_coming_and_going() {
+        let pods: Vec<(String, Seen)> = ["xk2lp", "m8zq4", "p2w9c"]
+            .iter()
+            .enumerate()
+            .map(|(d, pod)| {
+                let day = format!("2026-11-0{}", d + 1);
+                (
+                    format!("arn:aws:s3:::b/reports/report-{pod}.pdf"),
+                    seen(&day, &day, &["s"]),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, Seen)> = pods.iter().map(|(r, s)| (r.as_str(), s.clone())).collect();
+        assert_eq!(run(&refs, 20), ["arn:aws:s3:::b/reports/report-*.pdf"]);
+        assert_eq!(run(&refs[..2], 20).len(), 2);
+        let runtime = run(
+            &[(
+                "arn:aws:s3:::b/layers/python311/deps.zip",
+                seen("2026-11-01", "2026-11-01", &["s"]),
+            )],
+            20,
+        );
+        assert_eq!(runtime, ["arn:aws:s3:::b/layers/python311/deps.zip"]);
+    }
+
+    #[test]
     fn crowd_rule_merges_the_most_variable_place_and_names_it() {
         let items: Vec<(String, Seen)> = ["acme", "globex", "initech", "umbrella"]
             .iter()

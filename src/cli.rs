@@ -277,8 +277,10 @@ pub struct GenerateArgs {
     /// `aws:RequestedRegion` with the regions each action was used in (global services such as IAM, STS,
     /// CloudFront, Route 53 and Organizations are never restricted). `instance-type`: `ec2:InstanceType` on the
     /// instances `ec2:RunInstances` launches. `service`: `iam:PassedToService` on `iam:PassRole` and
-    /// `kms:ViaService` on KMS calls a service made for the principal. A condition is added only when every
-    /// observed call of the action carries the fact.
+    /// `kms:ViaService` on KMS calls a service made for the principal. `tags`: `aws:RequestTag/KEY` on the
+    /// resources a call creates, with the tags the requests set (a tag whose value changes per run, such as a
+    /// run number or a date, is left out). A condition is added only when every observed call of the action
+    /// carries the fact.
     #[arg(
         long = "condition",
         value_enum,
@@ -314,6 +316,7 @@ pub enum ConditionArg {
     Region,
     InstanceType,
     Service,
+    Tags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -371,6 +371,7 @@ impl Settings {
                         ConditionArg::Region => ConditionKind::Region,
                         ConditionArg::InstanceType => ConditionKind::InstanceType,
                         ConditionArg::Service => ConditionKind::Service,
+                        ConditionArg::Tags => ConditionKind::Tags,
                     })
                     .collect(),
                 compact: args.compact,

@@ -95,6 +95,16 @@ pub fn emit_report(
             .then(|| all_have(&instances, INSTANCE_TYPE_FACT))
             .flatten()
             .filter(|_| !instances.is_empty());
+        let tagged: Vec<&crate::usage::UsageKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| conditions::takes_request_tags(k))
+            .collect();
+        let tags = if options.conditions.contains(&ConditionKind::Tags) {
+            conditions::request_tags(&tagged)
+        } else {
+            Facts::new()
+        };
         for (key, evidence) in entries {
             let mut facts = shared.clone();
             if let Some(types) = instance_types
@@ -102,6 +112,9 @@ pub fn emit_report(
                 .filter(|_| is_instance(&key.resource))
             {
                 facts.insert(INSTANCE_TYPE_FACT.to_string(), types.clone());
+            }
+            if conditions::takes_request_tags(key) {
+                facts.extend(tags.clone());
             }
             let seen = Seen::of(evidence);
             let resources = per_action.entry((action, facts)).or_default();

@@ -939,6 +939,35 @@ Must contain exactly: `logs:CreateLogStream` on `...:log-stream:gh-run-4411` and
 """
 
 
+@scenario
+def condition_tags(s):
+    records = []
+    for n, day in [(7, 2), (8, 3)]:
+        ui = s.role(f"gh-run-{n}")
+        instance = f"i-0{s.g.hexs(16)}"
+        tags = [{"key": "team", "value": "platform"}, {"key": "ci-run", "value": str(n)}]
+        records += [
+            s.ev(ui, "ec2.amazonaws.com", "RunInstances",
+                 {"instancesSet": {"items": [{"imageId": "ami-0a1b2c3d4e5f60718", "minCount": 1, "maxCount": 1}]},
+                  "instanceType": "t3.micro", "subnetId": "subnet-0123456789abcdef0",
+                  "tagSpecificationSet": {"items": [{"resourceType": "instance", "tags": tags}]}},
+                 {"instancesSet": {"items": [{"instanceId": instance}]}}, ro=False, t=on_day(day)),
+            s.ev(ui, "cloudformation.amazonaws.com", "CreateStack",
+                 {"stackName": f"preview-pr-{n}", "tags": [{"key": "team", "value": "platform"}]},
+                 {"stackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/preview-pr-{n}/{s.g.uuid()}"},
+                 ro=False, t=on_day(day, 10)),
+        ]
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS + " --condition tags", """`--condition tags`: the requests that create per-run resources carry tags, so the policy can ask for them
+(`aws:RequestTag/team` = `platform`), on the resources the request creates only: the image and subnet of
+`ec2:RunInstances` keep working without it. The `ci-run` tag changes with every run and is left out.
+Must contain exactly: `ec2:RunInstances` on the image and subnet without a condition; on `instance/*` and the
+other new resources with `StringEquals` `aws:RequestTag/team` = `platform`; `ec2:CreateTags` on `instance/*`
+with `ec2:CreateAction` (none: `--condition service` is not given) and the same tag condition;
+`cloudformation:CreateStack` on `stack/preview-pr-*/*` with the tag condition.
+"""
+
+
 # ================================================================================================
 
 def build():

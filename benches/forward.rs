@@ -4,7 +4,9 @@
 //! weeks of a window and scores the next week with the project's evaluator (`PolicyDocument::allows`).
 //! Method and figures: docs/forward-validity.md. Prints figures; asserts nothing.
 //!
-//!     cargo bench --bench forward [-- --set train|holdout|all] [-- --exact] [-- --verbose]
+//!     cargo bench --bench forward [-- --set train|holdout|all] [--exact] [--verbose] [--binary PATH]
+//!
+//! `--binary` scores another build of policygen (an older release) on the same workloads.
 
 use policygen::policy::PolicyDocument;
 use std::collections::BTreeMap;
@@ -65,6 +67,14 @@ fn main() {
         .map_or("train", String::as_str);
     let exact = args.iter().any(|a| a == "--exact");
     let verbose = args.iter().any(|a| a == "--verbose");
+    let binary = args
+        .iter()
+        .position(|a| a == "--binary")
+        .and_then(|i| args.get(i + 1))
+        .map_or(
+            PathBuf::from(env!("CARGO_BIN_EXE_policygen")),
+            PathBuf::from,
+        );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let data = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("forward-{set}"));
     let generated = Command::new("python3")
@@ -107,7 +117,7 @@ fn main() {
         let calls: Vec<Call> = lines(&dir.join("calls.jsonl"));
         let siblings: Vec<Sibling> = lines(&dir.join("siblings.jsonl"));
         for (window, from, to, until) in WINDOWS {
-            let policy = generate(&role, from, to, &dir.join("trail"), exact);
+            let policy = generate(&binary, &role, from, to, &dir.join("trail"), exact);
             let (mut training, mut forward, mut tight) =
                 (Score::default(), Score::default(), Score::default());
             let mut missed: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -181,8 +191,15 @@ fn lines<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
 }
 
 /// The policy the real binary writes for `role` over `[from, to)`.
-fn generate(role: &str, from: &str, to: &str, trail: &Path, exact: bool) -> PolicyDocument {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_policygen"));
+fn generate(
+    binary: &Path,
+    role: &str,
+    from: &str,
+    to: &str,
+    trail: &Path,
+    exact: bool,
+) -> PolicyDocument {
+    let mut command = Command::new(binary);
     command.args([
         "--role", role, "--from", from, "--to", to, "--quiet", "--logs",
     ]);

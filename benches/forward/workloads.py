@@ -656,6 +656,59 @@ def metrics_rollup(w):
     w.sibling("s3:PutObject", "arn:aws:s3:::acme-metrics/raw/2026/12/01/x.json")
 
 
+@workload("train", role="build-agent")
+def ci_artifacts(w):
+    """The example trail's pattern: a CI role putting bundles by build number and templates by commit, and
+    reading a cache keyed by lock-file hash, all in one bucket whose other prefixes belong to others."""
+    bucket = "acme-build-artifacts"
+    n = 4180
+    for day in days(weekdays_only=True):
+        for _ in range(w.randint(1, 3)):
+            n += 1
+            t = at(day, w.randint(7, 18), w.randint(0, 59))
+            ui = w.role("build-agent", f"gh-run-{n}", t, web=True)
+            sha = w.hex(40)
+            w.s3(ui, t, "ListObjects", bucket, prefix="cache/")
+            w.s3(ui, t, "GetObject", bucket, f"cache/node_modules-{sha[:8]}.tar.zst")
+            w.s3(ui, t, "PutObject", bucket, f"builds/{n}/bundle.zip")
+            w.s3(ui, t, "PutObject", bucket, f"cfn/acme-api-{sha[:12]}.yaml")
+            w.call(ui, t, "logs.amazonaws.com", "CreateLogStream", "us-east-1",
+                   {"logGroupName": "/acme/ci/build-agent", "logStreamName": f"gh-run-{n}"},
+                   truth=[("logs:CreateLogStream", arn("logs", "us-east-1", f"log-group:/acme/ci/build-agent:log-stream:gh-run-{n}"))])
+        r = w.role("release-manager", "alice", at(day, 17))
+        w.s3(r, at(day, 17), "PutObject", bucket, f"releases/{day:%Y.%m.%d}/bundle.zip")
+    for key in ["releases/2026.12.01/bundle.zip", "secrets/deploy-key.pem", "builds-archive/4000/bundle.zip"]:
+        w.sibling("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")
+        w.sibling("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")
+    w.sibling("logs:CreateLogStream", arn("logs", "us-east-1", "log-group:/acme/ci/build-agent-admin:log-stream:x"))
+
+
+@workload("train", role="ecsTaskExecutionRole")
+def ecs_task_logs(w):
+    """The task execution role writing container logs: one stream per container and task, in two log
+    groups whose names share a prefix with a third that belongs to another service."""
+    region = "us-east-1"
+    tasks = {"orders": [w.hex(32)], "orders-api": [w.hex(32), w.hex(32)]}
+    for day in days():
+        for service in tasks:
+            if w.randint(0, 2) == 0:
+                tasks[service] = [w.hex(32) for _ in tasks[service]]
+            for task in tasks[service]:
+                for container in ["app", "envoy"]:
+                    t = at(day, w.randint(0, 23), w.randint(0, 59))
+                    ui = w.role("ecsTaskExecutionRole", task, t)
+                    stream = f"{service}/{container}/{task}"
+                    w.call(ui, t, "logs.amazonaws.com", "CreateLogStream", region,
+                           {"logGroupName": f"/ecs/{service}", "logStreamName": stream},
+                           truth=[("logs:CreateLogStream", arn("logs", region, f"log-group:/ecs/{service}:log-stream:{stream}"))])
+            w.call(w.role("ecsTaskExecutionRole", tasks[service][0], at(day, 0)), at(day, 0, 1),
+                   "ecr.amazonaws.com", "GetAuthorizationToken", region, ro=True,
+                   truth=[("ecr:GetAuthorizationToken", "*")])
+    w.sibling("logs:CreateLogStream", arn("logs", region, f"log-group:/ecs/orders-api-admin:log-stream:app/app/{w.hex(32)}"))
+    w.sibling("logs:CreateLogStream", arn("logs", region, f"log-group:/ecs/payments:log-stream:payments/app/{w.hex(32)}"))
+    w.sibling("logs:CreateLogStream", arn("logs", region, "log-group:/aws/lambda/orders:log-stream:x"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True)

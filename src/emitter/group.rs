@@ -80,7 +80,7 @@ pub struct Merge {
     pub distinct: usize,
     /// The first values, in sort order.
     pub values: Vec<String>,
-    /// Whether any of them was a stable name rather than an already generalised one.
+    /// Whether any of them holds a word ([`names::has_word`]): stable names merged, not only identifiers.
     pub stable: bool,
 }
 
@@ -397,13 +397,17 @@ fn crowd(mut members: Vec<Name>, threshold: usize) -> (Vec<Name>, Vec<Merge>) {
             merges.push(Merge {
                 example: all.render(),
                 distinct: values.len(),
-                stable: values.iter().any(|v| !v.contains('*')),
+                stable: members.iter().any(|m| {
+                    let c = m.components();
+                    c.get(1)
+                        .is_some_and(|(s, e)| names::has_word(&m.resource[*s..*e]))
+                }),
                 values: values.into_iter().take(3).collect(),
             });
             return (vec![all], merges);
         };
         let rendered: Vec<String> = values.iter().map(|v| names::render(v)).collect();
-        let stable = values.iter().any(|v| !v.contains(&Item::Any));
+        let stable = values.iter().any(|v| names::has_word(v));
         let distinct = values.len();
         let mut next: BTreeMap<String, Name> = BTreeMap::new();
         for m in members {

@@ -265,11 +265,7 @@ fn report_generalised(
                     ""
                 };
                 let names: Vec<String> = m.values.iter().map(|v| format!("`{v}`")).collect();
-                let stable = if m.stable {
-                    "names"
-                } else {
-                    "generalised names"
-                };
+                let stable = if m.stable { "names" } else { "identifiers" };
                 format!(
                     "{} {stable} ({}{more}) became `*` in `{}`",
                     m.distinct,

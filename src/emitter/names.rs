@@ -168,8 +168,8 @@ pub enum IdKind {
     Opaque,
     /// A part of the session name that carries a digit (`4411` of the session `gh-run-4411`).
     Session,
-    /// Any other token with letters and digits (`x7kqp`, `run42`, `python311`): per-run only when the
-    /// evidence shows many values coming and going at one place.
+    /// Any other token with letters and digits (`x7kqp`, `x7Kp2Qa`, `run42`, `python311`): per-run only
+    /// when the evidence shows many values coming and going at one place.
     Varying,
 }
 
@@ -527,7 +527,8 @@ impl Scan<'_> {
             .trim_end_matches(|c: char| c.is_ascii_digit())
             .chars()
             .all(|c| c.is_ascii_alphabetic());
-        let random = (text.len() >= 6 && upper > 0 && lower > 0)
+        // Shorter mixed tokens (`x7Kp2Qa`, a Secrets Manager suffix) are left to the evidence (`Varying`).
+        let random = (text.len() >= 10 && upper > 0 && lower > 0)
             || (text.len() >= 16 && (upper == 0 || lower == 0) && digits >= 2);
         Some(if random && !word_then_number {
             IdKind::Opaque
@@ -535,6 +536,25 @@ impl Scan<'_> {
             IdKind::Varying
         })
     }
+}
+
+/// Whether the items hold a word: a run of letters without a digit (`orders`, `batch` in `batch-*.json`), the
+/// kind of name that stays exact unless the crowd rule merges it.
+pub fn has_word(items: &[Item]) -> bool {
+    let mut word = false;
+    let mut run_has_digit = false;
+    let mut in_run = false;
+    for item in items.iter().chain(std::iter::once(&Item::Any)) {
+        if item.word() {
+            in_run = true;
+            run_has_digit |= item.char().is_some_and(|c| c.is_ascii_digit());
+        } else {
+            word |= in_run && !run_has_digit;
+            in_run = false;
+            run_has_digit = false;
+        }
+    }
+    word
 }
 
 /// The per-run identifiers of a resource part, in order, never overlapping, each a whole run of tokens.
@@ -783,7 +803,7 @@ mod tests {
         );
         assert_eq!(
             kinds("arn:aws:s3:::b/pipeline/SourceArti/x7Kp2Qa"),
-            [("x7Kp2Qa".to_string(), IdKind::Opaque)]
+            [("x7Kp2Qa".to_string(), IdKind::Varying)]
         );
         // Stable: words, environments, Region names, account IDs, hex-looking words. Words with digits are
         // only candidates (`Varying`), which the evidence decides.
@@ -797,6 +817,14 @@ mod tests {
         assert!(kinds("arn:aws:s3:::b/python311/node20/macOS14/v2")
             .iter()
             .all(|(_, k)| *k == IdKind::Varying));
+    }
+
+    #[test]
+    fn words() {
+        assert!(has_word(&items("batch-*.json")));
+        assert!(!has_word(&items("*-4411")));
+        assert!(!has_word(&items("*")));
+        assert!(has_word(&items("acme")));
     }
 
     #[test]

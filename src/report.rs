@@ -46,8 +46,8 @@ codes! {
     NoMatchingRecords = "no-matching-records", Warning, "records were read, but none of the principal in the window";
     NotCloudtrail = "not-cloudtrail", Warning, "a JSON file that holds no CloudTrail records was skipped";
     WildcardResource = "wildcard-resource", Warning, "an action that supports resource-level permissions got `*`";
-    WildcardSegment = "wildcard-segment", Note, "the map puts `*` for an ARN part no record carries (a stack's UUID)";
-    ResourceGeneralised = "resource-generalised", Warning, "many resources under one parent became one prefix wildcard";
+    WildcardSegment = "wildcard-segment", Note, "a part of an ARN is `*`: one no record carries (a stack's UUID), or a per-run identifier (a date, a run number)";
+    ResourceGeneralised = "resource-generalised", Warning, "past `--max-resources` in one container, whole name components became `*`";
     FailedCallSkipped = "failed-call-skipped", Warning, "a call that failed with an error other than access denied was not granted";
     DeniedCall = "denied-call", Warning, "the principal was denied a call; it is not granted";
     DeniedCallGranted = "denied-call-granted", Warning, "a failed call was granted because of `--include-denied`";

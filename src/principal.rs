@@ -343,24 +343,31 @@ fn session_role(arn: &str) -> Option<&str> {
 
 impl fmt::Display for PrincipalFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let accounts: Vec<&str> = self.accounts.iter().map(String::as_str).collect();
+        let scope = match accounts.as_slice() {
+            [] => "any account".to_string(),
+            [one] => format!("account {one}"),
+            many => format!("accounts {}", many.join(", ")),
+        };
         match &self.identity {
             Identity::Role { arn: Some(arn), .. } | Identity::User { arn: Some(arn), .. } => {
                 write!(f, "{arn}")?
             }
-            Identity::Role { name, arn: None } => {
-                write!(f, "role `{name}` (any path, any account)")?
-            }
-            Identity::User { name, arn: None } => {
-                write!(f, "user `{name}` (any path, any account)")?
-            }
+            Identity::Role { name, arn: None } => write!(f, "role `{name}` (any path, {scope})")?,
+            Identity::User { name, arn: None } => write!(f, "user `{name}` (any path, {scope})")?,
             Identity::Arn(arn) => write!(f, "{arn}")?,
         }
         if let Some(session) = &self.session {
             write!(f, ", sessions `{session}`")?;
         }
-        if !self.accounts.is_empty() {
-            let accounts: Vec<&str> = self.accounts.iter().map(String::as_str).collect();
-            write!(f, ", accounts {}", accounts.join(", "))?;
+        let named_by_arn = matches!(
+            &self.identity,
+            Identity::Arn(_)
+                | Identity::Role { arn: Some(_), .. }
+                | Identity::User { arn: Some(_), .. }
+        );
+        if named_by_arn && !accounts.is_empty() {
+            write!(f, ", {scope}")?;
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! weeks of a window and scores the next week with the project's evaluator (`PolicyDocument::allows`).
 //! Method and figures: docs/forward-validity.md. Prints figures; asserts nothing.
 //!
-//!     cargo bench --bench forward [-- --set train|holdout|all] [--exact] [--verbose] [--binary PATH]
+//!     cargo bench --bench forward [-- --set train|holdout|limits|all] [--exact] [--verbose] [--binary PATH]
 //!
 //! `--binary` scores another build of policygen (an older release) on the same workloads.
 
@@ -118,6 +118,9 @@ fn main() {
         let siblings: Vec<Sibling> = lines(&dir.join("siblings.jsonl"));
         for (window, from, to, until) in WINDOWS {
             let policy = generate(&binary, &role, from, to, &dir.join("trail"), exact);
+            // Kept for benches/forward/simulate.sh, which scores it with another IAM evaluator.
+            std::fs::write(dir.join(format!("{window}.policy.json")), policy.to_json())
+                .expect("the policy is written beside its workload");
             let (mut training, mut forward, mut tight) =
                 (Score::default(), Score::default(), Score::default());
             let mut missed: BTreeMap<(String, String), usize> = BTreeMap::new();

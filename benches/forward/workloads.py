@@ -2,7 +2,10 @@
 """Forward-validity workloads: five weeks of CloudTrail for one account (2026-11-01 .. 2026-12-06), one
 workload per directory, each a role that runs per-run jobs plus decoy principals that use sibling resources.
 
-    python3 benches/forward/workloads.py --out DIR [--set train|holdout|all]
+    python3 benches/forward/workloads.py --out DIR [--set train|holdout|limits|all]
+
+`train`: the workloads scored while building; `holdout` (holdout.py): written before the last changes and
+scored at the end; `limits` (limits.py): cases policygen is known to get wrong; `all`: train and holdout.
 
 For every workload, DIR/<name>/ holds:
   trail/      CloudTrail's S3 layout (gzip JSON objects, per region and six hours)
@@ -712,10 +715,12 @@ def ecs_task_logs(w):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--set", choices=["train", "holdout", "all"], default="train")
+    parser.add_argument("--set", choices=["train", "holdout", "limits", "all"], default="train")
     args = parser.parse_args()
     if args.set in ("holdout", "all"):
         import holdout  # noqa: F401  (registers its workloads)
+    if args.set == "limits":
+        import limits  # noqa: F401  (registers its workloads)
     for name, (fn, kind, role) in WORKLOADS.items():
         if args.set not in ("all", kind):
             continue

@@ -305,10 +305,13 @@ fn report_generalised(
                 "more than {} resources in `{container}`, e.g. {}: kept with every identifier{} as `*`",
                 crate::usage::CROWD,
                 examples.join(", "),
-                if crowd.level > 1 {
-                    format!(" and the last {} components", crowd.level - 1)
-                } else {
-                    String::new()
+                match crowd.level {
+                    0 | 1 => String::new(),
+                    2 => " and every token with a digit".to_string(),
+                    level => format!(
+                        ", every token with a digit and the last {} components",
+                        level - 2
+                    ),
                 }
             ),
             None,

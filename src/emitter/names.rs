@@ -303,11 +303,14 @@ impl Scan<'_> {
         !self.items.get(i).is_some_and(|item| item.word())
     }
 
-    fn text(&self, start: usize, end: usize) -> String {
-        self.items[start..end]
-            .iter()
-            .filter_map(|i| i.char())
-            .collect()
+    /// Whether items `start..end` spell `word` (ASCII case-insensitively when `fold`).
+    fn is(&self, start: usize, end: usize, word: &str, fold: bool) -> bool {
+        end >= start
+            && end - start == word.len()
+            && word.chars().enumerate().all(|(k, w)| {
+                self.char(start + k)
+                    .is_some_and(|c| c == w || (fold && c.eq_ignore_ascii_case(&w)))
+            })
     }
 
     fn year(&self, i: usize) -> bool {
@@ -468,29 +471,33 @@ impl Scan<'_> {
     /// `us-east-1`: stable, never a number to generalise.
     fn region(&self, i: usize) -> Option<usize> {
         let area_end = self.token_end(i);
-        if !REGION_AREAS.contains(&self.text(i, area_end).as_str()) {
+        if !REGION_AREAS.iter().any(|a| self.is(i, area_end, a, false)) {
             return None;
         }
         let mut at = area_end;
         if self.char(at) != Some('-') {
             return None;
         }
-        if self.text(at + 1, self.token_end(at + 1)) == "gov" {
+        if self.is(at + 1, self.token_end(at + 1), "gov", false) {
             at = self.token_end(at + 1);
             if self.char(at) != Some('-') {
                 return None;
             }
         }
         let direction_end = self.token_end(at + 1);
-        if !REGION_DIRECTIONS.contains(&self.text(at + 1, direction_end).as_str())
+        if !REGION_DIRECTIONS
+            .iter()
+            .any(|d| self.is(at + 1, direction_end, d, false))
             || self.char(direction_end) != Some('-')
         {
             return None;
         }
         let digit_end = self.token_end(direction_end + 1);
-        let digits = self.text(direction_end + 1, digit_end);
-        (!digits.is_empty() && digits.len() <= 2 && digits.chars().all(|c| c.is_ascii_digit()))
-            .then_some(digit_end)
+        let digits = digit_end - (direction_end + 1);
+        ((1..=2).contains(&digits)
+            && (direction_end + 1..digit_end)
+                .all(|k| self.char(k).is_some_and(|c| c.is_ascii_digit())))
+        .then_some(digit_end)
     }
 
     /// A value after a Hive partition key (`month=11`, `dt=2026-11-21`).
@@ -502,34 +509,34 @@ impl Scan<'_> {
         while start > 0 && self.items[start - 1].word() {
             start -= 1;
         }
-        DATE_KEYS.contains(&self.text(start, i - 1).to_ascii_lowercase().as_str())
+        DATE_KEYS.iter().any(|k| self.is(start, i - 1, k, true))
     }
 
     /// The kind of a single token, by its shape.
     fn token(&self, start: usize, end: usize) -> Option<IdKind> {
-        let text = self.text(start, end);
-        let digits = text.chars().filter(char::is_ascii_digit).count();
-        let upper = text.chars().filter(char::is_ascii_uppercase).count();
-        let lower = text.chars().filter(char::is_ascii_lowercase).count();
-        let ascii = text.chars().all(|c| c.is_ascii_alphanumeric());
-        if !ascii || digits == 0 {
+        let chars = || (start..end).filter_map(|k| self.char(k));
+        let len = end - start;
+        let digits = chars().filter(char::is_ascii_digit).count();
+        let upper = chars().filter(char::is_ascii_uppercase).count();
+        let lower = chars().filter(char::is_ascii_lowercase).count();
+        if digits + upper + lower != len || digits == 0 {
             return None;
         }
-        if digits == text.len() {
+        if digits == len {
             // Account IDs name an owner, not a run.
-            return (text.len() != 12).then_some(IdKind::Number);
+            return (len != 12).then_some(IdKind::Number);
         }
-        if text.len() >= 7 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+        if len >= 7 && chars().all(|c| c.is_ascii_hexdigit()) {
             return Some(IdKind::Hex);
         }
         // `python311`, `node20`, `build42`, `macOS14`: a word and a version, not a random ID.
-        let word_then_number = text
-            .trim_end_matches(|c: char| c.is_ascii_digit())
-            .chars()
-            .all(|c| c.is_ascii_alphabetic());
+        let word_then_number = {
+            let letters = chars().take_while(char::is_ascii_alphabetic).count();
+            chars().skip(letters).all(|c| c.is_ascii_digit())
+        };
         // Shorter mixed tokens (`x7Kp2Qa`, a Secrets Manager suffix) are left to the evidence (`Varying`).
-        let random = (text.len() >= 10 && upper > 0 && lower > 0)
-            || (text.len() >= 16 && (upper == 0 || lower == 0) && digits >= 2);
+        let random = (len >= 10 && upper > 0 && lower > 0)
+            || (len >= 16 && (upper == 0 || lower == 0) && digits >= 2);
         Some(if random && !word_then_number {
             IdKind::Opaque
         } else {
@@ -589,9 +596,9 @@ pub fn identifiers(resource: &[Item], sessions: &[String]) -> Vec<Span> {
             .or_else(|| scan.uuid(i).map(|end| (end, IdKind::Uuid)))
             .or_else(|| scan.aws_id(i).map(|end| (end, IdKind::AwsId)))
             .or_else(|| {
-                let text = scan.text(i, token_end);
                 session_parts
-                    .contains(&text)
+                    .iter()
+                    .any(|part| scan.is(i, token_end, part, false))
                     .then_some((token_end, IdKind::Session))
             })
             .or_else(|| {
@@ -654,23 +661,29 @@ pub fn generalise(name: &Name, spans: &[Span]) -> Vec<Item> {
     out
 }
 
-/// How the usage set keeps a crowd (`usage.rs`): level 1 generalises every identifier by its shape
-/// (not [`IdKind::Varying`] tokens) whatever the evidence, and each further level also turns one more trailing component into `*`, never the first one
-/// (the container). Nested: reducing at one level and then at a higher one is reducing at the higher one, so
-/// the result does not depend on when a crowd formed.
+/// How the usage set keeps a crowd (`usage.rs`): level 1 generalises every identifier recognised by its
+/// shape whatever the evidence, level 2 also every other token with a digit ([`IdKind::Varying`]), and each
+/// further level also turns one more trailing component into `*`, never the first one (the container).
+/// Nested: reducing at one level and then at a higher one is reducing at the higher one, so the result does
+/// not depend on when a crowd formed.
 pub fn reduce(resource: &str, level: usize) -> String {
     let name = Name::parse(resource);
     if level == 0 || name.resource.is_empty() {
         return resource.to_string();
     }
     let mut spans = identifiers(&name.resource, &[]);
-    spans.retain(|s| s.kind != IdKind::Varying);
+    if level < 2 {
+        spans.retain(|s| s.kind != IdKind::Varying);
+    }
     let general = Name {
         resource: generalise(&name, &spans),
         ..name
     };
     let components = general.components();
-    let keep = components.len().saturating_sub(level - 1).max(1);
+    let keep = components
+        .len()
+        .saturating_sub(level.saturating_sub(2))
+        .max(1);
     let mut items = general.resource[..components[keep - 1].1].to_vec();
     for &(start, _) in &components[keep..] {
         items.push(general.resource[start - 1]);
@@ -873,15 +886,23 @@ mod tests {
 
     #[test]
     fn crowd_levels_are_nested() {
-        let arn = "arn:aws:s3:::b/reports/acme/2026/11/21/summary-4411.pdf";
+        let arn = "arn:aws:s3:::b/reports/acme/2026/11/21/summary-4411-v2.pdf";
         assert_eq!(reduce(arn, 0), arn);
         assert_eq!(
             reduce(arn, 1),
-            "arn:aws:s3:::b/reports/acme/*/*/*/summary-*.pdf"
+            "arn:aws:s3:::b/reports/acme/*/*/*/summary-*-v2.pdf"
         );
-        assert_eq!(reduce(arn, 2), "arn:aws:s3:::b/reports/acme/*/*/*/*");
-        assert_eq!(reduce(arn, 6), "arn:aws:s3:::b/reports/*/*/*/*/*");
+        assert_eq!(
+            reduce(arn, 2),
+            "arn:aws:s3:::b/reports/acme/*/*/*/summary-*-*.pdf"
+        );
+        assert_eq!(reduce(arn, 3), "arn:aws:s3:::b/reports/acme/*/*/*/*");
+        assert_eq!(reduce(arn, 7), "arn:aws:s3:::b/reports/*/*/*/*/*");
         assert_eq!(reduce(arn, 99), "arn:aws:s3:::b/*/*/*/*/*/*");
+        assert_eq!(
+            reduce("arn:aws:s3:::b/x/2026-11-21.json", 1),
+            "arn:aws:s3:::b/x/*-*-*.json"
+        );
         for (a, b) in [(1, 2), (1, 5), (2, 3), (3, 40)] {
             assert_eq!(reduce(&reduce(arn, a), b), reduce(arn, b));
         }

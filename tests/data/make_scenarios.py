@@ -986,6 +986,27 @@ Must contain exactly: `ec2:RunInstances` on `arn:aws:ec2:us-east-1::image/ami-0a
 
 
 @scenario
+def per_run_random_tokens(s):
+    records = []
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:ci/deploy-key-Tq4Lw9"
+    for day in (2, 3, 4):
+        ui = s.role("AWSCodeBuild-build")
+        records.append(s.s3(ui, "GetObject", key=f"app-pipeli/SourceArti/{s.g.chars(mt.B62, 7)}", t=on_day(day)))
+        records.append(s.s3(ui, "PutObject", key=f"uploads/{s.g.chars(mt.B62, 16)}.bin", t=on_day(day, 10)))
+    records.append(s.ev(s.role("AWSCodeBuild-build"), "secretsmanager.amazonaws.com", "GetSecretValue",
+                        {"secretId": secret}, t=on_day(4, 11)))
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """\
+Random tokens: a 16-character upload name is a random ID by its shape; CodePipeline's 7-character artefact
+names are not, but three of them come and go at one place, so that place is per-run too. The Secrets Manager
+suffix (`Tq4Lw9`), seen once, has no such evidence and stays: the secret is the same next time.
+Must contain exactly: `s3:GetObject` on `arn:aws:s3:::acme-build-artifacts/app-pipeli/SourceArti/*`,
+`s3:PutObject` on `arn:aws:s3:::acme-build-artifacts/uploads/*.bin`, `secretsmanager:GetSecretValue` on the exact
+secret ARN.
+"""
+
+
+@scenario
 def stable_names_stay_exact(s):
     ui = s.role("deployer")
     records = []

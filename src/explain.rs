@@ -27,15 +27,20 @@ pub fn evidence_text(run: &Run) -> String {
             .filter(|g| g.actions.contains(action))
         {
             let examples: Vec<&str> = g.examples.iter().map(String::as_str).collect();
-            let _ = writeln!(
-                out,
-                "  resource {} stands for {} observed, e.g. {}",
-                g.resource,
-                g.observed,
-                examples.join(", ")
-            );
+            let _ = match g.observed {
+                0 => writeln!(out, "  resource {} (a crowd)", g.resource),
+                n => writeln!(
+                    out,
+                    "  resource {} stands for {n} observed, e.g. {}",
+                    g.resource,
+                    examples.join(", ")
+                ),
+            };
             for how in &g.identifiers {
                 let _ = writeln!(out, "           `*` for the {how}");
+            }
+            if let Some(crowd) = &g.crowd {
+                let _ = writeln!(out, "           made by the {crowd}");
             }
         }
     }

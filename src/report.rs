@@ -262,12 +262,18 @@ pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bo
             .iter()
             .take(if verbose { usize::MAX } else { SHOWN })
         {
-            let how = if g.identifiers.is_empty() {
-                "crowd".to_string()
-            } else {
-                g.identifiers.iter().cloned().collect::<Vec<_>>().join(", ")
+            let how: Vec<String> = g
+                .identifiers
+                .iter()
+                .cloned()
+                .chain(g.crowd.clone())
+                .collect();
+            let how = how.join(", ");
+            let observed = match g.observed {
+                0 => String::new(),
+                n => format!("{n} observed: "),
             };
-            let _ = writeln!(out, "    {} <- {} observed: {how}", g.resource, g.observed);
+            let _ = writeln!(out, "    {} <- {observed}{how}", g.resource);
         }
         if !verbose && run.generalised.len() > SHOWN {
             let _ = writeln!(

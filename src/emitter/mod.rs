@@ -46,14 +46,15 @@ impl Default for EmitOptions {
 pub struct Generalised {
     pub resource: String,
     pub actions: BTreeSet<String>,
-    /// How many observed resources it stands for.
+    /// How many observed resources it stands for (0: unknown, a crowd of the usage set).
     pub observed: usize,
     /// The first observed resources, in sort order.
     pub examples: BTreeSet<String>,
     /// The identifiers that became `*`: kind and examples.
     pub identifiers: BTreeSet<String>,
-    /// Whether the crowd rule (or the usage set's crowd) made it.
-    pub crowd: bool,
+    /// How a crowd made it, if one did: the crowd rule past `--max-resources`, or the usage set's crowd.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crowd: Option<String>,
 }
 
 pub fn emit(
@@ -210,7 +211,7 @@ fn report_generalised(
     diagnostics: &mut Diagnostics,
     generalised: &mut BTreeMap<String, Generalised>,
 ) {
-    let mut record = |resource: &str, written: &group::Written, crowd: bool| {
+    let mut record = |resource: &str, written: &group::Written, crowd: Option<String>| {
         let entry = generalised
             .entry(resource.to_string())
             .or_insert_with(|| Generalised {
@@ -219,7 +220,7 @@ fn report_generalised(
                 observed: 0,
                 examples: BTreeSet::new(),
                 identifiers: BTreeSet::new(),
-                crowd: false,
+                crowd: None,
             });
         entry.actions.insert(action.to_string());
         entry.observed = entry.observed.max(written.observed);
@@ -227,11 +228,12 @@ fn report_generalised(
         entry
             .identifiers
             .extend(written.identifiers.iter().map(|(k, v)| describe(*k, v)));
-        entry.crowd |= crowd;
+        if crowd.is_some() {
+            entry.crowd = crowd;
+        }
     };
     let crowded: BTreeSet<&str> = made.crowded.iter().map(|c| c.container.as_str()).collect();
     for (resource, written) in &made.resources {
-        let in_crowd = crowded.contains(names::container(resource));
         if !written.identifiers.is_empty() {
             let kinds: Vec<String> = written
                 .identifiers
@@ -250,8 +252,34 @@ fn report_generalised(
                 None,
             );
         }
-        if !written.identifiers.is_empty() || in_crowd {
-            record(resource, written, in_crowd);
+        let container = names::container(resource);
+        let kept = usage
+            .crowds
+            .contains_key(&(action.to_string(), container.to_string()));
+        // Only what generalisation wrote: an observed resource (with the map's own `*`, if any) is not
+        // listed, unless the usage set's crowd already wrote it.
+        if observed.contains_key(resource) && !kept {
+            continue;
+        }
+        let crowd = if kept {
+            Some(format!(
+                "usage set's crowd (more than {} resources)",
+                crate::usage::CROWD
+            ))
+        } else if crowded.contains(container) {
+            Some(format!("crowd rule (threshold {max_resources})"))
+        } else {
+            None
+        };
+        if kept {
+            // The usage set no longer knows how many resources its shapes stand for.
+            let shapes = group::Written {
+                observed: 0,
+                ..written.clone()
+            };
+            record(resource, &shapes, crowd);
+        } else {
+            record(resource, written, crowd);
         }
     }
     for crowd in &made.crowded {
@@ -316,10 +344,6 @@ fn report_generalised(
             ),
             None,
         );
-        for resource in observed.keys().filter(|r| names::container(r) == container) {
-            let written = made.resources.get(resource).cloned().unwrap_or_default();
-            record(resource, &written, true);
-        }
     }
 }
 

@@ -226,14 +226,20 @@ pub fn generalise(
 
     // What each resource of the statement stands for.
     let mut resources: BTreeMap<String, Written> = BTreeMap::new();
-    let rendered: Vec<(String, &Name)> = names.iter().map(|n| (n.render(), n)).collect();
+    let rendered: BTreeMap<String, &Name> = names.iter().map(|n| (n.render(), n)).collect();
+    let wild: Vec<(&String, &&Name)> = rendered
+        .iter()
+        .filter(|(_, n)| n.resource.iter().any(|i| !matches!(i, Item::Lit(_))))
+        .collect();
     for p in &parsed {
         let pattern = p.pattern();
-        let Some((resource, _)) = rendered
-            .iter()
-            .find(|(text, n)| *text == pattern.render() || covers(n, &pattern))
-        else {
-            continue;
+        let text = pattern.render();
+        let resource = match rendered.get_key_value(&text) {
+            Some((resource, _)) => resource,
+            None => match wild.iter().find(|(_, n)| covers(n, &pattern)) {
+                Some((resource, _)) => *resource,
+                None => continue,
+            },
         };
         let entry = resources.entry(resource.clone()).or_default();
         entry.observed += 1;
@@ -242,7 +248,7 @@ pub fn generalise(
             &BTreeSet::from([p.original.clone()]),
             3,
         );
-        if let Some((_, w)) = written.get(&pattern.render()) {
+        if let Some((_, w)) = written.get(&text) {
             for (kind, values) in &w.identifiers {
                 let mine = entry.identifiers.entry(*kind).or_default();
                 mine.distinct = mine.distinct.max(values.distinct);
@@ -250,7 +256,7 @@ pub fn generalise(
             }
         }
     }
-    for (text, _) in rendered {
+    for text in rendered.into_keys() {
         resources.entry(text).or_default();
     }
     Generalisation { resources, crowded }
@@ -346,7 +352,12 @@ fn without_covered(names: Vec<Name>) -> Vec<Name> {
         .collect();
     let mut out: Vec<Name> = names
         .iter()
-        .filter(|n| !wild.iter().any(|w| w != n && covers(w, n)))
+        // Of two resources that cover each other, the one written first in sort order stays.
+        .filter(|n| {
+            !wild
+                .iter()
+                .any(|w| w != n && covers(w, n) && (!covers(n, w) || w.render() < n.render()))
+        })
         .cloned()
         .collect();
     out.sort_by_key(Name::render);

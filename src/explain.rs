@@ -1,70 +1,11 @@
-//! Evidence for the actions of a run (`--explain`), the machine summary (`--summary-json`), and the
-//! `maps explain` / `maps coverage` subcommands.
+//! The `maps explain` and `maps coverage` subcommands.
 
+use crate::collector::{files, Ingest, LogInput, Scope};
 use crate::mapper::catalogue::{Registry, RuleKind};
 use crate::report::{Code, Diagnostic, Diagnostics, Severity, Stats};
-use crate::usage::{DeniedKey, Evidence};
-use crate::Run;
-use serde::Serialize;
+use crate::window::TimeWindow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// `--explain`: one block per action of the policy.
-pub fn evidence_text(run: &Run) -> String {
-    let mut out = String::new();
-    for (action, evidence) in run.usage.by_action() {
-        let entries: Vec<String> = evidence.entries.iter().map(ToString::to_string).collect();
-        let _ = writeln!(out, "{action}");
-        let _ = writeln!(
-            out,
-            "  events {}, first {}, last {}, sample eventID {}",
-            evidence.count, evidence.first_seen, evidence.last_seen, evidence.sample_event_id
-        );
-        let _ = writeln!(out, "  map    {}", entries.join(", "));
-    }
-    out
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    principal: String,
-    window: String,
-    complete: bool,
-    /// The principal ARNs whose records matched, with their record counts.
-    principals: &'a BTreeMap<String, u64>,
-    stats: &'a Stats,
-    actions: BTreeMap<&'a str, Evidence>,
-    denied: Vec<Denied<'a>>,
-    diagnostics: Vec<&'a Diagnostic>,
-}
-
-#[derive(Serialize)]
-struct Denied<'a> {
-    #[serde(flatten)]
-    key: &'a DeniedKey,
-    #[serde(flatten)]
-    evidence: &'a Evidence,
-}
-
-/// `--summary-json`: the run for machines.
-pub fn summary_json(run: &Run, principal: &str, window: &str) -> String {
-    let summary = Summary {
-        principal: principal.to_string(),
-        window: window.to_string(),
-        complete: !run.incomplete(),
-        principals: &run.principals,
-        stats: &run.stats,
-        actions: run.usage.by_action(),
-        denied: run
-            .usage
-            .denied
-            .iter()
-            .map(|(key, evidence)| Denied { key, evidence })
-            .collect(),
-        diagnostics: run.diagnostics.iter().collect(),
-    };
-    crate::policy::pretty_json(&summary)
-}
 
 /// `maps explain SOURCE NAME`: the rule, where it comes from, and the catalogue facts of its actions.
 pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, String> {
@@ -145,9 +86,23 @@ fn raw_rule(prefix: &str, key: &str) -> Option<String> {
     serde_json::to_string(file.get("events")?.get(key)?).ok()
 }
 
+/// `maps coverage --logs …`: every record of the inputs, whoever made it and whenever, by how its call maps.
+pub fn coverage(inputs: &[LogInput]) -> (String, bool) {
+    let ingest = Ingest::new(Scope {
+        principal: None,
+        window: TimeWindow::unbounded(),
+        include_denied: true,
+        strict: false,
+        record_calls: true,
+        record_days: false,
+    });
+    let partial = files::collect(inputs, &ingest);
+    coverage_text(&partial.calls, &partial.stats, &partial.diagnostics)
+}
+
 /// `maps coverage`: distinct calls by outcome, and whether the answer is complete: some records were read,
 /// every input was readable and every call is known.
-pub fn coverage_text(
+fn coverage_text(
     calls: &BTreeMap<String, &'static str>,
     stats: &Stats,
     diagnostics: &Diagnostics,

@@ -1,8 +1,9 @@
 //! CloudTrail's LookupEvents API: management events of the last 90 days, one region per call, at most
 //! 50 events a page and 2 calls per second per account and region.
 //!
-//! Each region gets its own paced client (one call every [`LookupSource::pace`], about 550 ms) and runs in
-//! parallel with the others. The principal is narrowed on the server where the API allows it:
+//! Each region gets its own paced client (each call at least [`LookupSource::pace`], about 550 ms, after the
+//! previous answer) and runs in parallel with the others. The principal is narrowed on the server where the
+//! API allows it:
 //! - a user: the `Username` attribute;
 //! - a role: its `AssumeRole*` events (`EventName` attribute) give the access keys of its sessions, which are
 //!   then looked up one by one (`AccessKeyId` attribute);
@@ -12,8 +13,8 @@
 //! Every event's `CloudTrailEvent` goes through [`Ingest::ingest`], a page at a time.
 
 use super::ingest::{Ingest, Partial};
+use super::source::{LookupSource, Regions};
 use crate::principal::{Identity, PrincipalFilter};
-use crate::settings::{LookupSource, Regions};
 use crate::window::TimeWindow;
 use aws_sdk_cloudtrail::config::Region;
 use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -153,7 +154,7 @@ pub fn regions(
             .map(|r| vec![r.to_string()])
             .ok_or(LookupError::NoRegion),
         Regions::All => Ok(COMMERCIAL_REGIONS.iter().map(|r| r.to_string()).collect()),
-        Regions::List(list) => Ok(list.iter().cloned().collect()),
+        Regions::List(list) => Ok(list.iter().map(ToString::to_string).collect()),
     }
 }
 
@@ -224,7 +225,6 @@ impl Paced {
             if let Some(next) = self.next {
                 tokio::time::sleep_until(next).await;
             }
-            self.next = Some(Instant::now() + self.pace);
             self.calls += 1;
             let mut request = self
                 .client
@@ -242,7 +242,11 @@ impl Paced {
                     request = request.lookup_attributes(attribute);
                 }
             }
-            match request.send().await {
+            let result = request.send().await;
+            // Paced from the answer, not the request: the service saw this call before it answered, so
+            // the next one reaches it at least `pace` later however long either spent on the way.
+            self.next = Some(Instant::now() + self.pace);
+            match result {
                 Ok(output) => return Ok(output),
                 Err(e) => {
                     let code = e.code().map(str::to_string);

@@ -1,3 +1,8 @@
+mod aws_faults;
+mod aws_iam;
+mod aws_lookup;
+mod aws_query;
+mod aws_s3;
 mod cli;
 mod corpus;
 mod honest;
@@ -6,6 +11,7 @@ mod maps;
 mod permissions;
 mod properties;
 mod query;
+mod review;
 mod scenarios;
 mod secrets;
 mod support;

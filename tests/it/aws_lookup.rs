@@ -3,8 +3,6 @@
 //! `LookupAttributes`, `StartTime`/`EndTime`, `ThrottlingException` above 2 calls/s per region), and against
 //! a hand-written fake HTTP client for error shapes and retry sequences. Needs no emulator.
 
-mod support;
-
 use aws_sdk_cloudtrail::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
@@ -17,8 +15,8 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 use policygen::collector::ingest::{Ingest, Partial, Scope};
 use policygen::collector::lookup::{collect_with, LookupReport, Strategy};
+use policygen::collector::source::{LookupSource, Regions};
 use policygen::principal::{Identity, PrincipalFilter};
-use policygen::settings::{LookupSource, Regions};
 use policygen::window::{parse_time, TimeWindow};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -30,7 +28,7 @@ use std::time::{Duration, Instant};
 /// The example trail's management events (LookupEvents has no data events).
 fn management_events() -> Vec<Value> {
     let mut out = Vec::new();
-    for (rel, bytes) in support::files_under(&support::example_trail()) {
+    for (rel, bytes) in super::support::files_under(&super::support::example_trail()) {
         if rel.contains("CloudTrail-Digest") {
             continue;
         }
@@ -324,7 +322,7 @@ fn scope(identity: Identity) -> Scope {
         principal: Some(PrincipalFilter {
             identity,
             session: None,
-            accounts: ["111122223333".to_string()].into(),
+            accounts: ["111122223333".parse().expect("an account")].into(),
         }),
         window: TimeWindow::new(
             parse_time("2026-11-01").expect("valid"),
@@ -353,7 +351,9 @@ fn local_policy(events: &[Value], scope: Scope) -> String {
     let bytes = json!({ "Records": events }).to_string();
     ingest.ingest("local.json", bytes.as_bytes(), &mut part);
     let settings = settings_for(ingest.scope().clone());
-    policygen::finish(part, &ingest, &settings).policy.to_json()
+    policygen::pipeline::conclude(&settings, None, part, Default::default())
+        .policy
+        .to_json()
 }
 
 fn settings_for(scope: Scope) -> policygen::settings::Settings {
@@ -377,11 +377,14 @@ async fn lookup(
     clients: BTreeMap<String, aws_sdk_cloudtrail::Client>,
     source: &LookupSource,
     scope: Scope,
-) -> (policygen::Run, LookupReport) {
+) -> (policygen::Outcome, LookupReport) {
     let ingest = Arc::new(Ingest::new(scope));
     let (partial, report) = collect_with(clients, source, &ingest).await;
     let settings = settings_for(ingest.scope().clone());
-    (policygen::finish(partial, &ingest, &settings), report)
+    (
+        policygen::pipeline::conclude(&settings, None, partial, Default::default()),
+        report,
+    )
 }
 
 fn role() -> Identity {

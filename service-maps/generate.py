@@ -557,7 +557,8 @@ class Generator:
         pat = m.group(3) or m.group(5)
         if pat and pat not in f['patterns']:
             errs.append('%s: pattern %r undefined' % (where, pat))
-        if m.group(2) and not re.match(r'^[A-Za-z0-9_@$-]+(\[\])?(\.[A-Za-z0-9_@$:-]+(\[\])?)*$', m.group(2)):
+        seg = r'[A-Za-z0-9_@$:-]+(\[(?:[A-Za-z0-9_]+=[A-Za-z0-9_-]+)?\])?'
+        if m.group(2) and not re.match(r'^%s(\.%s)*$' % (seg, seg), m.group(2)):
             errs.append('%s: bad path in %r' % (where, e))
 
 

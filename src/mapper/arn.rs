@@ -49,6 +49,59 @@ enum Source {
 struct Segment {
     key: String,
     iterate: bool,
+    /// `key[field=value]`: iterate, keeping only the objects whose `field` is the string `value`.
+    filter: Option<(String, String)>,
+}
+
+impl Segment {
+    fn parse(text: &str) -> Result<Segment, String> {
+        let Some((key, rest)) = text.split_once('[') else {
+            return Ok(Segment {
+                key: text.to_string(),
+                iterate: false,
+                filter: None,
+            });
+        };
+        let inside = rest
+            .strip_suffix(']')
+            .ok_or_else(|| format!("`{text}`: `[` without a closing `]`"))?;
+        let filter = match inside.split_once('=') {
+            None if inside.is_empty() => None,
+            Some((field, value)) if !field.is_empty() && !value.is_empty() => {
+                Some((field.to_string(), value.to_string()))
+            }
+            _ => return Err(format!("`{text}`: write `key[]` or `key[field=value]`")),
+        };
+        Ok(Segment {
+            key: key.to_string(),
+            iterate: true,
+            filter,
+        })
+    }
+
+    fn keeps(&self, item: &Value) -> bool {
+        self.filter.as_ref().is_none_or(|(field, value)| {
+            lookup(item, field).and_then(Value::as_str) == Some(value.as_str())
+        })
+    }
+}
+
+/// A member of an object. CloudTrail writes members with a lower-case first letter, but some records
+/// (and AWS's own documented examples) keep the SDK's capital (`TableName` beside `tableName` in one
+/// request), so a key absent as written is looked up with its first letter's case flipped.
+fn lookup<'v>(node: &'v Value, key: &str) -> Option<&'v Value> {
+    node.get(key).or_else(|| {
+        let mut chars = key.chars();
+        let first = chars.next()?;
+        let flipped: String = if first.is_ascii_lowercase() {
+            first.to_ascii_uppercase()
+        } else {
+            first.to_ascii_lowercase()
+        }
+        .to_string()
+            + chars.as_str();
+        node.get(flipped.as_str())
+    })
 }
 
 /// A parsed expression; see `service-maps/README.md`.
@@ -113,17 +166,9 @@ impl Expr {
         }
         let path = rest
             .split('.')
-            .map(|seg| match seg.strip_suffix("[]") {
-                Some(key) => Segment {
-                    key: key.to_string(),
-                    iterate: true,
-                },
-                None => Segment {
-                    key: seg.to_string(),
-                    iterate: false,
-                },
-            })
-            .collect();
+            .map(Segment::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("in `{text}`: {e}"))?;
         Ok(Expr {
             source,
             argument: String::new(),
@@ -147,10 +192,12 @@ impl Expr {
                 let child = if segment.key.is_empty() {
                     Some(node)
                 } else {
-                    node.get(&segment.key)
+                    lookup(node, &segment.key)
                 };
                 match (child, segment.iterate) {
-                    (Some(Value::Array(items)), true) => next.extend(items.iter()),
+                    (Some(Value::Array(items)), true) => {
+                        next.extend(items.iter().filter(|item| segment.keeps(item)))
+                    }
                     (Some(value), false) => next.push(value),
                     _ => {}
                 }
@@ -340,6 +387,29 @@ mod tests {
             .expect("valid")
             .values(&c)
             .is_empty());
+    }
+
+    #[test]
+    fn filters_and_flipped_case() {
+        // The shape the DynamoDB Developer Guide documents for a TransactWriteItems record.
+        let request = json!({"requestItems": [
+            {"operation": "Put", "tableName": "a"},
+            {"operation": "Delete", "TableName": "b"},
+            {"operation": "Put", "TableName": "c"},
+            {"operation": "Update"}
+        ]});
+        let c = ctx(&request, &[]);
+        let put =
+            Expr::parse("req:requestItems[operation=Put].tableName", no_pattern).expect("valid");
+        assert_eq!(put.values(&c), ["a", "c"]);
+        let delete =
+            Expr::parse("req:requestItems[operation=Delete].tableName", no_pattern).expect("valid");
+        assert_eq!(delete.values(&c), ["b"]);
+        let update = Expr::parse("req:requestItems[operation=Update]", no_pattern).expect("valid");
+        assert_eq!(update.nodes(&c).len(), 1);
+        for bad in ["req:a[x=]", "req:a[=y]", "req:a[x=y", "req:a[x]"] {
+            assert!(Expr::parse(bad, no_pattern).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -178,7 +178,15 @@ impl Mapper {
                         }
                     }
                 }
-                Outcome::Grants(mapped)
+                if mapped.is_empty() {
+                    // Every grant of the rule depends on request content this record lacks: saying
+                    // "mapped" would emit a policy that does not allow the call.
+                    Outcome::Unmapped(format!(
+                        "no grant of service-maps/{prefix}.json events.{key} applies: the record lacks the request fields its grants read"
+                    ))
+                } else {
+                    Outcome::Grants(mapped)
+                }
             }
         };
         Mapping {

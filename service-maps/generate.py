@@ -24,6 +24,7 @@ EXPR_RE = re.compile(r'^(req|resp|add):([^|]+)(?:\|([A-Za-z0-9_]+))?$|^res:([^|]
 # placeholder names too generic to bind from a same-named request member without a hand-written rule
 GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 'Key', 'Version', 'Path', 'Type',
               'ResourceType', 'Identifier', 'TagKey'}
+ROLE_ARN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.'
 NOT_ARN = '^(?:[^a]|a[^r]|ar[^n]|arn[^:]|.{0,3}$)'
 IS_ARN = '^arn:'
 # protocols whose CloudTrail requestParameters are not simply the API members with a lowercase first letter
@@ -124,6 +125,15 @@ class Generator:
             for h in (info['endpointPrefix'], info['signingName']):
                 if h and '.' not in h and re.match(r'^[a-z0-9-]+$', h):
                     es.setdefault(h + '.amazonaws.com', p)
+        for svc in sorted(self.boto):
+            info = self.boto[svc]
+            p = self.boto_prefix(svc, info)
+            h = info['endpointPrefix']
+            if p and h and '.' in h and re.match(r'^[a-z0-9.-]+$', h):
+                es.setdefault(h + '.amazonaws.com', p)
+        # a host named after an IAM prefix is that service's (kafka-cluster, cloudshell, sqlworkbench)
+        for p in sorted(self.cat):
+            es.setdefault(p + '.amazonaws.com', p)
         for h, v in sorted(self.ovr.get('event_sources', {}).items()):
             if v.get('prefix') is None:
                 es.pop(h, None)
@@ -282,6 +292,29 @@ class Generator:
                 events[op] = ent
         return events
 
+    def pass_role(self, p, events):
+        """Generated events whose action the Service Authorization Reference says depends on iam:PassRole get
+        iam:PassRole on every role ARN the request carries, at any depth, when they have no PassRole grant
+        already; and every generated PassRole grant of a prefix whose service principal is known
+        (overrides.json pass_role_services) gets the iam:PassedToService fact."""
+        principal = self.ovr.get('pass_role_services', {}).get(p, {}).get('principal')
+        for name in sorted(events):
+            grants = events[name].get('grants', [])
+            passes = [g for g in grants if g['action'] == 'iam:PassRole']
+            needs = any('iam:PassRole' in self.action_info(g['action']).get('dependent', [])
+                        for g in grants if g['action'].startswith(p + ':'))
+            if needs and not passes:
+                g = {'action': 'iam:PassRole', 'when': {'matches': ['req:**', ROLE_ARN]},
+                     'resources': [{'arn': 'req:**|iam_role_arn'}]}
+                grants.append(g)
+                passes = [g]
+                note = events[name].get('note', 'generated: same name')
+                events[name]['note'] = note + '; iam:PassRole on each role ARN of the request (the Service ' \
+                    'Authorization Reference lists iam:PassRole as a dependent action)'
+            if principal:
+                for g in passes:
+                    g.setdefault('facts', {}).setdefault('iam:PassedToService', principal)
+
     # ---------------------------------------------------------------- overrides
     def expand_override_entry(self, p, name, ent):
         ent = copy.deepcopy(ent)
@@ -436,6 +469,7 @@ class Generator:
             c = self.cat[p]
             o = sv.get(p, {})
             events = self.generated_events(p)
+            self.pass_role(p, events)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
             if o.get('account_from'):
@@ -557,7 +591,7 @@ class Generator:
         pat = m.group(3) or m.group(5)
         if pat and pat not in f['patterns']:
             errs.append('%s: pattern %r undefined' % (where, pat))
-        seg = r'[A-Za-z0-9_@$:-]+(\[(?:[A-Za-z0-9_]+=[A-Za-z0-9_-]+)?\])?'
+        seg = r'(?:\*\*|[A-Za-z0-9_@$:-]+(\[(?:[A-Za-z0-9_]+=[A-Za-z0-9_-]+)?\])?)'
         if m.group(2) and not re.match(r'^%s(\.%s)*$' % (seg, seg), m.group(2)):
             errs.append('%s: bad path in %r' % (where, e))
 

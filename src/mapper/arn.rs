@@ -86,6 +86,19 @@ impl Segment {
     }
 }
 
+/// Every value nested in `node` (members and array items, at any depth), not `node` itself.
+pub fn descendants<'v>(node: &'v Value, out: &mut Vec<&'v Value>) {
+    let children: Box<dyn Iterator<Item = &'v Value>> = match node {
+        Value::Object(members) => Box::new(members.values()),
+        Value::Array(items) => Box::new(items.iter()),
+        _ => return,
+    };
+    for child in children {
+        out.push(child);
+        descendants(child, out);
+    }
+}
+
 /// A member of an object. CloudTrail writes members with a lower-case first letter, but some records
 /// (and AWS's own documented examples) keep the SDK's capital (`TableName` beside `tableName` in one
 /// request), so a key absent as written is looked up with its first letter's case flipped.
@@ -189,6 +202,10 @@ impl Expr {
         for segment in &self.path {
             let mut next = Vec::new();
             for node in current {
+                if segment.key == "**" {
+                    descendants(node, &mut next);
+                    continue;
+                }
                 let child = if segment.key.is_empty() {
                     Some(node)
                 } else {
@@ -383,6 +400,8 @@ mod tests {
         assert_eq!(put.values(&c), ["a", "c"]);
         let exists = Expr::parse("req:transactItems[].delete", no_pattern).expect("valid");
         assert_eq!(exists.nodes(&c).len(), 1);
+        let deep = Expr::parse("req:**", no_pattern).expect("valid");
+        assert_eq!(deep.values(&c), ["a", "b", "c"]);
         assert!(Expr::parse("req:missing", no_pattern)
             .expect("valid")
             .values(&c)

@@ -10,7 +10,8 @@ use arn::{
     escape_value, fill, fill_context, first_alternative, first_values, placeholders, Context,
 };
 use catalogue::{
-    Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, CONTEXT_PLACEHOLDERS,
+    Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, Service,
+    CONTEXT_PLACEHOLDERS,
 };
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -21,12 +22,23 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntryRef {
     pub prefix: String,
+    /// The `events` key of the rule, or for a catalogue name match the action's name.
     pub event: String,
+    /// No rule covers the event; its name is an action of the prefix's catalogue.
+    pub catalogue_match: bool,
 }
 
 impl fmt::Display for EntryRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+        if self.catalogue_match {
+            write!(
+                f,
+                "service-maps/{}.json actions.{} (catalogue name match)",
+                self.prefix, self.event
+            )
+        } else {
+            write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+        }
     }
 }
 
@@ -150,13 +162,17 @@ impl Mapper {
             }
         };
         let Some((key, rule)) = service.rule(event_name) else {
+            if let Some(action) = service.action_named(event_name) {
+                return catalogue_match(&service, action, ctx);
+            }
             return unmapped(format!(
-                "service-maps/{prefix}.json has no rule for `{event_name}`"
+                "service-maps/{prefix}.json has no rule for `{event_name}`, and `{prefix}` has no action of that name"
             ));
         };
         let entry = Some(EntryRef {
             prefix: prefix.to_string(),
             event: key.to_string(),
+            catalogue_match: false,
         });
         let note = rule.note.clone();
         let outcome = match &rule.kind {
@@ -299,6 +315,123 @@ impl Mapper {
             wildcard: segment,
         })
     }
+}
+
+/// The mapping of an event no rule covers whose name is an action of its service: that action, on the
+/// ARNs of its resource types that the request or `resources[]` names (else `*`, reported), plus the
+/// dependent actions the request shows it needs: `iam:PassRole` on each role ARN it passes, and the
+/// service's tagging action when it carries tags.
+fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
+    let prefix = &service.prefix;
+    let entry = EntryRef {
+        prefix: prefix.clone(),
+        event: action.to_string(),
+        catalogue_match: true,
+    };
+    let mut arns: Vec<&str> = ctx.resources.iter().map(|(_, arn)| arn.as_str()).collect();
+    let mut nested = Vec::new();
+    if let Some(request) = ctx.request {
+        arn::descendants(request, &mut nested);
+    }
+    arns.extend(nested.iter().filter_map(|v| v.as_str()));
+    let on_types = |name: &str| -> MappedGrant {
+        let full = format!("{prefix}:{name}");
+        if !service.supports_resources(name) {
+            return MappedGrant {
+                action: full,
+                resources: vec!["*".into()],
+                facts: BTreeMap::new(),
+                wildcard: Some(Wildcard::StarOnly),
+            };
+        }
+        let mut bound: Vec<String> = arns
+            .iter()
+            .filter(|arn| service.resource_of(name, arn))
+            .map(|arn| escape_value(arn))
+            .collect();
+        bound.sort();
+        bound.dedup();
+        let wildcard = bound.is_empty().then(|| {
+            Wildcard::Unbound(
+                "catalogue name match: the record names no ARN of the action's resource types"
+                    .into(),
+            )
+        });
+        MappedGrant {
+            action: full,
+            resources: if bound.is_empty() {
+                vec!["*".into()]
+            } else {
+                bound
+            },
+            facts: BTreeMap::new(),
+            wildcard,
+        }
+    };
+    let mut grants = vec![on_types(action)];
+    let def = &service.actions[action];
+    let tagged = ctx
+        .request
+        .and_then(Value::as_object)
+        .is_some_and(|members| {
+            members.iter().any(|(key, value)| {
+                TAG_MEMBERS.contains(&key.to_ascii_lowercase().as_str())
+                    && !matches!(value, Value::Null)
+                    && value.as_array().is_none_or(|a| !a.is_empty())
+                    && value.as_object().is_none_or(|o| !o.is_empty())
+            })
+        });
+    for dependent in &def.dependent {
+        if dependent == "iam:PassRole" {
+            let mut roles: Vec<String> = arns
+                .iter()
+                .filter(|arn| is_role_arn(arn))
+                .map(|arn| escape_value(arn))
+                .collect();
+            roles.sort();
+            roles.dedup();
+            if !roles.is_empty() {
+                grants.push(MappedGrant {
+                    action: dependent.clone(),
+                    resources: roles,
+                    facts: BTreeMap::new(),
+                    wildcard: None,
+                });
+            }
+        } else if let Some(name) = dependent.strip_prefix(&format!("{prefix}:")) {
+            let tagging = service
+                .actions
+                .get(name)
+                .is_some_and(|d| d.access == "Tagging");
+            if tagging && tagged {
+                grants.push(on_types(name));
+            }
+        }
+    }
+    Mapping {
+        outcome: Outcome::Grants(grants),
+        entry: Some(entry),
+        note: Some(format!(
+            "no rule covers this event; `{prefix}:{action}` is the catalogue action of that name"
+        )),
+    }
+}
+
+/// Top-level request members that carry tags for the resource a call creates (lower-case).
+const TAG_MEMBERS: [&str; 4] = ["tags", "taglist", "tagspecifications", "resourcetags"];
+
+fn is_role_arn(value: &str) -> bool {
+    let mut parts = value.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| p.starts_with("aws"))
+        && parts.next() == Some("iam")
+        && parts.next() == Some("")
+        && parts
+            .next()
+            .is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .next()
+            .is_some_and(|r| r.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
 }
 
 fn context_value<'a>(placeholder: &str, ctx: &Context<'a>) -> Option<&'a str> {

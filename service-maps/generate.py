@@ -25,6 +25,9 @@ EXPR_RE = re.compile(r'^(req|resp|add):([^|]+)(?:\|([A-Za-z0-9_]+))?$|^res:([^|]
 GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 'Key', 'Version', 'Path', 'Type',
               'ResourceType', 'Identifier', 'TagKey'}
 ROLE_ARN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.'
+# request members that name a role the call passes to the service; prefixes whose role members are no passing
+ROLE_MEMBER = re.compile(r'(?i)(rolearn|role)$')
+NO_PASS_ROLE_PREFIXES = {'iam', 'sts', 'organizations', 'sso', 'identitystore', 'access-analyzer'}
 NOT_ARN = '^(?:[^a]|a[^r]|ar[^n]|arn[^:]|.{0,3}$)'
 IS_ARN = '^arn:'
 # protocols whose CloudTrail requestParameters are not simply the API members with a lowercase first letter
@@ -293,24 +296,43 @@ class Generator:
         return events
 
     def pass_role(self, p, events):
-        """Generated events whose action the Service Authorization Reference says depends on iam:PassRole get
-        iam:PassRole on every role ARN the request carries, at any depth, when they have no PassRole grant
-        already; and every generated PassRole grant of a prefix whose service principal is known
+        """iam:PassRole for every generated event that passes a role and has no PassRole grant: on every role ARN
+        of the request (at any depth) when the Service Authorization Reference lists iam:PassRole as a dependent
+        action of its action; else, for a write action, on the role ARN of each top-level member named like a role
+        (roleArn, ExecutionRoleArn, ServiceRole). Every PassRole grant of a prefix whose service principal is known
         (overrides.json pass_role_services) gets the iam:PassedToService fact."""
         principal = self.ovr.get('pass_role_services', {}).get(p, {}).get('principal')
+        members = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    members.setdefault(op, o.get('input', []))
         for name in sorted(events):
             grants = events[name].get('grants', [])
             passes = [g for g in grants if g['action'] == 'iam:PassRole']
-            needs = any('iam:PassRole' in self.action_info(g['action']).get('dependent', [])
-                        for g in grants if g['action'].startswith(p + ':'))
-            if needs and not passes:
+            own = [self.action_info(g['action']) for g in grants if g['action'].startswith(p + ':')]
+            why = None
+            if passes or p in NO_PASS_ROLE_PREFIXES:
+                pass
+            elif any('iam:PassRole' in a.get('dependent', []) for a in own):
                 g = {'action': 'iam:PassRole', 'when': {'matches': ['req:**', ROLE_ARN]},
                      'resources': [{'arn': 'req:**|iam_role_arn'}]}
-                grants.append(g)
                 passes = [g]
+                why = 'each role ARN of the request (the Service Authorization Reference lists iam:PassRole as a ' \
+                    'dependent action)'
+            elif any(a['access'] in ('Write', 'Permissions management') for a in own):
+                for m in members.get(name, []):
+                    if ROLE_MEMBER.search(m):
+                        path = 'req:' + lower_first(m)
+                        passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
+                                       'resources': [{'arn': path + '|iam_role_arn'}]})
+                if passes:
+                    why = 'the role ARN of %s (a write call that passes a role)' % ', '.join(
+                        lower_first(m) for m in members[name] if ROLE_MEMBER.search(m))
+            if why:
+                grants.extend(passes)
                 note = events[name].get('note', 'generated: same name')
-                events[name]['note'] = note + '; iam:PassRole on each role ARN of the request (the Service ' \
-                    'Authorization Reference lists iam:PassRole as a dependent action)'
+                events[name]['note'] = note + '; iam:PassRole on ' + why
             if principal:
                 for g in passes:
                     g.setdefault('facts', {}).setdefault('iam:PassedToService', principal)
@@ -509,15 +531,15 @@ class Generator:
         for name, ent in f['events'].items():
             where = '%s event %s' % (p, name)
             keys = set(ent) - {'note'}
-            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal'}:
-                errs.append('%s: must be exactly one of grants/none/internal: %s' % (where, sorted(ent)))
+            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal', 'console'}:
+                errs.append('%s: must be exactly one of grants/none/internal/console: %s' % (where, sorted(ent)))
                 continue
             for k in ent:
-                if k not in ('grants', 'none', 'internal', 'note'):
+                if k not in ('grants', 'none', 'internal', 'console', 'note'):
                     errs.append('%s: unknown key %s' % (where, k))
             if 'grants' not in ent:
-                if not isinstance(ent.get('none', ent.get('internal')), str):
-                    errs.append('%s: none/internal needs a reason string' % where)
+                if not isinstance(ent.get('none', ent.get('internal', ent.get('console'))), str):
+                    errs.append('%s: none/internal/console needs a reason string' % where)
                 continue
             if not ent['grants']:
                 errs.append('%s: empty grants' % where)
@@ -725,7 +747,7 @@ def coverage(path, files, show_all=False):
         (mapped if ent else unmapped).append((src, name, et, p, ent))
     n = len(pairs)
     print('distinct eventSource/eventName pairs: %d, mapped: %d (%.1f%%)' % (n, len(mapped), 100.0 * len(mapped) / max(n, 1)))
-    kinds = {'grants': 0, 'none': 0, 'internal': 0}
+    kinds = {'grants': 0, 'none': 0, 'internal': 0, 'console': 0}
     for m in mapped:
         for k in kinds:
             if k in m[4]:

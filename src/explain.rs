@@ -122,7 +122,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
             .iter()
             .map(|g| (g.action.as_str(), g.when.is_some()))
             .collect(),
-        RuleKind::None(_) | RuleKind::Internal(_) => Vec::new(),
+        RuleKind::None(_) | RuleKind::Internal(_) | RuleKind::Console(_) => Vec::new(),
     };
     let mut seen = std::collections::BTreeSet::new();
     for (action, conditional) in grants {
@@ -181,6 +181,7 @@ pub fn coverage_text(calls: &BTreeMap<String, &'static str>) -> (String, bool) {
         ("mapped", "mapped"),
         ("no-permission", "need no permission"),
         ("internal", "service-internal"),
+        ("console", "console page actions"),
     ] {
         let _ = writeln!(
             out,

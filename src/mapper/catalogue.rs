@@ -49,6 +49,7 @@ pub enum RuleKind {
     Grants(Vec<GrantRule>),
     None(String),
     Internal(String),
+    Console(String),
 }
 
 pub struct GrantRule {
@@ -353,16 +354,17 @@ type Parse<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
 type RegexFor<'a> = &'a dyn Fn(&str) -> Arc<LazyRegex>;
 
 fn compile_rule(rule: EventRule, parse: Parse, regex: RegexFor) -> Result<Rule, String> {
-    let kind = match (rule.grants, rule.none, rule.internal) {
-        (Some(grants), None, None) => RuleKind::Grants(
+    let kind = match (rule.grants, rule.none, rule.internal, rule.console) {
+        (Some(grants), None, None, None) => RuleKind::Grants(
             grants
                 .into_iter()
                 .map(|g| compile_grant(g, parse, regex))
                 .collect::<Result<_, _>>()?,
         ),
-        (None, Some(why), None) => RuleKind::None(why),
-        (None, None, Some(why)) => RuleKind::Internal(why),
-        _ => return Err("needs exactly one of `grants`, `none`, `internal`".into()),
+        (None, Some(why), None, None) => RuleKind::None(why),
+        (None, None, Some(why), None) => RuleKind::Internal(why),
+        (None, None, None, Some(why)) => RuleKind::Console(why),
+        _ => return Err("needs exactly one of `grants`, `none`, `internal`, `console`".into()),
     };
     Ok(Rule {
         kind,

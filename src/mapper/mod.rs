@@ -68,6 +68,8 @@ pub enum Outcome {
     Grants(Vec<MappedGrant>),
     NoPermission(String),
     Internal(String),
+    /// A console page action: no API call of its own, so no permission can be derived from it.
+    Console(String),
     Unmapped(String),
 }
 
@@ -137,7 +139,21 @@ impl Mapper {
             region: record.region(),
             account: record.account(),
         };
-        self.map(record.source(), record.name(), &ctx)
+        let mapping = self.map(record.source(), record.name(), &ctx);
+        match mapping.outcome {
+            // The console writes page actions of its own (billing console settings, support console
+            // pages): no rule or catalogue action matches them, and they are not API calls to allow.
+            Outcome::Unmapped(_) if record.event_type.as_deref() == Some("AwsConsoleAction") => {
+                Mapping {
+                    outcome: Outcome::Console(format!(
+                        "`{}` is a console page action (eventType AwsConsoleAction) that is no API call and no catalogue action: nothing to allow",
+                        record.name()
+                    )),
+                    ..mapping
+                }
+            }
+            _ => mapping,
+        }
     }
 
     /// Maps one call. `ctx` holds the record's request, response, resources and location.
@@ -165,6 +181,15 @@ impl Mapper {
             if let Some(action) = service.action_named(event_name) {
                 return catalogue_match(&service, action, ctx);
             }
+            if event_name.starts_with("https://") {
+                return Mapping {
+                    outcome: Outcome::Console(
+                        "an AWS access portal page request (its eventName is the page URL), made with a portal session, not IAM credentials".into(),
+                    ),
+                    entry: None,
+                    note: None,
+                };
+            }
             return unmapped(format!(
                 "service-maps/{prefix}.json has no rule for `{event_name}`, and `{prefix}` has no action of that name"
             ));
@@ -178,6 +203,7 @@ impl Mapper {
         let outcome = match &rule.kind {
             RuleKind::None(why) => Outcome::NoPermission(why.clone()),
             RuleKind::Internal(why) => Outcome::Internal(why.clone()),
+            RuleKind::Console(why) => Outcome::Console(why.clone()),
             RuleKind::Grants(grants) => {
                 let mut mapped = Vec::new();
                 for grant in grants {
@@ -381,24 +407,35 @@ fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
                     && value.as_object().is_none_or(|o| !o.is_empty())
             })
         });
+    // A role passed to the service: any role ARN of the request when the catalogue lists iam:PassRole as
+    // a dependent action, else (for a write) the role ARN of a member named like a role (`roleArn`).
+    let passes = def.dependent.iter().any(|d| d == "iam:PassRole");
+    let mut roles: Vec<String> = if passes {
+        arns.iter()
+            .filter(|arn| is_role_arn(arn))
+            .map(|arn| escape_value(arn))
+            .collect()
+    } else if matches!(def.access.as_str(), "Write" | "Permissions management") {
+        let mut found = Vec::new();
+        if let Some(request) = ctx.request {
+            role_members(request, &mut found);
+        }
+        found.into_iter().map(escape_value).collect()
+    } else {
+        Vec::new()
+    };
+    roles.sort();
+    roles.dedup();
+    if !roles.is_empty() {
+        grants.push(MappedGrant {
+            action: "iam:PassRole".into(),
+            resources: roles,
+            facts: BTreeMap::new(),
+            wildcard: None,
+        });
+    }
     for dependent in &def.dependent {
-        if dependent == "iam:PassRole" {
-            let mut roles: Vec<String> = arns
-                .iter()
-                .filter(|arn| is_role_arn(arn))
-                .map(|arn| escape_value(arn))
-                .collect();
-            roles.sort();
-            roles.dedup();
-            if !roles.is_empty() {
-                grants.push(MappedGrant {
-                    action: dependent.clone(),
-                    resources: roles,
-                    facts: BTreeMap::new(),
-                    wildcard: None,
-                });
-            }
-        } else if let Some(name) = dependent.strip_prefix(&format!("{prefix}:")) {
+        if let Some(name) = dependent.strip_prefix(&format!("{prefix}:")) {
             let tagging = service
                 .actions
                 .get(name)
@@ -419,6 +456,25 @@ fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
 
 /// Top-level request members that carry tags for the resource a call creates (lower-case).
 const TAG_MEMBERS: [&str; 4] = ["tags", "taglist", "tagspecifications", "resourcetags"];
+
+/// Role ARNs held by members whose name ends in `role` or `rolearn` (any case), at any depth.
+fn role_members<'v>(node: &'v Value, out: &mut Vec<&'v str>) {
+    let children: Box<dyn Iterator<Item = (Option<&String>, &'v Value)>> = match node {
+        Value::Object(members) => Box::new(members.iter().map(|(k, v)| (Some(k), v))),
+        Value::Array(items) => Box::new(items.iter().map(|v| (None, v))),
+        _ => return,
+    };
+    for (key, value) in children {
+        let named = key.is_some_and(|k| {
+            let k = k.to_ascii_lowercase();
+            k.ends_with("role") || k.ends_with("rolearn")
+        });
+        match value {
+            Value::String(text) if named && is_role_arn(text) => out.push(text),
+            _ => role_members(value, out),
+        }
+    }
+}
 
 fn is_role_arn(value: &str) -> bool {
     let mut parts = value.splitn(6, ':');

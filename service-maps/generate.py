@@ -27,6 +27,9 @@ GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 
 ROLE_ARN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.'
 # request members that name a role the call passes to the service; prefixes whose role members are no passing
 ROLE_MEMBER = re.compile(r'(?i)(rolearn|role)$')
+TAG_MEMBERS = {'tags', 'taglist', 'tagspecifications', 'resourcetags'}
+KMS_MEMBER = re.compile(r'(?i)kms.*key')
+KEY_ID = '^(?:mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$'
 NO_PASS_ROLE_PREFIXES = {'iam', 'sts', 'organizations', 'sso', 'identitystore', 'access-analyzer'}
 NOT_ARN = '^(?:[^a]|a[^r]|ar[^n]|arn[^:]|.{0,3}$)'
 IS_ARN = '^arn:'
@@ -337,6 +340,69 @@ class Generator:
                 for g in passes:
                     g.setdefault('facts', {}).setdefault('iam:PassedToService', principal)
 
+    def dependents(self, p, events):
+        """The other dependent actions of the Service Authorization Reference that a generated event's request
+        shows it needs (each grant conditional on the member that triggers it):
+        - tag on create: the prefix's tagging dependent (TagResource, AddTags, CreateTags, ...) when the request
+          carries tags, on the primary grant's resources when the tagging action supports their type;
+        - KMS: the kms:* dependents when a member names a KMS key (KmsKeyId, SseKmsKeyId, ...), on that key
+          (its ARN, or key/<id> for a bare key id; `*` for an alias), with kms:ViaService."""
+        members = {}
+        endpoint = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    if op not in members:
+                        members[op] = o.get('input', [])
+                        endpoint[op] = self.boto[svc]['endpointPrefix']
+        proto = {op: None for op in members}
+        for name in sorted(events):
+            grants = events[name].get('grants', [])
+            primary = [g for g in grants if g['action'].startswith(p + ':')]
+            if not primary or name not in members:
+                continue
+            info = self.action_info(primary[0]['action'])
+            have = {g['action'] for g in grants}
+            added = []
+            tag_members = [m for m in members[name] if m.lower() in TAG_MEMBERS]
+            for dep in info.get('dependent', []):
+                if dep in have or not dep.startswith(p + ':') or not self.resolve(dep) == dep:
+                    continue
+                if self.action_info(dep)['access'] != 'Tagging' or not tag_members:
+                    continue
+                types = {r['type'] for r in self.action_info(dep)['resources']}
+                for m in tag_members:
+                    g = {'action': dep, 'when': {'exists': 'req:' + lower_first(m)}}
+                    res = [r for r in primary[0].get('resources', []) if r.get('type') in types]
+                    if res and len(res) == len(primary[0].get('resources', [])):
+                        g['resources'] = copy.deepcopy(res)
+                        if 'when' in primary[0]:
+                            g['when'] = {'all': [primary[0]['when'], g['when']]}
+                    grants.append(g)
+                added.append('%s when the request carries %s' % (dep, ', '.join(lower_first(m) for m in tag_members)))
+            kms = [d for d in info.get('dependent', []) if d.startswith('kms:') and d not in have and self.resolve(d) == d
+                   and 'key' in {r['type'] for r in self.action_info(d)['resources']}]
+            key_members = [m for m in members[name] if KMS_MEMBER.search(m)]
+            if kms and key_members and self.boto_protocol(p, name) not in NO_GENERIC_BIND_PROTOCOLS:
+                via = endpoint[name] + '.${Region}.amazonaws.com'
+                for dep in kms:
+                    for m in key_members:
+                        e = 'req:' + lower_first(m)
+                        facts = {'kms:ViaService': via}
+                        grants.append({'action': dep, 'when': {'matches': [e, IS_ARN]}, 'resources': [{'arn': e + '|kms_key_arn'}], 'facts': dict(facts)})
+                        grants.append({'action': dep, 'when': {'matches': [e, KEY_ID]}, 'resources': [{'type': 'key', 'bind': {'KeyId': e}}], 'facts': dict(facts)})
+                        grants.append({'action': dep, 'when': {'matches': [e, '^alias/']}, 'facts': dict(facts)})
+                added.append('%s on the key of %s' % (', '.join(kms), ', '.join(lower_first(m) for m in key_members)))
+            if added:
+                note = events[name].get('note', 'generated: same name')
+                events[name]['note'] = note + '; dependent actions (Service Authorization Reference): ' + '; '.join(added)
+
+    def boto_protocol(self, p, op):
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p and op in self.boto[svc]['operations']:
+                return self.boto[svc]['protocol']
+        return None
+
     # ---------------------------------------------------------------- overrides
     def expand_override_entry(self, p, name, ent):
         ent = copy.deepcopy(ent)
@@ -492,6 +558,7 @@ class Generator:
             o = sv.get(p, {})
             events = self.generated_events(p)
             self.pass_role(p, events)
+            self.dependents(p, events)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
             if o.get('account_from'):

@@ -238,6 +238,11 @@ impl Expr {
             .map(|segment| (body, segment.key.as_str()))
     }
 
+    /// Whether a `|pattern` filters the values: then only what it yields counts as present.
+    pub fn has_pattern(&self) -> bool {
+        self.pattern.is_some()
+    }
+
     /// A `lit:` value is written by the map's authors, so its `*` is a deliberate wildcard.
     pub fn is_literal(&self) -> bool {
         self.source == Source::Literal

@@ -513,7 +513,7 @@ fn holds(condition: &Condition, ctx: &Context) -> bool {
 
 fn present(expr: &arn::Expr, ctx: &Context) -> bool {
     !expr.values(ctx).is_empty()
-        || expr.nodes(ctx).iter().any(|v| match v {
+        || !expr.has_pattern() && expr.nodes(ctx).iter().any(|v| match v {
             serde_json::Value::Object(o) => !o.is_empty(),
             serde_json::Value::Array(a) => !a.is_empty(),
             serde_json::Value::String(s) => !s.is_empty(),

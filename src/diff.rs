@@ -41,10 +41,9 @@ pub struct WildcardUse {
     pub unused: usize,
 }
 
+/// A used action the current policy does not grant (on these resources) and the proposal adds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Added {
-    /// `used`: the principal called it; `denied`: it tried and was denied.
-    pub reason: &'static str,
     pub resources: BTreeSet<String>,
 }
 
@@ -95,7 +94,7 @@ pub struct SemanticDiff {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removals_withheld: Option<String>,
     pub summary: DiffSummary,
-    /// Used (or denied) but not granted: action → reason and the resources missing.
+    /// Used but not granted today, granted by the proposal: action → the resources missing.
     pub added: BTreeMap<String, Added>,
     /// Granted, never used in the window: action → the statements granting it.
     pub unused: BTreeMap<String, BTreeSet<String>>,
@@ -388,7 +387,6 @@ pub fn review(
                 added
                     .entry(action.to_string())
                     .or_insert_with(|| Added {
-                        reason: "used",
                         resources: BTreeSet::new(),
                     })
                     .resources
@@ -451,14 +449,12 @@ pub fn review(
             }
         } else if allows.iter().any(|a| a.actions.contains(&action)) {
             "granted by the current policy, so denied elsewhere (permissions boundary, SCP, session or resource policy)".to_string()
+        } else if used.contains_key(action.as_str()) {
+            "not granted by the current policy; the proposal grants the action for the calls that succeeded"
+                .to_string()
         } else {
-            if !used.contains_key(action.as_str()) {
-                added.entry(action.clone()).or_insert_with(|| Added {
-                    reason: "denied",
-                    resources: BTreeSet::new(),
-                });
-            }
-            "not granted: the proposal grants a denied call only with `--include-denied`"
+            // Not an addition: the proposal does not grant it either.
+            "not granted by the current policy nor by the proposal (`--include-denied` grants denied calls)"
                 .to_string()
         };
         denied_attempts.push(DeniedAttempt {

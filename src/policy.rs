@@ -18,6 +18,16 @@ fn default_version() -> String {
     POLICY_VERSION.to_string()
 }
 
+impl Default for PolicyDocument {
+    /// A document with no statement (which IAM rejects: never written as a policy).
+    fn default() -> Self {
+        PolicyDocument {
+            version: default_version(),
+            statements: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Effect {
     Allow,
@@ -109,7 +119,77 @@ impl Statement {
     }
 }
 
+/// The request context a condition is evaluated against: condition key → value (one value a key).
+pub type Context = BTreeMap<String, String>;
+
+impl Statement {
+    /// Whether the statement's conditions hold for a request with `context`; `None` when they use an operator
+    /// policygen does not evaluate (numbers, dates, IP addresses, booleans, binaries).
+    ///
+    /// IAM: condition keys match case-insensitively; a missing key makes a condition false, except for the
+    /// negated operators (`StringNotEquals`, `StringNotLike`, `ArnNotEquals`, `ArnNotLike`), where it is true, and
+    /// with `...IfExists`, where it is true (IAM User Guide, "IAM JSON policy elements: Condition operators").
+    pub fn conditions_hold(&self, context: &Context) -> Option<bool> {
+        let Some(conditions) = &self.condition else {
+            return Some(true);
+        };
+        let mut all = true;
+        for (operator, keys) in conditions {
+            let op = operator
+                .strip_prefix("ForAnyValue:")
+                .or_else(|| operator.strip_prefix("ForAllValues:"))
+                .unwrap_or(operator);
+            let (op, if_exists) = match op.strip_suffix("IfExists") {
+                Some(base) => (base, true),
+                None => (op, false),
+            };
+            let (negated, matcher): (bool, fn(&str, &str) -> bool) = match op {
+                "StringEquals" | "ArnEquals" => (false, |p, v| p == v),
+                "StringNotEquals" | "ArnNotEquals" => (true, |p, v| p == v),
+                "StringEqualsIgnoreCase" => (false, |p, v| p.eq_ignore_ascii_case(v)),
+                "StringNotEqualsIgnoreCase" => (true, |p, v| p.eq_ignore_ascii_case(v)),
+                "StringLike" | "ArnLike" => (false, |p, v| wildcard_match(p, v, true)),
+                "StringNotLike" | "ArnNotLike" => (true, |p, v| wildcard_match(p, v, true)),
+                _ => return None,
+            };
+            for (key, values) in keys {
+                let value = context
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v.as_str());
+                let holds = match value {
+                    None => negated || if_exists,
+                    Some(value) => {
+                        let hit = values.items().iter().any(|p| matcher(p, value));
+                        hit != negated
+                    }
+                };
+                all &= holds;
+            }
+        }
+        Some(all)
+    }
+}
+
 impl PolicyDocument {
+    /// Whether the document allows a request: an Allow covers it with its conditions holding, and no Deny
+    /// does. A Deny whose conditions policygen cannot evaluate is taken not to apply (the caller decides
+    /// what an unknown means; for the soundness check, the call it guards was seen to succeed).
+    pub fn allows_request(&self, action: &str, resource: &str, context: &Context) -> bool {
+        let applies = |s: &Statement, unknown: bool| {
+            s.covers(action, resource) && s.conditions_hold(context).unwrap_or(unknown)
+        };
+        let allowed = self
+            .statements
+            .iter()
+            .any(|s| s.effect == Effect::Allow && applies(s, false));
+        let denied = self
+            .statements
+            .iter()
+            .any(|s| s.effect == Effect::Deny && applies(s, false));
+        allowed && !denied
+    }
+
     /// Whether the document allows `action` on `resource`: some Allow covers it and no Deny does.
     /// Conditions are not evaluated.
     pub fn allows(&self, action: &str, resource: &str) -> bool {
@@ -148,6 +228,43 @@ mod tests {
         assert!(doc.allows("S3:getobject", "arn:aws:s3:::b/k"));
         assert!(!doc.allows("s3:PutObject", "arn:aws:s3:::b/k"));
         assert!(!doc.allows("s3:GetObject", "arn:aws:s3:::c/k"));
+    }
+
+    #[test]
+    fn conditions_are_evaluated_against_the_request() {
+        let doc: PolicyDocument = serde_json::from_str(
+            r#"{"Statement":[
+              {"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
+               "Condition":{"StringEquals":{"iam:PassedToService":["lambda.amazonaws.com"]}}},
+              {"Effect":"Allow","Action":"s3:*","Resource":"*",
+               "Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
+              {"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*",
+               "Condition":{"StringNotLike":{"aws:PrincipalTag/team":"ops*"}}},
+              {"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+        )
+        .expect("valid policy");
+        let ctx = |pairs: &[(&str, &str)]| -> Context {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let lambda = ctx(&[("iam:passedtoservice", "lambda.amazonaws.com")]);
+        assert!(doc.allows_request("iam:PassRole", "arn:aws:iam::1:role/r", &lambda));
+        let ecs = ctx(&[("iam:PassedToService", "ecs-tasks.amazonaws.com")]);
+        assert!(!doc.allows_request("iam:PassRole", "arn:aws:iam::1:role/r", &ecs));
+        assert!(!doc.allows_request("iam:PassRole", "arn:aws:iam::1:role/r", &Context::new()));
+        let eu = ctx(&[("aws:RequestedRegion", "eu-west-1")]);
+        assert!(doc.allows_request("s3:GetObject", "arn:aws:s3:::b/k", &eu));
+        // A missing key makes a negated operator true: the Deny applies.
+        assert!(!doc.allows_request("s3:DeleteBucket", "arn:aws:s3:::b", &eu));
+        let ops = ctx(&[
+            ("aws:RequestedRegion", "eu-west-1"),
+            ("aws:PrincipalTag/team", "ops-1"),
+        ]);
+        assert!(doc.allows_request("s3:DeleteBucket", "arn:aws:s3:::b", &ops));
+        // Operators policygen does not evaluate never allow.
+        assert!(!doc.allows_request("ec2:RunInstances", "*", &eu));
     }
 
     #[test]

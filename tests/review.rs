@@ -151,7 +151,7 @@ fn golden_outputs() {
             "incomplete",
             &[
                 "--logs",
-                "tests/golden/review/inputs/no-such-dir",
+                "tests/golden/review/inputs/damaged",
                 "--current",
                 "examples/current-policy.json",
             ],

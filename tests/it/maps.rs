@@ -145,9 +145,14 @@ fn every_diagnostic_code_is_documented() {
     let doc = std::fs::read_to_string(root().join("docs/diagnostics.md"))
         .expect("docs/diagnostics.md exists");
     for code in policygen::report::Code::ALL {
+        let severity = match code.severity() {
+            policygen::report::Severity::Incomplete => "incomplete",
+            policygen::report::Severity::Warning => "warning",
+            policygen::report::Severity::Note => "note",
+        };
         assert!(
-            doc.contains(&format!("| `{}` |", code.as_str())),
-            "docs/diagnostics.md lacks `{code}`"
+            doc.contains(&format!("| `{}` | {severity} |", code.as_str())),
+            "docs/diagnostics.md lacks `{code}` as a {severity}"
         );
     }
 }

@@ -220,15 +220,9 @@ impl Mapper {
                         }
                     }
                 }
-                if mapped.is_empty() {
-                    // Every grant of the rule depends on request content this record lacks: saying
-                    // "mapped" would emit a policy that does not allow the call.
-                    Outcome::Unmapped(format!(
-                        "no grant of service-maps/{prefix}.json events.{key} applies: the record lacks the request fields its grants read"
-                    ))
-                } else {
-                    Outcome::Grants(mapped)
-                }
+                // Empty when every grant depends on request content this record lacks: the
+                // collector reports that as `unsound-result`, never as "mapped".
+                Outcome::Grants(mapped)
             }
         };
         Mapping {
@@ -513,10 +507,11 @@ fn holds(condition: &Condition, ctx: &Context) -> bool {
 
 fn present(expr: &arn::Expr, ctx: &Context) -> bool {
     !expr.values(ctx).is_empty()
-        || !expr.has_pattern() && expr.nodes(ctx).iter().any(|v| match v {
-            serde_json::Value::Object(o) => !o.is_empty(),
-            serde_json::Value::Array(a) => !a.is_empty(),
-            serde_json::Value::String(s) => !s.is_empty(),
-            _ => true,
-        })
+        || !expr.has_pattern()
+            && expr.nodes(ctx).iter().any(|v| match v {
+                serde_json::Value::Object(o) => !o.is_empty(),
+                serde_json::Value::Array(a) => !a.is_empty(),
+                serde_json::Value::String(s) => !s.is_empty(),
+                _ => true,
+            })
 }

@@ -74,6 +74,10 @@ fn classify(path: &str) -> (BTreeMap<&'static str, usize>, Vec<String>) {
             continue;
         }
         let (class, why) = match mapper.map_record(&record).outcome {
+            Outcome::Grants(grants) if grants.is_empty() => (
+                "unmapped",
+                "the rule grants nothing for this record".to_string(),
+            ),
             Outcome::Grants(_) => ("mapped", String::new()),
             Outcome::NoPermission(_) => ("no permission", String::new()),
             Outcome::Console(_) => ("console", String::new()),

@@ -68,8 +68,10 @@ struct Expect {
     none: bool,
     internal: bool,
     console: bool,
-    /// The record must be reported unmapped (it lacks what the rule reads), never "mapped" to nothing.
+    /// No rule and no catalogue action matches the record.
     unmapped: bool,
+    /// The rule matches but none of its grants applies to this record (reported `unsound-result`).
+    no_grant: bool,
 }
 
 /// Every case in `tests/mapping-cases/*.json` through the real mapper.
@@ -103,8 +105,13 @@ fn mapping_cases() {
                 (Outcome::NoPermission(_), true, _) | (Outcome::Internal(_), _, true) => continue,
                 (Outcome::Console(_), false, false) if case.expect.console => continue,
                 (Outcome::Unmapped(_), false, false) if case.expect.unmapped => continue,
+                (Outcome::Grants(grants), false, false) if case.expect.no_grant => {
+                    if !grants.is_empty() {
+                        failures.push(format!("{label}: granted {grants:?}, expected no grant"));
+                    }
+                }
                 (Outcome::Grants(grants), false, false)
-                    if !case.expect.unmapped && !case.expect.console =>
+                    if !case.expect.unmapped && !case.expect.console && !case.expect.no_grant =>
                 {
                     let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
                     for g in grants {

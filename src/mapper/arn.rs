@@ -288,13 +288,6 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
-/// The values of the first alternative that yields any.
-pub fn first_values(alternatives: &[Expr], ctx: &Context) -> Vec<String> {
-    first_alternative(alternatives, ctx)
-        .map(|(values, _)| values)
-        .unwrap_or_default()
-}
-
 /// The values of the first alternative that yields any, and that alternative.
 pub fn first_alternative<'e>(
     alternatives: &'e [Expr],

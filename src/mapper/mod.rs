@@ -6,9 +6,7 @@ pub mod catalogue;
 pub mod service_map;
 
 use crate::event::Record;
-use arn::{
-    escape_value, fill, fill_context, first_alternative, first_values, placeholders, Context,
-};
+use arn::{escape_value, fill, fill_context, first_alternative, placeholders, Context};
 use catalogue::{
     Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, Service,
     CONTEXT_PLACEHOLDERS,
@@ -276,10 +274,17 @@ impl Mapper {
         for resource in &grant.resources {
             match resource {
                 ResourceRule::Arn(alternatives) => {
-                    let found: Vec<String> = first_values(alternatives, ctx)
-                        .into_iter()
-                        .filter(|v| v.starts_with("arn:"))
-                        .collect();
+                    // A literal ARN is the map's own text: `${Partition}` and friends come from the event.
+                    let found: Vec<String> = match first_alternative(alternatives, ctx) {
+                        Some((values, expr)) if expr.is_literal() => {
+                            values.iter().map(|v| fill_context(v, ctx)).collect()
+                        }
+                        Some((values, _)) => values,
+                        None => Vec::new(),
+                    }
+                    .into_iter()
+                    .filter(|v| v.starts_with("arn:"))
+                    .collect();
                     if found.is_empty() {
                         return Ok(MappedGrant {
                             facts,

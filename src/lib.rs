@@ -8,7 +8,6 @@
 pub mod cli;
 pub mod collector;
 pub mod current;
-pub mod diff;
 pub mod emitter;
 pub mod event;
 pub mod explain;
@@ -18,6 +17,7 @@ pub mod output;
 pub mod policy;
 pub mod principal;
 pub mod report;
+pub mod review;
 pub mod settings;
 pub mod usage;
 pub mod verify;

@@ -2,11 +2,11 @@
 
 use crate::collector::LogInput;
 use crate::current::CurrentPolicies;
-use crate::diff::{review, Coverage, Review};
-use crate::emitter::render::{cloudformation, json, markdown, terraform};
+use crate::emitter::render::{cloudformation, json, terraform};
 use crate::emitter::size::fit;
 use crate::policy::PolicyDocument;
 use crate::report::{Code, Severity};
+use crate::review::{markdown, review, Coverage, Review};
 use crate::settings::{Format, Settings};
 use crate::Run;
 use chrono::{Duration, NaiveDate};

@@ -2,7 +2,7 @@
 //! added with the evidence for every added action, what is carried over, the coverage notes, and the diff in
 //! a collapsible block.
 
-use crate::diff::Review;
+use super::Review;
 use crate::policy::PolicyDocument;
 use crate::usage::Evidence;
 use std::collections::BTreeMap;

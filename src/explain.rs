@@ -22,9 +22,30 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
             ))
         }
     };
-    let (key, rule) = service
-        .rule(event_name)
-        .ok_or_else(|| format!("service-maps/{prefix}.json has no rule for `{event_name}` (it would be reported as `unmapped-event`)"))?;
+    let Some((key, rule)) = service.rule(event_name) else {
+        let action = service.action_named(event_name).ok_or_else(|| format!("service-maps/{prefix}.json has no rule for `{event_name}`, and `{prefix}` has no action of that name (it would be reported as `unmapped-event`)"))?;
+        let def = &service.actions[action];
+        let mut out = String::new();
+        let _ = writeln!(out, "{event_source} {event_name}");
+        let _ = writeln!(out, "  service   {prefix} ({})", service.name);
+        let _ = writeln!(
+            out,
+            "  entry     service-maps/{prefix}.json actions.{action} (catalogue name match: no rule covers `{event_name}`)"
+        );
+        let _ = writeln!(
+            out,
+            "  action    {prefix}:{action} — access {}, on the ARNs of its resource types the record names, else `*`",
+            def.access
+        );
+        if !def.dependent.is_empty() {
+            let _ = writeln!(
+                out,
+                "  dependent {} (granted only: iam:PassRole on role ARNs the request passes; the service's tagging action when the request carries tags)",
+                def.dependent.join(", ")
+            );
+        }
+        return Ok(out);
+    };
     let raw = raw_rule(prefix, key).unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "{event_source} {event_name}");
@@ -32,7 +53,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
     let via = if key == event_name {
         String::new()
     } else {
-        format!(" (API-version suffix stripped from `{event_name}`)")
+        format!(" (normalised from `{event_name}`: API-version suffix, surrounding space or first-letter case)")
     };
     let _ = writeln!(
         out,
@@ -45,7 +66,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
             .iter()
             .map(|g| (g.action.as_str(), g.when.is_some()))
             .collect(),
-        RuleKind::None(_) | RuleKind::Internal(_) => Vec::new(),
+        RuleKind::None(_) | RuleKind::Internal(_) | RuleKind::Console(_) => Vec::new(),
     };
     let mut seen = std::collections::BTreeSet::new();
     for (action, conditional) in grants {
@@ -128,6 +149,7 @@ fn coverage_text(
         ("mapped", "mapped"),
         ("no-permission", "need no permission"),
         ("internal", "service-internal"),
+        ("console", "console page actions"),
     ] {
         let _ = writeln!(
             out,

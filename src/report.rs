@@ -59,6 +59,7 @@ codes! {
     NonApiEvent = "non-api-event", Note, "an Insights or service event was skipped: it carries no permission";
     NoPermissionNeeded = "no-permission-needed", Note, "the call needs no IAM permission";
     ServiceInternalEvent = "service-internal-event", Note, "an event AWS writes for itself was skipped";
+    ConsoleEvent = "console-event", Note, "a console page action, not an API call, was skipped: it carries no permission to allow";
     UnknownEventVersion = "unknown-event-version", Note, "a record of an eventVersion policygen was not built for was read as version 1";
     DuplicateEvent = "duplicate-event", Note, "the same event was delivered more than once and counted once";
     StarOnlyAction = "star-only-action", Note, "the action supports only `\"Resource\": \"*\"`";

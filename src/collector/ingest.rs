@@ -535,6 +535,7 @@ impl Ingest {
                 Outcome::Grants(_) => "mapped",
                 Outcome::NoPermission(_) => "no-permission",
                 Outcome::Internal(_) => "internal",
+                Outcome::Console(_) => "console",
                 Outcome::Unmapped(_) => "unmapped",
             };
             out.calls.entry(call.to_string()).or_insert(kind);
@@ -606,6 +607,10 @@ impl Ingest {
             Outcome::Internal(why) => {
                 out.stats.records_no_permission += events;
                 self.diagnose(out, Code::ServiceInternalEvent, call, why, location());
+            }
+            Outcome::Console(why) => {
+                out.stats.records_no_permission += events;
+                self.diagnose(out, Code::ConsoleEvent, call, why, location());
             }
             Outcome::Unmapped(why) => {
                 out.stats.records_unmapped += events;

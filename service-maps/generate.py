@@ -24,6 +24,13 @@ EXPR_RE = re.compile(r'^(req|resp|add):([^|]+)(?:\|([A-Za-z0-9_]+))?$|^res:([^|]
 # placeholder names too generic to bind from a same-named request member without a hand-written rule
 GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 'Key', 'Version', 'Path', 'Type',
               'ResourceType', 'Identifier', 'TagKey'}
+ROLE_ARN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.'
+# request members that name a role the call passes to the service; prefixes whose role members are no passing
+ROLE_MEMBER = re.compile(r'(?i)(rolearn|role)$')
+TAG_MEMBERS = {'tags', 'taglist', 'tagspecifications', 'resourcetags'}
+KMS_MEMBER = re.compile(r'(?i)kms.*key')
+KEY_ID = '^(?:mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$'
+NO_PASS_ROLE_PREFIXES = {'iam', 'sts', 'organizations', 'sso', 'identitystore', 'access-analyzer'}
 NOT_ARN = '^(?:[^a]|a[^r]|ar[^n]|arn[^:]|.{0,3}$)'
 IS_ARN = '^arn:'
 # protocols whose CloudTrail requestParameters are not simply the API members with a lowercase first letter
@@ -124,6 +131,15 @@ class Generator:
             for h in (info['endpointPrefix'], info['signingName']):
                 if h and '.' not in h and re.match(r'^[a-z0-9-]+$', h):
                     es.setdefault(h + '.amazonaws.com', p)
+        for svc in sorted(self.boto):
+            info = self.boto[svc]
+            p = self.boto_prefix(svc, info)
+            h = info['endpointPrefix']
+            if p and h and '.' in h and re.match(r'^[a-z0-9.-]+$', h):
+                es.setdefault(h + '.amazonaws.com', p)
+        # a host named after an IAM prefix is that service's (kafka-cluster, cloudshell, sqlworkbench)
+        for p in sorted(self.cat):
+            es.setdefault(p + '.amazonaws.com', p)
         for h, v in sorted(self.ovr.get('event_sources', {}).items()):
             if v.get('prefix') is None:
                 es.pop(h, None)
@@ -282,6 +298,111 @@ class Generator:
                 events[op] = ent
         return events
 
+    def pass_role(self, p, events):
+        """iam:PassRole for every generated event that passes a role and has no PassRole grant: on every role ARN
+        of the request (at any depth) when the Service Authorization Reference lists iam:PassRole as a dependent
+        action of its action; else, for a write action, on the role ARN of each top-level member named like a role
+        (roleArn, ExecutionRoleArn, ServiceRole). Every PassRole grant of a prefix whose service principal is known
+        (overrides.json pass_role_services) gets the iam:PassedToService fact."""
+        principal = self.ovr.get('pass_role_services', {}).get(p, {}).get('principal')
+        members = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    members.setdefault(op, o.get('input', []))
+        for name in sorted(events):
+            grants = events[name].get('grants', [])
+            passes = [g for g in grants if g['action'] == 'iam:PassRole']
+            own = [self.action_info(g['action']) for g in grants if g['action'].startswith(p + ':')]
+            why = None
+            if passes or p in NO_PASS_ROLE_PREFIXES:
+                pass
+            elif any('iam:PassRole' in a.get('dependent', []) for a in own):
+                g = {'action': 'iam:PassRole', 'when': {'matches': ['req:**', ROLE_ARN]},
+                     'resources': [{'arn': 'req:**|iam_role_arn'}]}
+                passes = [g]
+                why = 'each role ARN of the request (the Service Authorization Reference lists iam:PassRole as a ' \
+                    'dependent action)'
+            elif any(a['access'] in ('Write', 'Permissions management') for a in own):
+                for m in members.get(name, []):
+                    if ROLE_MEMBER.search(m):
+                        path = 'req:' + lower_first(m)
+                        passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
+                                       'resources': [{'arn': path + '|iam_role_arn'}]})
+                if passes:
+                    why = 'the role ARN of %s (a write call that passes a role)' % ', '.join(
+                        lower_first(m) for m in members[name] if ROLE_MEMBER.search(m))
+            if why:
+                grants.extend(passes)
+                note = events[name].get('note', 'generated: same name')
+                events[name]['note'] = note + '; iam:PassRole on ' + why
+            if principal:
+                for g in passes:
+                    g.setdefault('facts', {}).setdefault('iam:PassedToService', principal)
+
+    def dependents(self, p, events):
+        """The other dependent actions of the Service Authorization Reference that a generated event's request
+        shows it needs (each grant conditional on the member that triggers it):
+        - tag on create: the prefix's tagging dependent (TagResource, AddTags, CreateTags, ...) when the request
+          carries tags, on the primary grant's resources when the tagging action supports their type;
+        - KMS: the kms:* dependents when a member names a KMS key (KmsKeyId, SseKmsKeyId, ...), on that key
+          (its ARN, or key/<id> for a bare key id; `*` for an alias), with kms:ViaService."""
+        members = {}
+        endpoint = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    if op not in members:
+                        members[op] = o.get('input', [])
+                        endpoint[op] = self.boto[svc]['endpointPrefix']
+        proto = {op: None for op in members}
+        for name in sorted(events):
+            grants = events[name].get('grants', [])
+            primary = [g for g in grants if g['action'].startswith(p + ':')]
+            if not primary or name not in members:
+                continue
+            info = self.action_info(primary[0]['action'])
+            have = {g['action'] for g in grants}
+            added = []
+            tag_members = [m for m in members[name] if m.lower() in TAG_MEMBERS]
+            for dep in info.get('dependent', []):
+                if dep in have or not dep.startswith(p + ':') or not self.resolve(dep) == dep:
+                    continue
+                if self.action_info(dep)['access'] != 'Tagging' or not tag_members:
+                    continue
+                types = {r['type'] for r in self.action_info(dep)['resources']}
+                for m in tag_members:
+                    g = {'action': dep, 'when': {'exists': 'req:' + lower_first(m)}}
+                    res = [r for r in primary[0].get('resources', []) if r.get('type') in types]
+                    if res and len(res) == len(primary[0].get('resources', [])):
+                        g['resources'] = copy.deepcopy(res)
+                        if 'when' in primary[0]:
+                            g['when'] = {'all': [primary[0]['when'], g['when']]}
+                    grants.append(g)
+                added.append('%s when the request carries %s' % (dep, ', '.join(lower_first(m) for m in tag_members)))
+            kms = [d for d in info.get('dependent', []) if d.startswith('kms:') and d not in have and self.resolve(d) == d
+                   and 'key' in {r['type'] for r in self.action_info(d)['resources']}]
+            key_members = [m for m in members[name] if KMS_MEMBER.search(m)]
+            if kms and key_members and self.boto_protocol(p, name) not in NO_GENERIC_BIND_PROTOCOLS:
+                via = endpoint[name] + '.${Region}.amazonaws.com'
+                for dep in kms:
+                    for m in key_members:
+                        e = 'req:' + lower_first(m)
+                        facts = {'kms:ViaService': via}
+                        grants.append({'action': dep, 'when': {'matches': [e, IS_ARN]}, 'resources': [{'arn': e + '|kms_key_arn'}], 'facts': dict(facts)})
+                        grants.append({'action': dep, 'when': {'matches': [e, KEY_ID]}, 'resources': [{'type': 'key', 'bind': {'KeyId': e}}], 'facts': dict(facts)})
+                        grants.append({'action': dep, 'when': {'matches': [e, '^alias/']}, 'facts': dict(facts)})
+                added.append('%s on the key of %s' % (', '.join(kms), ', '.join(lower_first(m) for m in key_members)))
+            if added:
+                note = events[name].get('note', 'generated: same name')
+                events[name]['note'] = note + '; dependent actions (Service Authorization Reference): ' + '; '.join(added)
+
+    def boto_protocol(self, p, op):
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p and op in self.boto[svc]['operations']:
+                return self.boto[svc]['protocol']
+        return None
+
     # ---------------------------------------------------------------- overrides
     def expand_override_entry(self, p, name, ent):
         ent = copy.deepcopy(ent)
@@ -436,6 +557,8 @@ class Generator:
             c = self.cat[p]
             o = sv.get(p, {})
             events = self.generated_events(p)
+            self.pass_role(p, events)
+            self.dependents(p, events)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
             if o.get('account_from'):
@@ -475,15 +598,15 @@ class Generator:
         for name, ent in f['events'].items():
             where = '%s event %s' % (p, name)
             keys = set(ent) - {'note'}
-            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal'}:
-                errs.append('%s: must be exactly one of grants/none/internal: %s' % (where, sorted(ent)))
+            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal', 'console'}:
+                errs.append('%s: must be exactly one of grants/none/internal/console: %s' % (where, sorted(ent)))
                 continue
             for k in ent:
-                if k not in ('grants', 'none', 'internal', 'note'):
+                if k not in ('grants', 'none', 'internal', 'console', 'note'):
                     errs.append('%s: unknown key %s' % (where, k))
             if 'grants' not in ent:
-                if not isinstance(ent.get('none', ent.get('internal')), str):
-                    errs.append('%s: none/internal needs a reason string' % where)
+                if not isinstance(ent.get('none', ent.get('internal', ent.get('console'))), str):
+                    errs.append('%s: none/internal/console needs a reason string' % where)
                 continue
             if not ent['grants']:
                 errs.append('%s: empty grants' % where)
@@ -557,7 +680,8 @@ class Generator:
         pat = m.group(3) or m.group(5)
         if pat and pat not in f['patterns']:
             errs.append('%s: pattern %r undefined' % (where, pat))
-        if m.group(2) and not re.match(r'^[A-Za-z0-9_@$-]+(\[\])?(\.[A-Za-z0-9_@$:-]+(\[\])?)*$', m.group(2)):
+        seg = r'(?:\*\*|[A-Za-z0-9_@$:-]+(\[(?:[A-Za-z0-9_]+=[A-Za-z0-9_-]+)?\])?)'
+        if m.group(2) and not re.match(r'^%s(\.%s)*$' % (seg, seg), m.group(2)):
             errs.append('%s: bad path in %r' % (where, e))
 
 
@@ -690,7 +814,7 @@ def coverage(path, files, show_all=False):
         (mapped if ent else unmapped).append((src, name, et, p, ent))
     n = len(pairs)
     print('distinct eventSource/eventName pairs: %d, mapped: %d (%.1f%%)' % (n, len(mapped), 100.0 * len(mapped) / max(n, 1)))
-    kinds = {'grants': 0, 'none': 0, 'internal': 0}
+    kinds = {'grants': 0, 'none': 0, 'internal': 0, 'console': 0}
     for m in mapped:
         for k in kinds:
             if k in m[4]:

@@ -7,11 +7,10 @@ pub mod expand;
 pub mod service_map;
 
 use crate::event::Record;
-use arn::{
-    escape_value, fill, fill_context, first_alternative, first_values, placeholders, Context,
-};
+use arn::{escape_value, fill, fill_context, first_alternative, placeholders, Context};
 use catalogue::{
-    Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, CONTEXT_PLACEHOLDERS,
+    Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, Service,
+    CONTEXT_PLACEHOLDERS,
 };
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -22,12 +21,23 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntryRef {
     pub prefix: String,
+    /// The `events` key of the rule, or for a catalogue name match the action's name.
     pub event: String,
+    /// No rule covers the event; its name is an action of the prefix's catalogue.
+    pub catalogue_match: bool,
 }
 
 impl fmt::Display for EntryRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+        if self.catalogue_match {
+            write!(
+                f,
+                "service-maps/{}.json actions.{} (catalogue name match)",
+                self.prefix, self.event
+            )
+        } else {
+            write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+        }
     }
 }
 
@@ -57,6 +67,8 @@ pub enum Outcome {
     Grants(Vec<MappedGrant>),
     NoPermission(String),
     Internal(String),
+    /// A console page action: no API call of its own, so no permission can be derived from it.
+    Console(String),
     Unmapped(String),
 }
 
@@ -126,7 +138,21 @@ impl Mapper {
             region: record.region(),
             account: record.account(),
         };
-        self.map(record.source(), record.name(), &ctx)
+        let mapping = self.map(record.source(), record.name(), &ctx);
+        match mapping.outcome {
+            // The console writes page actions of its own (billing console settings, support console
+            // pages): no rule or catalogue action matches them, and they are not API calls to allow.
+            Outcome::Unmapped(_) if record.event_type.as_deref() == Some("AwsConsoleAction") => {
+                Mapping {
+                    outcome: Outcome::Console(format!(
+                        "`{}` is a console page action (eventType AwsConsoleAction) that is no API call and no catalogue action: nothing to allow",
+                        record.name()
+                    )),
+                    ..mapping
+                }
+            }
+            _ => mapping,
+        }
     }
 
     /// Maps one call. `ctx` holds the record's request, response, resources and location.
@@ -151,18 +177,32 @@ impl Mapper {
             }
         };
         let Some((key, rule)) = service.rule(event_name) else {
+            if let Some(action) = service.action_named(event_name) {
+                return catalogue_match(&service, action, ctx);
+            }
+            if event_name.starts_with("https://") {
+                return Mapping {
+                    outcome: Outcome::Console(
+                        "an AWS access portal page request (its eventName is the page URL), made with a portal session, not IAM credentials".into(),
+                    ),
+                    entry: None,
+                    note: None,
+                };
+            }
             return unmapped(format!(
-                "service-maps/{prefix}.json has no rule for `{event_name}`"
+                "service-maps/{prefix}.json has no rule for `{event_name}`, and `{prefix}` has no action of that name"
             ));
         };
         let entry = Some(EntryRef {
             prefix: prefix.to_string(),
             event: key.to_string(),
+            catalogue_match: false,
         });
         let note = rule.note.clone();
         let outcome = match &rule.kind {
             RuleKind::None(why) => Outcome::NoPermission(why.clone()),
             RuleKind::Internal(why) => Outcome::Internal(why.clone()),
+            RuleKind::Console(why) => Outcome::Console(why.clone()),
             RuleKind::Grants(grants) => {
                 let mut mapped = Vec::new();
                 for grant in grants {
@@ -179,6 +219,8 @@ impl Mapper {
                         }
                     }
                 }
+                // Empty when every grant depends on request content this record lacks: the
+                // collector reports that as `unsound-result`, never as "mapped".
                 Outcome::Grants(mapped)
             }
         };
@@ -249,10 +291,17 @@ impl Mapper {
         for resource in &grant.resources {
             match resource {
                 ResourceRule::Arn(alternatives) => {
-                    let found: Vec<String> = first_values(alternatives, ctx)
-                        .into_iter()
-                        .filter(|v| v.starts_with("arn:"))
-                        .collect();
+                    // A literal ARN is the map's own text: `${Partition}` and friends come from the event.
+                    let found: Vec<String> = match first_alternative(alternatives, ctx) {
+                        Some((values, expr)) if expr.is_literal() => {
+                            values.iter().map(|v| fill_context(v, ctx)).collect()
+                        }
+                        Some((values, _)) => values,
+                        None => Vec::new(),
+                    }
+                    .into_iter()
+                    .filter(|v| v.starts_with("arn:"))
+                    .collect();
                     if found.is_empty() {
                         return Ok(MappedGrant {
                             facts,
@@ -363,6 +412,153 @@ pub fn request_tags(request: Option<&Value>) -> BTreeMap<String, String> {
     out
 }
 
+/// The mapping of an event no rule covers whose name is an action of its service: that action, on the
+/// ARNs of its resource types that the request or `resources[]` names (else `*`, reported), plus the
+/// dependent actions the request shows it needs: `iam:PassRole` on each role ARN it passes, and the
+/// service's tagging action when it carries tags.
+fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
+    let prefix = &service.prefix;
+    let entry = EntryRef {
+        prefix: prefix.clone(),
+        event: action.to_string(),
+        catalogue_match: true,
+    };
+    let mut arns: Vec<&str> = ctx.resources.iter().map(|(_, arn)| arn.as_str()).collect();
+    let mut nested = Vec::new();
+    if let Some(request) = ctx.request {
+        arn::descendants(request, &mut nested);
+    }
+    arns.extend(nested.iter().filter_map(|v| v.as_str()));
+    let on_types = |name: &str| -> MappedGrant {
+        let full = format!("{prefix}:{name}");
+        if !service.supports_resources(name) {
+            return MappedGrant {
+                action: full,
+                resources: vec!["*".into()],
+                facts: BTreeMap::new(),
+                wildcard: Some(Wildcard::StarOnly),
+            };
+        }
+        let mut bound: Vec<String> = arns
+            .iter()
+            .filter(|arn| service.resource_of(name, arn))
+            .map(|arn| escape_value(arn))
+            .collect();
+        bound.sort();
+        bound.dedup();
+        let wildcard = bound.is_empty().then(|| {
+            Wildcard::Unbound(
+                "catalogue name match: the record names no ARN of the action's resource types"
+                    .into(),
+            )
+        });
+        MappedGrant {
+            action: full,
+            resources: if bound.is_empty() {
+                vec!["*".into()]
+            } else {
+                bound
+            },
+            facts: BTreeMap::new(),
+            wildcard,
+        }
+    };
+    let mut grants = vec![on_types(action)];
+    let def = &service.actions[action];
+    let tagged = ctx
+        .request
+        .and_then(Value::as_object)
+        .is_some_and(|members| {
+            members.iter().any(|(key, value)| {
+                TAG_MEMBERS.contains(&key.to_ascii_lowercase().as_str())
+                    && !matches!(value, Value::Null)
+                    && value.as_array().is_none_or(|a| !a.is_empty())
+                    && value.as_object().is_none_or(|o| !o.is_empty())
+            })
+        });
+    // A role passed to the service: any role ARN of the request when the catalogue lists iam:PassRole as
+    // a dependent action, else (for a write) the role ARN of a member named like a role (`roleArn`).
+    let passes = def.dependent.iter().any(|d| d == "iam:PassRole");
+    let mut roles: Vec<String> = if passes {
+        arns.iter()
+            .filter(|arn| is_role_arn(arn))
+            .map(|arn| escape_value(arn))
+            .collect()
+    } else if matches!(def.access.as_str(), "Write" | "Permissions management") {
+        let mut found = Vec::new();
+        if let Some(request) = ctx.request {
+            role_members(request, &mut found);
+        }
+        found.into_iter().map(escape_value).collect()
+    } else {
+        Vec::new()
+    };
+    roles.sort();
+    roles.dedup();
+    if !roles.is_empty() {
+        grants.push(MappedGrant {
+            action: "iam:PassRole".into(),
+            resources: roles,
+            facts: BTreeMap::new(),
+            wildcard: None,
+        });
+    }
+    for dependent in &def.dependent {
+        if let Some(name) = dependent.strip_prefix(&format!("{prefix}:")) {
+            let tagging = service
+                .actions
+                .get(name)
+                .is_some_and(|d| d.access == "Tagging");
+            if tagging && tagged {
+                grants.push(on_types(name));
+            }
+        }
+    }
+    Mapping {
+        outcome: Outcome::Grants(grants),
+        entry: Some(entry),
+        note: Some(format!(
+            "no rule covers this event; `{prefix}:{action}` is the catalogue action of that name"
+        )),
+    }
+}
+
+/// Top-level request members that carry tags for the resource a call creates (lower-case).
+const TAG_MEMBERS: [&str; 4] = ["tags", "taglist", "tagspecifications", "resourcetags"];
+
+/// Role ARNs held by members whose name ends in `role` or `rolearn` (any case), at any depth.
+fn role_members<'v>(node: &'v Value, out: &mut Vec<&'v str>) {
+    let children: Box<dyn Iterator<Item = (Option<&String>, &'v Value)>> = match node {
+        Value::Object(members) => Box::new(members.iter().map(|(k, v)| (Some(k), v))),
+        Value::Array(items) => Box::new(items.iter().map(|v| (None, v))),
+        _ => return,
+    };
+    for (key, value) in children {
+        let named = key.is_some_and(|k| {
+            let k = k.to_ascii_lowercase();
+            k.ends_with("role") || k.ends_with("rolearn")
+        });
+        match value {
+            Value::String(text) if named && is_role_arn(text) => out.push(text),
+            _ => role_members(value, out),
+        }
+    }
+}
+
+fn is_role_arn(value: &str) -> bool {
+    let mut parts = value.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| p.starts_with("aws"))
+        && parts.next() == Some("iam")
+        && parts.next() == Some("")
+        && parts
+            .next()
+            .is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .next()
+            .is_some_and(|r| r.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
+}
+
 fn context_value<'a>(placeholder: &str, ctx: &Context<'a>) -> Option<&'a str> {
     let value = match placeholder {
         p if p == CONTEXT_PLACEHOLDERS[0] => ctx.partition,
@@ -386,10 +582,11 @@ fn holds(condition: &Condition, ctx: &Context) -> bool {
 
 fn present(expr: &arn::Expr, ctx: &Context) -> bool {
     !expr.values(ctx).is_empty()
-        || expr.nodes(ctx).iter().any(|v| match v {
-            serde_json::Value::Object(o) => !o.is_empty(),
-            serde_json::Value::Array(a) => !a.is_empty(),
-            serde_json::Value::String(s) => !s.is_empty(),
-            _ => true,
-        })
+        || !expr.has_pattern()
+            && expr.nodes(ctx).iter().any(|v| match v {
+                serde_json::Value::Object(o) => !o.is_empty(),
+                serde_json::Value::Array(a) => !a.is_empty(),
+                serde_json::Value::String(s) => !s.is_empty(),
+                _ => true,
+            })
 }

@@ -67,6 +67,11 @@ struct Expect {
     resources: BTreeMap<String, Vec<String>>,
     none: bool,
     internal: bool,
+    console: bool,
+    /// No rule and no catalogue action matches the record.
+    unmapped: bool,
+    /// The rule matches but none of its grants applies to this record (reported `unsound-result`).
+    no_grant: bool,
 }
 
 /// Every case in `tests/mapping-cases/*.json` through the real mapper.
@@ -98,7 +103,16 @@ fn mapping_cases() {
             );
             match (&mapping.outcome, case.expect.none, case.expect.internal) {
                 (Outcome::NoPermission(_), true, _) | (Outcome::Internal(_), _, true) => continue,
-                (Outcome::Grants(grants), false, false) => {
+                (Outcome::Console(_), false, false) if case.expect.console => continue,
+                (Outcome::Unmapped(_), false, false) if case.expect.unmapped => continue,
+                (Outcome::Grants(grants), false, false) if case.expect.no_grant => {
+                    if !grants.is_empty() {
+                        failures.push(format!("{label}: granted {grants:?}, expected no grant"));
+                    }
+                }
+                (Outcome::Grants(grants), false, false)
+                    if !case.expect.unmapped && !case.expect.console && !case.expect.no_grant =>
+                {
                     let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
                     for g in grants {
                         got.entry(g.action.clone())

@@ -298,8 +298,9 @@ impl Mapper {
                     let Some(def) = target.resource_types.get(kind) else {
                         return Err(format!("`{}` has no resource type `{kind}`", target.prefix));
                     };
+                    let template = arn_format(&def.arn, bind);
                     let mut values = Vec::new();
-                    for placeholder in placeholders(&def.arn) {
+                    for placeholder in placeholders(template) {
                         let bound = match bind.iter().find(|(n, _)| n == placeholder) {
                             Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
                                 Some((values, expr)) if expr.is_literal() => {
@@ -328,7 +329,7 @@ impl Mapper {
                         }
                         values.push((placeholder, bound));
                     }
-                    arns.extend(fill(&def.arn, &values));
+                    arns.extend(fill(template, &values));
                 }
             }
         }
@@ -341,6 +342,18 @@ impl Mapper {
             wildcard: segment,
         })
     }
+}
+
+/// The ARN format of a resource type that a rule fills: a type can have several (API Gateway's `Stage` is
+/// `/restapis/${RestApiId}/stages/${StageName}` for REST APIs and `/apis/${ApiId}/stages/${StageName}` for HTTP
+/// APIs), and the rule binds the placeholders of the one the call acts on.
+pub(crate) fn arn_format<'a, T>(arn: &'a str, bind: &[(String, T)]) -> &'a str {
+    let bound = |format: &str| {
+        placeholders(format)
+            .iter()
+            .all(|p| CONTEXT_PLACEHOLDERS.contains(p) || bind.iter().any(|(n, _)| n == p))
+    };
+    arn.split(", ").find(|format| bound(format)).unwrap_or(arn)
 }
 
 /// The mapping of an event no rule covers whose name is an action of its service: that action, on the

@@ -534,3 +534,22 @@ fn present(expr: &arn::Expr, ctx: &Context) -> bool {
                 _ => true,
             })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::arn_format;
+
+    #[test]
+    fn a_type_with_several_arn_formats_fills_the_one_its_bindings_complete() {
+        let stage = "arn:${Partition}:apigateway:${Region}::/apis/${ApiId}/stages/${StageName}, arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}";
+        let rest = [("RestApiId".to_string(), ()), ("StageName".to_string(), ())];
+        assert_eq!(
+            arn_format(stage, &rest),
+            "arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}"
+        );
+        let http = [("ApiId".to_string(), ()), ("StageName".to_string(), ())];
+        assert!(arn_format(stage, &http).contains("/apis/${ApiId}/"));
+        let one = "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}";
+        assert_eq!(arn_format(one, &[] as &[(String, ())]), one);
+    }
+}

@@ -408,6 +408,11 @@ class Generator:
                         path = 'req:' + lower_first(m)
                         passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
                                        'resources': [{'arn': path + '|iam_role_arn'}]})
+                        if m.lower() == 'servicerole':
+                            # a service role member takes the role's name with its path as well as its ARN
+                            # (AWS Batch, CodeBuild, EMR API references): the role in the caller's account
+                            passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, NOT_ARN]},
+                                           'resources': [{'type': 'role', 'bind': {'RoleNameWithPath': path}}]})
                 if passes:
                     why = 'the role ARN of %s (a write call that passes a role)' % ', '.join(
                         lower_first(m) for m in members[name] if ROLE_MEMBER.search(m))

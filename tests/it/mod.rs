@@ -5,6 +5,7 @@ mod aws_query;
 mod aws_s3;
 mod cli;
 mod corpus;
+mod generators;
 mod honest;
 mod hostile;
 mod maps;

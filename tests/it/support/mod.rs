@@ -33,38 +33,6 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     policygen::window::parse_time("2026-12-03T00:00:00Z").expect("valid time")
 }
 
-/// Splits an `args` file the way a shell would for simple words and single or double quotes.
-pub fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    for c in line.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
-}
-
 /// Runs the pipeline on local sources, as the binary does.
 pub fn generate(settings: &Settings) -> policygen::Outcome {
     tokio::runtime::Runtime::new()
@@ -86,6 +54,11 @@ pub fn generate_with_current(
     policygen::pipeline::conclude(settings, Some(current), partial, Default::default())
 }
 
+/// Splits an `args` file the way a shell does.
+pub fn shell_words(line: &str) -> Vec<String> {
+    shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes in `{line}`"))
+}
+
 pub fn settings(words: &[String]) -> Settings {
     let cli =
         Cli::try_parse_from(std::iter::once("policygen".to_string()).chain(words.iter().cloned()))
@@ -94,31 +67,21 @@ pub fn settings(words: &[String]) -> Settings {
         .unwrap_or_else(|e| panic!("settings reject {words:?}: {e}"))
 }
 
-/// Set `UPDATE_GOLDEN=1` to rewrite golden files instead of comparing; review the diff before committing.
+/// Compares `actual` with the golden file at `path`, byte for byte (newlines aside), with snapbox:
+/// `SNAPSHOTS=overwrite` rewrites the files instead (review the diff before committing). A mismatch is
+/// collected in `failures`, so that one run reports every golden file that differs.
 pub fn check_golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path, actual).expect("golden file is writable");
-        return;
+    let expected = snapbox::Data::read_from(path, Some(snapbox::data::DataFormat::Text)).raw();
+    let result = snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .try_eq(
+            Some(&path.display()),
+            snapbox::Data::text(actual.to_string()),
+            expected,
+        );
+    if let Err(e) = result {
+        failures.push(e.to_string());
     }
-    match std::fs::read_to_string(path) {
-        Ok(expected) if expected == actual => {}
-        Ok(expected) => failures.push(format!(
-            "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        )),
-        Err(_) => failures.push(format!(
-            "{} is missing (run with UPDATE_GOLDEN=1)\n--- actual\n{actual}",
-            path.display()
-        )),
-    }
-}
-
-#[test]
-fn shell_words_split_like_a_shell() {
-    assert_eq!(
-        shell_words("--role a --session 'gh-*' --x \"b c\""),
-        ["--role", "a", "--session", "gh-*", "--x", "b c"]
-    );
 }
 
 /// The emulator's endpoint (`scripts/with-moto.sh` sets it). The tests that need it are `#[ignore]`d, so

@@ -141,3 +141,19 @@ fn unseen_corpus_coverage() {
         );
     }
 }
+
+/// The unseen corpus files are what `tests/data/unseen/build.py` writes from its staging transcriptions.
+#[test]
+fn unseen_corpus_is_what_its_build_script_writes() {
+    let output = std::process::Command::new("python3")
+        .arg(root().join("tests/data/unseen/build.py"))
+        .arg("--check")
+        .current_dir(root())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

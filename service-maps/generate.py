@@ -27,6 +27,10 @@ GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 
 ROLE_ARN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.'
 # request members that name a role the call passes to the service; prefixes whose role members are no passing
 ROLE_MEMBER = re.compile(r'(?i)(rolearn|role)$')
+# structure members of a write call that can carry the role it passes (jobUpdate, ...Input, ...Configuration)
+NESTED_MEMBER = re.compile(r'(Update|Input|Configuration|Config|Settings|Definition|Specification|Spec|Details|'
+                           r'Properties|Request|Command)$')
+NESTED_ROLE_KEYS = ['role', 'roleArn']
 TAG_MEMBERS = {'tags', 'taglist', 'tagspecifications', 'resourcetags'}
 KMS_MEMBER = re.compile(r'(?i)kms.*key')
 KEY_ID = '^(?:mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$'
@@ -176,11 +180,14 @@ class Generator:
             return [a], 'same name (case)'
         return [], None
 
-    def bind_for(self, p, svc, op, action, members, mj_entry):
-        """Resource binding for a generated grant: list of grants (1 or 2) or None when not confident."""
+    def bind_for(self, p, svc, op, action, members, mj_entry, only=None):
+        """Resource binding for a generated grant: list of grants (1 or 2) or None when not confident. `only`:
+        consider just these resource types."""
         info = self.action_info(action)
         if not info['resources']:
             return None
+        if p == 'apigateway':
+            return self.http_path_bind(svc, op, action, members)
         proto = self.boto[svc]['protocol']
         defaults = self.ovr.get('services', {}).get(p, {}).get('bind_defaults', {})
         lmembers = {lower_first(m): m for m in members}
@@ -190,7 +197,8 @@ class Generator:
             m = re.match(r'^\$\{([A-Za-z0-9]+)\}$', mj_entry['arn'])
             if m and m.group(1) in members and m.group(1).endswith('Arn'):
                 return [{'resources': [{'arn': 'req:' + lower_first(m.group(1))}]}]
-        order = sorted(info['resources'], key=lambda r: (not r['required'],))
+        order = sorted((r for r in info['resources'] if only is None or r['type'] in only),
+                       key=lambda r: (not r['required'],))
         for r in order:
             arn = self.type_arn(action, r['type'])
             phs = [x for x in PH_RE.findall(arn) if x not in PRA]
@@ -241,6 +249,76 @@ class Generator:
             return [{'resources': [{'type': r['type'], 'bind': bind}]}]
         return None
 
+    def http_path_bind(self, svc, op, action, members):
+        """API Gateway's management actions are HTTP verbs (apigateway:POST) that support every resource type of the
+        service: the one a call acts on is the type whose ARN path is the call's request URI (POST
+        /restapis/{restapi_id}/stages -> arn:...::/restapis/${RestApiId}/stages), each path variable bound to the
+        request member of that name. No type with that path: None ('*', reported), never a neighbour's type."""
+        uri = (self.boto[svc]['operations'][op].get('uri') or '').split('?')[0]
+        segs = [x for x in re.sub(r'^/v2(?=/)', '', uri).split('/') if x]
+        norm = lambda x: re.sub(r'[^a-z0-9]', '', x.lower())
+        by_norm = {norm(m): lower_first(m) for m in members}
+        for r in self.action_info(action)['resources']:
+            for fmt in self.type_arn(action, r['type']).split(', '):
+                path = [x for x in fmt.split(':/', 1)[-1].split('/') if x] if ':/' in fmt else None
+                if path is None or len(path) != len(segs):
+                    continue
+                bind = {}
+                for want, got in zip(path, segs):
+                    var = re.match(r'^\{([A-Za-z0-9_]+)\+?\}$', got)
+                    ph = re.match(r'^\$\{([A-Za-z0-9]+)\}$', want)
+                    if ph and var and norm(var.group(1)) in by_norm:
+                        bind[ph.group(1)] = 'req:' + by_norm[norm(var.group(1))] + '|plain'
+                    elif ph or var or want != got:
+                        break
+                else:
+                    return [{'resources': [{'type': r['type'], 'bind': bind}]}]
+        return None
+
+    def required_types(self, p, svc, op, action, members, mj_entry, grants):
+        """An action with several required resource types is authorised on each of them (Service Authorization
+        Reference: a required type must be in the statement's Resource), so a grant that binds one of them gets the
+        others too: bound from the request where a member names them, else with `*` for what the request cannot
+        name (reported as a wildcard segment). A grant whose resource type cannot be told (a whole ARN from a
+        member) or a required type with several ARN formats leaves the grant unbound ('*', reported)."""
+        required = [r['type'] for r in self.action_info(action)['resources'] if r['required']]
+        if len(required) < 2:
+            return grants
+        out = []
+        for g in grants:
+            res = g.get('resources')
+            if not res:
+                out.append(g)
+                continue
+            have = {r.get('type') for r in res}
+            if None in have:
+                # name_or_arn alternatives: the ARN form's type is the typed sibling's
+                sib = {r.get('type') for x in grants for r in x.get('resources', []) if r.get('type')}
+                have = (have - {None}) | sib if len(sib) == 1 else have
+            if None in have:
+                out.append({k: v for k, v in g.items() if k != 'resources'})
+                continue
+            extra = []
+            for t in required:
+                if t in have:
+                    continue
+                arn = self.type_arn(action, t)
+                if ', ' in arn:
+                    extra = None
+                    break
+                b = self.bind_for(p, svc, op, action, members, mj_entry, only={t})
+                if b and len(b) == 1 and all(r.get('type') == t for r in b[0]['resources']):
+                    extra.extend(b[0]['resources'])
+                else:
+                    extra.append({'type': t, 'bind': {ph: 'lit:*' for ph in PH_RE.findall(arn) if ph not in PRA}})
+            g = dict(g)
+            if extra is None:
+                g.pop('resources')
+            else:
+                g['resources'] = list(res) + extra
+            out.append(g)
+        return out
+
     @staticmethod
     def name_or_arn(rtype, ph, expr, name_pattern, arn_pattern):
         return [
@@ -271,6 +349,7 @@ class Generator:
                     mj_entry = next((e for e in ents if self.resolve(e['action']) == a), None)
                     bound = self.bind_for(p, svc, op, a, members, mj_entry)
                     if bound:
+                        bound = self.required_types(p, svc, op, a, members, mj_entry, bound)
                         for g in bound:
                             g = dict(g)
                             g['action'] = a
@@ -329,9 +408,22 @@ class Generator:
                         path = 'req:' + lower_first(m)
                         passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
                                        'resources': [{'arn': path + '|iam_role_arn'}]})
+                        if m.lower() == 'servicerole':
+                            # a service role member takes the role's name with its path as well as its ARN
+                            # (AWS Batch, CodeBuild, EMR API references): the role in the caller's account
+                            passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, NOT_ARN]},
+                                           'resources': [{'type': 'role', 'bind': {'RoleNameWithPath': path}}]})
                 if passes:
                     why = 'the role ARN of %s (a write call that passes a role)' % ', '.join(
                         lower_first(m) for m in members[name] if ROLE_MEMBER.search(m))
+                elif any(NESTED_MEMBER.search(m) for m in members.get(name, [])):
+                    # a role inside a structure member (Glue UpdateJob's jobUpdate.role)
+                    for key in NESTED_ROLE_KEYS:
+                        path = 'req:**.' + key
+                        passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
+                                       'resources': [{'arn': path + '|iam_role_arn'}]})
+                    why = 'the role ARN of a nested %s member (a write call that passes a role in a structure)' % \
+                        ' or '.join(NESTED_ROLE_KEYS)
             if why:
                 grants.extend(passes)
                 note = events[name].get('note', 'generated: same name')
@@ -588,8 +680,44 @@ class Generator:
                 'events': events,
             }
             self.validate(p, out)
+            self.check_resource_types(p, out, set(o.get('events', {})))
             files[p + '.json'] = out
         return files
+
+    def check_resource_types(self, p, f, overridden):
+        """A generated binding must name the resources the call acts on: every required resource type of its action
+        when the action has several (or none, '*'), and for API Gateway's HTTP-verb actions, which support every
+        type of the service, the type whose ARN path is the call's request URI. A binding that names a neighbour
+        (CreateStage on the documentation parts) allows something else and denies the call: unsound."""
+        errs = []
+        ops = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    ops.setdefault(op, o)
+        for name, ent in sorted(f['events'].items()):
+            for g in ent.get('grants', []):
+                a = g['action']
+                typed = [r for r in g.get('resources', []) if 'type' in r]
+                if a.startswith('apigateway:') and name in ops and typed:
+                    uri = re.sub(r'^/v2(?=/)', '', (ops[name].get('uri') or '').split('?')[0])
+                    shape = lambda path: [('{}' if x.startswith(('{', '$')) else x) for x in path.split('/') if x]
+                    for r in typed:
+                        fmts = self.type_arn(a, r['type']).split(', ')
+                        if not any(shape(x.split(':/', 1)[-1]) == shape(uri) for x in fmts if ':/' in x):
+                            errs.append('%s event %s: %s on %s, whose ARN path is not the request URI %s'
+                                        % (p, name, a, r['type'], uri))
+                if name in overridden or not g.get('resources') or a.partition(':')[0] != p:
+                    continue
+                required = {r['type'] for r in self.action_info(a)['resources'] if r['required']}
+                named = {r.get('type') for r in g['resources']}
+                # a whole ARN from the request stands for one type
+                wholes = sum(1 for r in g['resources'] if 'type' not in r)
+                if len(required) > 1 and len(required - named) > wholes:
+                    errs.append('%s event %s: %s binds %s but its action requires %s'
+                                % (p, name, a, sorted(t for t in named if t), sorted(required)))
+        if errs:
+            raise GenError('\n'.join(errs))
 
     def validate(self, p, f):
         errs = []
@@ -634,8 +762,11 @@ class Generator:
                         arn = self.cat[ap]['resource_types'][r['type']]['arn']
                         phs = set(PH_RE.findall(arn))
                         b = r.get('bind', {})
-                        for ph in phs - PRA:
-                            if ph not in b:
+                        # a type with several ARN formats (API Gateway's REST and HTTP paths): the mapper fills the
+                        # first format whose placeholders are all bound
+                        fmts = [set(PH_RE.findall(x)) - PRA for x in arn.split(', ')]
+                        if not any(x <= set(b) for x in fmts):
+                            for ph in sorted(min(fmts, key=lambda x: len(x - set(b))) - set(b)):
                                 errs.append('%s: %s %s placeholder ${%s} unbound' % (where, a, r['type'], ph))
                         for ph, e in b.items():
                             if ph not in phs:

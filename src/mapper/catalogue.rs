@@ -493,7 +493,7 @@ pub fn check_service(registry: &Registry, service: &Service) -> Vec<String> {
                     ));
                     continue;
                 };
-                for placeholder in placeholders(&def.arn) {
+                for placeholder in placeholders(super::arn_format(&def.arn, bind)) {
                     let bound = bind.iter().any(|(n, _)| n == placeholder);
                     if !bound && !CONTEXT_PLACEHOLDERS.contains(&placeholder) {
                         problems.push(format!("{}: event `{event}`: `{}` leaves `${{{placeholder}}}` of `{kind}` unbound", service.prefix, grant.action));

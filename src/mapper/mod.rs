@@ -314,8 +314,9 @@ impl Mapper {
                     let Some(def) = target.resource_types.get(kind) else {
                         return Err(format!("`{}` has no resource type `{kind}`", target.prefix));
                     };
+                    let template = arn_format(&def.arn, bind);
                     let mut values = Vec::new();
-                    for placeholder in placeholders(&def.arn) {
+                    for placeholder in placeholders(template) {
                         let bound = match bind.iter().find(|(n, _)| n == placeholder) {
                             Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
                                 Some((values, expr)) if expr.is_literal() => {
@@ -344,7 +345,7 @@ impl Mapper {
                         }
                         values.push((placeholder, bound));
                     }
-                    arns.extend(fill(&def.arn, &values));
+                    arns.extend(fill(template, &values));
                 }
             }
         }
@@ -410,6 +411,18 @@ pub fn request_tags(request: Option<&Value>) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// The ARN format of a resource type that a rule fills: a type can have several (API Gateway's `Stage` is
+/// `/restapis/${RestApiId}/stages/${StageName}` for REST APIs and `/apis/${ApiId}/stages/${StageName}` for HTTP
+/// APIs), and the rule binds the placeholders of the one the call acts on.
+pub(crate) fn arn_format<'a, T>(arn: &'a str, bind: &[(String, T)]) -> &'a str {
+    let bound = |format: &str| {
+        placeholders(format)
+            .iter()
+            .all(|p| CONTEXT_PLACEHOLDERS.contains(p) || bind.iter().any(|(n, _)| n == p))
+    };
+    arn.split(", ").find(|format| bound(format)).unwrap_or(arn)
 }
 
 /// The mapping of an event no rule covers whose name is an action of its service: that action, on the
@@ -589,4 +602,23 @@ fn present(expr: &arn::Expr, ctx: &Context) -> bool {
                 serde_json::Value::String(s) => !s.is_empty(),
                 _ => true,
             })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arn_format;
+
+    #[test]
+    fn a_type_with_several_arn_formats_fills_the_one_its_bindings_complete() {
+        let stage = "arn:${Partition}:apigateway:${Region}::/apis/${ApiId}/stages/${StageName}, arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}";
+        let rest = [("RestApiId".to_string(), ()), ("StageName".to_string(), ())];
+        assert_eq!(
+            arn_format(stage, &rest),
+            "arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}"
+        );
+        let http = [("ApiId".to_string(), ()), ("StageName".to_string(), ())];
+        assert!(arn_format(stage, &http).contains("/apis/${ApiId}/"));
+        let one = "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}";
+        assert_eq!(arn_format(one, &[] as &[(String, ())]), one);
+    }
 }

@@ -101,7 +101,7 @@ fn classify(path: &str) -> (BTreeMap<&'static str, usize>, Vec<String>) {
     (counts, unmapped)
 }
 
-fn report(split: &str) -> f64 {
+fn report(split: &str) -> (f64, Vec<String>) {
     let (counts, unmapped) = classify(&format!("tests/data/unseen/{split}/records.json"));
     let total: usize = counts.values().sum();
     let share = (total - unmapped.len()) as f64 / total as f64;
@@ -113,15 +113,47 @@ fn report(split: &str) -> f64 {
     for line in &unmapped {
         println!("  unmapped {line}");
     }
-    share
+    (share, unmapped)
 }
 
+/// Held-out pairs measured unmapped and left so on purpose (rules are never written from the held-out split),
+/// each with why; PROVENANCE.md lists them too.
+const HELDOUT_UNMAPPED: [(&str, &str); 1] = [(
+    "gamma-ssm-incidents.amazonaws.com StartIncident",
+    "the Incident Manager guide's example was captured on a pre-production (gamma) endpoint no trail writes",
+)];
+
 /// The public records in `tests/data/unseen/` (see its PROVENANCE.md): the held-out split is never used to
-/// write rules, so its share is the honest measure of coverage on data nobody here tuned to.
+/// write rules, so its share is the honest measure of coverage on data nobody here tuned to. Every unmapped
+/// held-out pair must be one of the known ones: a new one is a gap to report, not to tune away.
 #[test]
 fn unseen_corpus_coverage() {
-    let tune = report("tune");
-    let heldout = report("heldout");
+    let (tune, _) = report("tune");
+    let (heldout, unmapped) = report("heldout");
     assert!(tune >= 0.99, "tuning split below 99%");
-    assert!(heldout >= 0.99, "held-out split below 99%");
+    assert!(heldout >= 0.98, "held-out split below 98%");
+    for line in &unmapped {
+        assert!(
+            HELDOUT_UNMAPPED
+                .iter()
+                .any(|(call, _)| line.starts_with(&format!("{call}:"))),
+            "a held-out pair no one has looked at is unmapped: {line}"
+        );
+    }
+}
+
+/// The unseen corpus files are what `tests/data/unseen/build.py` writes from its staging transcriptions.
+#[test]
+fn unseen_corpus_is_what_its_build_script_writes() {
+    let output = std::process::Command::new("python3")
+        .arg(root().join("tests/data/unseen/build.py"))
+        .arg("--check")
+        .current_dir(root())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

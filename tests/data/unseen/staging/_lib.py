@@ -20,3 +20,26 @@ def rec(source, name, region='us-east-1', req=None, resp=None, ident=None, **ext
          'recipientAccountId': extra.pop('account', '111122223333')}
     r.update(extra)
     OUT[-1]['records'].append(r)
+
+
+def page2(repo, path, commit):
+    """Round 2 (issue 13): the split follows from the repository name alone, `sha256(repo) % 3 == 0` -> held-out,
+    so it is fixed before the page is read."""
+    import hashlib
+    split = 'heldout' if int(hashlib.sha256(repo.encode()).hexdigest(), 16) % 3 == 0 else 'tune'
+    page(repo, path, commit, split)
+
+
+def who(arn, kind=None, account=None):
+    """A userIdentity with the fields policygen reads."""
+    kind = kind or ('AssumedRole' if ':assumed-role/' in arn else 'Root' if arn.endswith(':root') else 'IAMUser')
+    return {'type': kind, 'arn': arn, 'accountId': account or arn.split(':')[4]}
+
+
+def page3(repo, path, commit):
+    """Round 2, a repository whose files are independent sources (detection-rule test fixtures): the split follows
+    from repository and path, `sha256(repo + '/' + path) % 3 == 0` -> held-out, fixed before the file is read."""
+    import hashlib
+    key = (repo + '/' + path).encode()
+    split = 'heldout' if int(hashlib.sha256(key).hexdigest(), 16) % 3 == 0 else 'tune'
+    page(repo, path, commit, split)

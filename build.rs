@@ -1,4 +1,5 @@
-//! Embeds every file of `service-maps/` so that adding a service is a data change only.
+//! Embeds every file of `service-maps/` so that adding a service is a data change only, and names the snapshot
+//! built in for `--version`: the IAM catalogue's provenance and a digest of the maps.
 use std::{env, fs, path::Path};
 
 fn main() {
@@ -31,4 +32,35 @@ fn main() {
     let dest =
         Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_maps.rs");
     fs::write(dest, out).expect("OUT_DIR is writable");
+    snapshot(dir, &prefixes);
+}
+
+/// `POLICYGEN_CATALOGUE` (where the IAM catalogue comes from, `_provenance` of `sources/catalogue.json`),
+/// `POLICYGEN_MAPS_DIGEST` (FNV-1a 64 of every embedded file, in prefix order) and `POLICYGEN_SERVICES`.
+fn snapshot(dir: &Path, prefixes: &[String]) {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let files = prefixes
+        .iter()
+        .map(|p| format!("{p}.json"))
+        .chain(["event-sources.json".to_string()]);
+    for name in files {
+        for byte in fs::read(dir.join(&name)).expect("a service map is readable") {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let catalogue = dir.join("sources/catalogue.json");
+    println!("cargo:rerun-if-changed={}", catalogue.display());
+    let mut bytes = Vec::new();
+    if let Ok(file) = fs::File::open(&catalogue) {
+        let _ = std::io::Read::read_to_end(&mut std::io::Read::take(file, 1_000), &mut bytes);
+    }
+    let head = String::from_utf8_lossy(&bytes);
+    let provenance = head
+        .split("\"_provenance\":")
+        .nth(1)
+        .and_then(|rest| rest.split('"').nth(1))
+        .unwrap_or("unknown");
+    println!("cargo:rustc-env=POLICYGEN_CATALOGUE={provenance}");
+    println!("cargo:rustc-env=POLICYGEN_MAPS_DIGEST={hash:016x}");
+    println!("cargo:rustc-env=POLICYGEN_SERVICES={}", prefixes.len());
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 #[command(
     name = "policygen",
     version,
+    long_version = crate::version::LONG,
     about = "Write the least-privilege IAM policy for what an AWS principal actually did, from CloudTrail.",
     long_about = "Write the least-privilege IAM policy for what an AWS principal actually did, from CloudTrail.\n\n\
         policygen reads the CloudTrail events of one principal (an IAM user, a role across all its sessions, \
@@ -22,10 +23,20 @@ use std::path::PathBuf;
         policygen --role build-agent --since 30d --logs ./trail --current current.json --format markdown\n  \
         policygen --role build-agent --since 30d --logs ./trail --current current.json --check\n  \
         policygen --role build-agent --since 30d --s3 s3://acme-trail --current iam --format markdown\n  \
-        policygen maps explain s3.amazonaws.com ListObjects\n\n\
-        EXIT CODES:\n  0  complete result (with --check: the current policy already equals the proposal)\n  \
-        1  incomplete: damaged or unreadable input, unmapped calls, no record of the principal,\n     a record without a usable eventTime, a call the policy would not allow;\n     warnings with --deny-warnings; a difference with --check\n  \
-        2  usage or fatal error",
+        policygen maps explain s3.amazonaws.com ListObjects\n  \
+        policygen completions bash > ~/.local/share/bash-completion/completions/policygen\n\n\
+        CONFIGURATION:\n  \
+        ./policygen.toml (or --config FILE) gives defaults for any long option, keys named like the options\n  \
+        (role = \"build-agent\", since = \"30d\", s3 = \"s3://acme-trail\", max-resources = 40), and a\n  \
+        [diagnostics] table of levels (wildcard-resource = \"deny\"). The command line wins.\n\n\
+        EXIT CODES (distinct for CI gates, as `terraform plan -detailed-exitcode`):\n  \
+        0  complete; with --check, the current policy already grants exactly the proposal\n  \
+        1  incomplete input: damaged or unreadable input, unmapped calls, no record of the principal,\n     \
+        a record without a usable eventTime, a call the policy would not allow\n  \
+        2  usage or fatal error\n  \
+        3  drift (with --check): complete, and the current policy differs from the proposal\n  \
+        4  denied: complete, but a diagnostic at level deny (--deny CODE, --deny-warnings)\n  \
+        When several apply, 1 wins over 4, and 4 over 3.",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -71,6 +82,14 @@ pub enum Command {
     /// Inspect the service maps: how CloudTrail events map to IAM actions.
     #[command(subcommand)]
     Maps(MapsCommand),
+    /// Print a shell completion script: `policygen completions bash > /etc/bash_completion.d/policygen`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `policygen man > ~/.local/share/man/man1/policygen.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +261,16 @@ pub struct GenerateArgs {
     /// Print nothing on stderr but errors.
     #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
     pub quiet: bool,
+    /// Also write the markdown review as a pull-request comment: fitted to GitHub's 65,536-character limit
+    /// by folding the bulkiest sections, with a pointer to the whole review (`--format markdown -o FILE`).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub comment: Option<PathBuf>,
+    /// Colour the summary on stderr: `auto` (a terminal, unless `NO_COLOR` is set), `always`, `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto, help_heading = "Output")]
+    pub color: ColorArg,
+    /// Read defaults from this file instead of `./policygen.toml` (keys are the long options; see above).
+    #[arg(long, value_name = "FILE", help_heading = "Configuration")]
+    pub config: Option<PathBuf>,
 
     /// Grant failed calls too (by default a call with an `errorCode` grants nothing and is listed).
     #[arg(long, help_heading = "Policy")]
@@ -268,8 +297,8 @@ pub struct GenerateArgs {
     /// statements with conditions and grants CloudTrail does not log are carried over unchanged.
     #[arg(long = "current", value_name = "FILE|iam", help_heading = "Review")]
     pub current: Vec<PathBuf>,
-    /// Exit 0 when the current policy already grants exactly the proposal, 1 when it differs (or the run is
-    /// incomplete), 2 on error: a CI gate. Needs `--current`.
+    /// A CI gate: exit 0 when the current policy already grants exactly the proposal, 3 when it differs (1
+    /// when the input is incomplete, 4 for a denied diagnostic, 2 on error). Needs `--current`.
     #[arg(long, help_heading = "Review")]
     pub check: bool,
 
@@ -288,8 +317,12 @@ pub struct GenerateArgs {
         help_heading = "Policy"
     )]
     pub conditions: Vec<ConditionArg>,
-    /// Which IAM size limit to check: `managed` (6,144 characters without whitespace) or `inline` (an inline
-    /// role policy, 10,240). A larger policy is reported as `policy-size-exceeded`.
+    /// Which IAM size limit to check: `managed` (6,144 characters each, whitespace excluded; `--split` makes
+    /// several, up to 10 attached per identity by default), or an identity's inline policies, limited in
+    /// total however many there are: `inline-user` 2,048, `inline-group` 5,120, `inline-role` 10,240
+    /// (`inline`). Over a managed limit is `policy-size-exceeded`; over an inline total is
+    /// `inline-total-exceeded`, denied by default (exit 4), since IAM would reject it. The inline total
+    /// counts the identity's other inline policies too: leave room for them.
     #[arg(long, value_enum, default_value_t = PolicyTypeArg::Managed, help_heading = "Policy")]
     pub policy_type: PolicyTypeArg,
     /// Write action lists shorter: actions of one service become a wildcard (`s3:GetObject*`) only where the
@@ -303,9 +336,21 @@ pub struct GenerateArgs {
     #[arg(long, help_heading = "Policy")]
     pub split: bool,
 
-    /// Exit 1 when there is any warning (wildcards, denied calls, generalised resources).
+    /// Deny every warning (wildcards, denied calls, generalised resources) whose level is not set otherwise:
+    /// any of them fails the run (exit 4).
     #[arg(long, help_heading = "Checks")]
     pub deny_warnings: bool,
+    /// Hide a diagnostic code from the summary and the review (it stays in `--summary-json`); repeatable.
+    /// Codes: docs/diagnostics.md. Codes that make the policy incomplete cannot be allowed.
+    #[arg(long = "allow", value_name = "CODE", help_heading = "Checks")]
+    pub allow: Vec<String>,
+    /// Show a diagnostic code (notes are shown only with `-v` otherwise); repeatable.
+    #[arg(long = "warn", value_name = "CODE", help_heading = "Checks")]
+    pub warn: Vec<String>,
+    /// Fail the run (exit 4) when a diagnostic code is reported; repeatable. `--deny wildcard-resource`
+    /// keeps any `*` on an action that supports resource-level permissions out of CI.
+    #[arg(long = "deny", value_name = "CODE", help_heading = "Checks")]
+    pub deny: Vec<String>,
     /// Stop at the first input problem instead of reading the rest.
     #[arg(long, help_heading = "Checks")]
     pub strict: bool,
@@ -322,7 +367,17 @@ pub enum ConditionArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PolicyTypeArg {
     Managed,
-    Inline,
+    InlineUser,
+    InlineGroup,
+    #[value(alias = "inline")]
+    InlineRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod collector;
+pub mod commands;
 pub mod current;
 pub mod emitter;
 pub mod event;
@@ -24,6 +25,7 @@ pub mod review;
 pub mod settings;
 pub mod usage;
 pub mod verify;
+pub mod version;
 pub mod window;
 
 pub use pipeline::{generate, Error, Outcome};

@@ -18,6 +18,7 @@ use crate::review::{review, Coverage, Review};
 use crate::settings::{Current, Settings};
 use crate::usage::UsageSet;
 use crate::verify;
+use crate::window::TimeWindow;
 use chrono::{Duration, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,6 +42,9 @@ pub struct Outcome {
     /// The principal and the window, as the summary names them.
     pub principal: String,
     pub window: String,
+    /// The same, as given: `--summary-json` writes their parts.
+    pub principal_filter: Option<PrincipalFilter>,
+    pub time_window: TimeWindow,
     /// The principal's name as IAM knows it (names the Terraform data source).
     pub principal_name: String,
     pub usage: UsageSet,
@@ -66,10 +70,6 @@ impl Outcome {
     /// Whether the policy may miss something the principal did (unread input, unmapped calls, no record).
     pub fn incomplete(&self) -> bool {
         self.stopped || self.diagnostics.worst() == Some(Severity::Incomplete)
-    }
-
-    pub fn has_warnings(&self) -> bool {
-        self.diagnostics.worst() >= Some(Severity::Warning)
     }
 
     /// Whether the current policies differ from the proposal (`--check`).
@@ -161,6 +161,8 @@ pub fn conclude(
             .map(ToString::to_string)
             .unwrap_or_default(),
         window: settings.scope.window.to_string(),
+        principal_filter: settings.scope.principal.clone(),
+        time_window: settings.scope.window.clone(),
         principal_name: settings.principal_name(),
         usage,
         policy,

@@ -63,9 +63,81 @@ codes! {
     UnknownEventVersion = "unknown-event-version", Note, "a record of an eventVersion policygen was not built for was read as version 1";
     DuplicateEvent = "duplicate-event", Note, "the same event was delivered more than once and counted once";
     StarOnlyAction = "star-only-action", Note, "the action supports only `\"Resource\": \"*\"`";
-    PolicySizeExceeded = "policy-size-exceeded", Warning, "the policy is over the IAM size limit of its policy type";
+    PolicySizeExceeded = "policy-size-exceeded", Warning, "the policy is over the IAM size limit of its policy type, or in more parts than one identity takes";
+    InlineTotalExceeded = "inline-total-exceeded", Warning, "the policy is over what all inline policies of one user, group or role may total: denied by default, IAM would reject it";
+    NothingNeeded = "nothing-needed", Note, "nothing the principal did needs a permission: the policy is one statement that allows only `sts:GetCallerIdentity`";
     ConditionNotEvaluated = "condition-not-evaluated", Warning, "a current statement has conditions policygen cannot evaluate: carried over unchanged";
     RemovalsWithheld = "removals-withheld", Note, "the run is incomplete, so the review proposes no removal";
+}
+
+/// What a diagnostic does to a run, set per code with `--allow`, `--warn`, `--deny` or `[diagnostics]` in
+/// `policygen.toml`: `allow` hides it (it stays in `--summary-json`), `warn` shows it, `deny` shows it and
+/// fails the run (exit 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+impl Code {
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+
+    /// The level without `--allow`/`--warn`/`--deny`: notes are allowed (shown with `-v`), warnings warn,
+    /// and what makes the policy incomplete or unusable is denied.
+    pub fn default_level(self) -> Level {
+        match (self, self.severity()) {
+            (Code::InlineTotalExceeded, _) | (_, Severity::Incomplete) => Level::Deny,
+            (_, Severity::Warning) => Level::Warn,
+            (_, Severity::Note) => Level::Allow,
+        }
+    }
+}
+
+/// The level of every code: the defaults, `--deny-warnings`, then what is set per code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Levels {
+    /// Levels set per code; the last one given for a code wins.
+    pub set: BTreeMap<Code, Level>,
+    /// Deny every warning whose level is not set.
+    pub deny_warnings: bool,
+}
+
+impl Levels {
+    pub fn level(&self, code: Code) -> Level {
+        match self.set.get(&code) {
+            Some(level) => *level,
+            None if self.deny_warnings && code.severity() == Severity::Warning => Level::Deny,
+            None => code.default_level(),
+        }
+    }
+
+    /// Whether a diagnostic is shown without `-v`.
+    pub fn shown(&self, code: Code) -> bool {
+        self.level(code) > Level::Allow
+    }
+
+    /// The diagnostics that fail the run by their level (exit 4): denied ones that do not already make it
+    /// incomplete (exit 1).
+    pub fn denied<'d>(&self, diagnostics: &'d Diagnostics) -> Vec<&'d Diagnostic> {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Incomplete && self.level(d.code) == Level::Deny)
+            .collect()
+    }
 }
 
 impl fmt::Display for Code {

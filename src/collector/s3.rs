@@ -239,6 +239,7 @@ pub async fn list(
     let bucket = source.bucket.as_str();
     let url = source.url();
     let mut listing = Listing::default();
+    let spinner = listing_spinner(source.progress, &url);
     let (root, given) = split_prefix(&source.prefix);
     // Account prefixes (`.../AWSLogs/[o-id/]ACCOUNT/`).
     let mut accounts: Vec<(String, String)> = Vec::new();
@@ -298,6 +299,12 @@ pub async fn list(
         }
     }
     // Day prefixes, listed concurrently.
+    let days_total = regions.len() * days(window).len();
+    let mut days_listed = 0;
+    spinner.set_message(format!(
+        "{} account/region trails: 0/{days_total} day prefixes, 0 objects",
+        listing.trails.len()
+    ));
     let semaphore = Arc::new(Semaphore::new(source.concurrency));
     let mut tasks = JoinSet::new();
     for region in &regions {
@@ -314,6 +321,12 @@ pub async fn list(
         }
     }
     while let Some(done) = tasks.join_next().await {
+        days_listed += 1;
+        spinner.set_message(format!(
+            "{} account/region trails: {days_listed}/{days_total} day prefixes, {} objects",
+            listing.trails.len(),
+            listing.objects.len()
+        ));
         match done {
             Ok((_, Ok((objects, calls)))) => {
                 listing.list_calls += calls;
@@ -332,8 +345,24 @@ pub async fn list(
             Err(e) => ingest.unreadable(&url, &format!("listing task failed: {e}"), out),
         }
     }
+    spinner.finish_and_clear();
     listing.objects.sort();
     Ok(listing)
+}
+
+/// A spinner with counts while the bucket is listed, before the download bar can know its total.
+fn listing_spinner(enabled: bool, url: &str) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::new_spinner()
+        .with_message(format!("discovering accounts and regions under {url}"));
+    spinner.set_draw_target(ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} s3 listing [{elapsed}] {msg}") {
+        spinner.set_style(style);
+    }
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
 }
 
 /// Where `--download DIR` keeps `key`; `None` for keys that would leave DIR.

@@ -1,14 +1,18 @@
 //! What a run writes: the proposal in the chosen format (or the review against `--current`) to `-o` or
-//! stdout, and `--summary-json`.
+//! stdout, the pull-request comment (`--comment`), `--summary-json`, and how the run ends (its exit code).
 
+mod color;
+mod exit;
 mod summary;
 
-pub use summary::{evidence_text, summary_json, summary_text};
+pub use color::{color_enabled, ColorChoice};
+pub use exit::Exit;
+pub use summary::{evidence_text, summary_json, summary_text, SUMMARY_SCHEMA_VERSION};
 
 use crate::emitter::render::{cloudformation, json, terraform};
 use crate::emitter::size::SizeLimit;
 use crate::pipeline::Outcome;
-use crate::report::Severity;
+use crate::report::{Levels, Severity};
 use crate::review::markdown;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +38,13 @@ pub struct OutputOptions {
     pub quiet: bool,
     pub size_limit: SizeLimit,
     pub split: bool,
+    /// `--comment FILE`: the markdown review fitted to GitHub's comment limit.
+    pub comment: Option<PathBuf>,
+    /// `--check`: a difference from the current policy fails the run (exit 3).
+    pub check: bool,
+    /// What each diagnostic code does: hidden, shown, or failing the run.
+    pub levels: Levels,
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,13 +71,64 @@ pub fn write(outcome: &Outcome, options: &OutputOptions) -> Result<(), OutputErr
             None => write_stdout(text)?,
         }
     }
-    if let Some(path) = &options.summary_json {
-        std::fs::write(path, summary_json(outcome)).map_err(|source| OutputError::Write {
+    if let Some(path) = &options.comment {
+        let full_review = options
+            .path
+            .as_ref()
+            .filter(|_| options.format == Format::Markdown)
+            .map(|p| p.display().to_string());
+        let text = with_comment(outcome, options, |c| {
+            let limit = markdown::GITHUB_COMMENT_LIMIT - markdown::COMMENT_RESERVE;
+            markdown::fit(c, limit, full_review.as_deref())
+        });
+        std::fs::write(path, text).map_err(|source| OutputError::Write {
             path: path.clone(),
             source,
         })?;
     }
+    if let Some(path) = &options.summary_json {
+        std::fs::write(path, summary_json(outcome, options)).map_err(|source| {
+            OutputError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    }
     Ok(())
+}
+
+/// Calls `f` with the markdown review of `outcome`.
+fn with_comment<T>(
+    outcome: &Outcome,
+    options: &OutputOptions,
+    f: impl FnOnce(&markdown::Comment) -> T,
+) -> T {
+    let evidence = outcome.usage.by_action();
+    let incomplete = outcome.incomplete_reasons();
+    let warnings: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Incomplete && options.levels.shown(d.code))
+        .map(|d| {
+            let denied = if options.levels.level(d.code) == crate::report::Level::Deny {
+                "**denied** "
+            } else {
+                ""
+            };
+            format!("{denied}`{}` {}: {}", d.code, d.subject, d.detail)
+        })
+        .collect();
+    f(&markdown::Comment {
+        principal: &outcome.principal,
+        window: &outcome.window,
+        proposed: &outcome.parts,
+        review: outcome.review.as_ref(),
+        evidence: &evidence,
+        incomplete: &incomplete,
+        warnings: &warnings,
+        calls: outcome.stats.records_mapped,
+        size_limit: options.size_limit,
+    })
 }
 
 /// Writes a command's whole output to stdout; a closed pipe ends quietly.
@@ -126,25 +188,7 @@ pub fn render(outcome: &Outcome, options: &OutputOptions) -> Vec<String> {
             .as_ref()
             .map(|r| r.diff.to_json())
             .unwrap_or_default()],
-        Format::Markdown => {
-            let evidence = outcome.usage.by_action();
-            let incomplete = outcome.incomplete_reasons();
-            let warnings: Vec<String> = outcome
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Warning)
-                .map(|d| format!("`{}` {}: {}", d.code, d.subject, d.detail))
-                .collect();
-            vec![markdown::render(&markdown::Comment {
-                principal: &outcome.principal,
-                window: &outcome.window,
-                proposed: parts,
-                review: outcome.review.as_ref(),
-                evidence: &evidence,
-                incomplete: &incomplete,
-                warnings: &warnings,
-            })]
-        }
+        Format::Markdown => vec![with_comment(outcome, options, markdown::render)],
     }
 }
 

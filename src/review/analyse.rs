@@ -9,6 +9,9 @@ use std::collections::BTreeSet;
 pub struct Analysed<'a> {
     /// `policy#Sid`, or `policy#N` (1-based) for a statement without a Sid.
     pub label: String,
+    /// The policy's name, and the statement's Sid (or `#N`): the label's two halves.
+    pub policy: String,
+    pub sid: String,
     pub statement: &'a Statement,
     pub actions: BTreeSet<String>,
     /// Per `Action` pattern (or one entry for a `NotAction`): the pattern and its expansion.
@@ -25,9 +28,12 @@ pub fn analyse<'a>(
     let mut out = Vec::new();
     for policy in policies {
         for (index, statement) in policy.document.statements.iter().enumerate() {
-            let label = match &statement.sid {
-                Some(sid) => format!("{}#{sid}", policy.name),
-                None => format!("{}#{}", policy.name, index + 1),
+            let (label, sid) = match &statement.sid {
+                Some(sid) => (format!("{}#{sid}", policy.name), sid.clone()),
+                None => (
+                    format!("{}#{}", policy.name, index + 1),
+                    format!("#{}", index + 1),
+                ),
             };
             let mut patterns = Vec::new();
             let mut actions = BTreeSet::new();
@@ -57,6 +63,8 @@ pub fn analyse<'a>(
             }
             out.push(Analysed {
                 label,
+                policy: policy.name.clone(),
+                sid,
                 statement,
                 actions,
                 patterns,

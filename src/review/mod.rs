@@ -1,18 +1,23 @@
 //! The review: the current policies against the proposal, judged by the calls of the window and evaluated
-//! against the IAM catalogue (wildcards, `NotAction`, `NotResource`), with a unified text diff of both in one
-//! canonical form, for machines (`diff-json`) and people (`markdown`).
+//! against the IAM catalogue (wildcards, `NotAction`, `NotResource`): what is removed, added and narrowed,
+//! and a statement diff that pairs statements by what they grant, for machines (`diff-json`) and people
+//! (`markdown`).
 //!
 //! The proposal in review mode is the emitted policy plus what policygen cannot judge from CloudTrail, carried
 //! over unchanged: explicit `Deny` statements, statements with conditions, grants CloudTrail does not log, and,
 //! when the run is incomplete, every current statement (removals are withheld).
 
 mod analyse;
+mod changes;
 mod grants;
 pub mod markdown;
+mod narrowing;
 mod not_logged;
 mod text;
 
-pub use text::{canonical, unified};
+pub use changes::{ChangeKind, StatementChange};
+pub use narrowing::Narrowed;
+pub use text::canonical;
 
 use crate::current::CurrentPolicies;
 use crate::mapper::catalogue::Registry;
@@ -87,6 +92,10 @@ pub struct DeniedAttempt {
 pub struct DiffSummary {
     pub added: usize,
     pub removed: usize,
+    /// The services of the removed actions.
+    pub removed_services: usize,
+    /// Grants whose resources the proposal narrows (see [`Narrowed`]).
+    pub narrowed: usize,
     pub kept: usize,
     pub not_evaluated: usize,
     pub not_logged: usize,
@@ -107,6 +116,8 @@ pub struct SemanticDiff {
     /// Granted, never used in the window: action → the statements granting it.
     pub unused: BTreeMap<String, BTreeSet<String>>,
     pub kept: BTreeSet<String>,
+    /// Grants whose used actions the proposal keeps on other resources, the riskiest first.
+    pub narrowed: Vec<Narrowed>,
     pub wildcards: Vec<WildcardUse>,
     pub not_evaluated: Vec<NotEvaluated>,
     /// Granted, not used, but CloudTrail could not have shown a use: action → why. Carried over.
@@ -123,7 +134,9 @@ pub struct SemanticDiff {
 pub struct Review {
     pub proposed: PolicyDocument,
     pub diff: SemanticDiff,
-    /// Unified diff of the canonical current document against the canonical proposal (empty when equal).
+    /// Current statements paired with the proposed statements made from them (empty when equal).
+    pub changes: Vec<StatementChange>,
+    /// The statement diff as one text (empty when equal).
     pub text: String,
 }
 
@@ -168,25 +181,43 @@ pub fn review(
             .collect(),
     };
     let equal = text::atoms(&current_doc, catalogue) == text::atoms(&proposed, catalogue);
-    let text = if equal {
-        String::new()
+    let changes = if equal {
+        Vec::new()
     } else {
-        unified(&current_doc, &proposed)
+        let labelled: Vec<changes::Labelled> = analysed
+            .iter()
+            .map(|a| changes::Labelled {
+                label: a.label.clone(),
+                statement: a.statement,
+            })
+            .collect();
+        changes::changes(&labelled, &proposed)
     };
+    let narrowed = narrowing::narrowed(&analysed, emitted, &used, &usage.by_action());
+    let removed = if removals_withheld.is_some() {
+        0
+    } else {
+        unused.unused.len()
+    };
+    let removed_services: BTreeSet<&str> = unused
+        .unused
+        .keys()
+        .filter(|_| removals_withheld.is_none())
+        .filter_map(|a| a.split_once(':').map(|(service, _)| service))
+        .collect();
     let summary = DiffSummary {
         added: calls.added.len(),
-        removed: if removals_withheld.is_some() {
-            0
-        } else {
-            unused.unused.len()
-        },
+        removed,
+        removed_services: removed_services.len(),
+        narrowed: narrowed.iter().filter(|n| !n.widens).count(),
         kept: calls.kept.len(),
         not_evaluated: not_evaluated.len(),
         not_logged: unused.not_logged.len(),
     };
     Review {
         proposed,
-        text,
+        text: changes::text(&changes),
+        changes,
         diff: SemanticDiff {
             equal,
             current: current.policies.iter().map(|p| p.name.clone()).collect(),
@@ -195,6 +226,7 @@ pub fn review(
             added: calls.added,
             unused: unused.unused,
             kept: calls.kept,
+            narrowed,
             wildcards: unused.wildcards,
             not_evaluated,
             not_logged: unused.not_logged,
@@ -368,6 +400,5 @@ mod tests {
         );
         let c = Registry::embedded();
         assert_eq!(text::atoms(&a, c), text::atoms(&b, c));
-        assert!(unified(&a, &a).lines().all(|l| !l.starts_with('+')));
     }
 }

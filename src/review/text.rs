@@ -1,4 +1,4 @@
-//! Two documents compared as sets of grants, and written side by side as a unified text diff.
+//! Two documents compared as sets of grants, and the canonical form statements are diffed in.
 
 use super::analyse::analyse;
 use crate::current::NamedPolicy;
@@ -90,15 +90,4 @@ pub fn canonical(doc: &PolicyDocument) -> PolicyDocument {
         version: doc.version.clone(),
         statements,
     }
-}
-
-/// `--- current` / `+++ proposed` unified diff of the canonical forms.
-pub fn unified(current: &PolicyDocument, proposed: &PolicyDocument) -> String {
-    let before = canonical(current).to_json();
-    let after = canonical(proposed).to_json();
-    similar::TextDiff::from_lines(&before, &after)
-        .unified_diff()
-        .context_radius(3)
-        .header("current", "proposed")
-        .to_string()
 }

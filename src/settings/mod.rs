@@ -2,7 +2,7 @@
 //! Each stage's part is that stage's own type: the collector's [`Scope`] and [`Source`], the emitter's
 //! [`EmitOptions`], the output's [`OutputOptions`].
 
-use crate::cli::{AthenaLayoutArg, ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
+use crate::cli::{AthenaLayoutArg, ColorArg, ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
 use crate::collector::athena::AthenaSource;
 use crate::collector::lake::LakeSource;
 use crate::collector::query::{store_id, table_name, Engine, Layout};
@@ -14,7 +14,7 @@ use crate::emitter::conditions::ConditionKind;
 use crate::emitter::size::SizeLimit;
 use crate::emitter::EmitOptions;
 use crate::ids::{AccountId, IdError};
-use crate::output::{Format, OutputOptions};
+use crate::output::{ColorChoice, Format, OutputOptions};
 use crate::principal::{session_account, Identity, PrincipalError, PrincipalFilter};
 use crate::window::{parse_time, TimeWindow, WindowError};
 use chrono::{DateTime, Utc};
@@ -39,10 +39,7 @@ pub struct Settings {
     pub aws: AwsOptions,
     pub emit: EmitOptions,
     pub current: Current,
-    /// `--check`: exit 1 when the current policy differs from the proposal.
-    pub check: bool,
     pub output: OutputOptions,
-    pub deny_warnings: bool,
     /// Print the SQL of `--athena` / `--lake` and stop.
     pub print_sql: bool,
 }
@@ -95,6 +92,8 @@ pub enum SettingsError {
     NotWritable { path: String, reason: String },
     #[error("`--split` writes several JSON policies: give a file name with `-o FILE` (they become `FILE`, `FILE.2`, … before the extension)")]
     SplitNeedsOutput,
+    #[error(transparent)]
+    Level(#[from] levels::LevelError),
 }
 
 impl Settings {
@@ -126,7 +125,12 @@ impl Settings {
                 }
             }
         }
-        for target in output.path.iter().chain(output.summary_json.iter()) {
+        for target in output
+            .path
+            .iter()
+            .chain(output.summary_json.iter())
+            .chain(output.comment.iter())
+        {
             writable(target)?;
         }
         Ok(Settings {
@@ -159,9 +163,7 @@ impl Settings {
                 exact: args.exact,
             },
             current,
-            check: args.check,
             output,
-            deny_warnings: args.deny_warnings,
             print_sql: args.print_sql,
         })
     }
@@ -372,9 +374,19 @@ fn output(args: &GenerateArgs) -> Result<OutputOptions, SettingsError> {
         quiet: args.quiet,
         size_limit: match args.policy_type {
             PolicyTypeArg::Managed => SizeLimit::Managed,
-            PolicyTypeArg::Inline => SizeLimit::InlineRole,
+            PolicyTypeArg::InlineUser => SizeLimit::InlineUser,
+            PolicyTypeArg::InlineGroup => SizeLimit::InlineGroup,
+            PolicyTypeArg::InlineRole => SizeLimit::InlineRole,
         },
         split: args.split,
+        comment: args.comment.clone(),
+        check: args.check,
+        levels: levels::levels(args)?,
+        color: match args.color {
+            ColorArg::Auto => ColorChoice::Auto,
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+        },
     })
 }
 
@@ -420,5 +432,7 @@ pub fn log_inputs(paths: &[String]) -> Vec<LogInput> {
         .collect()
 }
 
+pub mod config;
+mod levels;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,104 @@
+//! What the binary runs: the subcommands, and the end of a main run (files written, stderr, exit code).
+
+use crate::cli::{Cli, Command, MapsCommand};
+use crate::collector::source::athena_ddl;
+use crate::explain::{coverage, maps_explain};
+use crate::output::{
+    color_enabled, evidence_text, summary_text, write, write_stdout, Exit, OutputOptions,
+};
+use crate::pipeline::Outcome;
+use crate::settings::log_inputs;
+use clap::CommandFactory;
+
+/// Runs a subcommand; returns the exit code.
+pub fn run(command: Command) -> u8 {
+    match command {
+        Command::Maps(MapsCommand::Explain {
+            event_source,
+            event_name,
+        }) => match maps_explain(&event_source, &event_name) {
+            Ok(text) => print(&text, Exit::Complete),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Exit::Incomplete.code()
+            }
+        },
+        Command::Maps(MapsCommand::Coverage { logs }) => {
+            let (text, complete) = coverage(&log_inputs(&logs));
+            print(
+                &text,
+                if complete {
+                    Exit::Complete
+                } else {
+                    Exit::Incomplete
+                },
+            )
+        }
+        Command::AthenaDdl {
+            s3,
+            account,
+            organization,
+            regions,
+            table,
+            since,
+        } => match athena_ddl(
+            &s3,
+            &account,
+            organization.as_deref(),
+            &regions,
+            &table,
+            &since,
+        ) {
+            Ok(ddl) => print(&ddl, Exit::Complete),
+            Err(e) => fail(&e),
+        },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "policygen", &mut out);
+            print(&String::from_utf8_lossy(&out), Exit::Complete)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => print(&String::from_utf8_lossy(&out), Exit::Complete),
+                Err(e) => fail(&e),
+            }
+        }
+    }
+}
+
+/// Writes what a run produced, prints `--explain` and the summary on stderr, and gives the exit code.
+pub fn finish(outcome: &Outcome, options: &OutputOptions) -> u8 {
+    if let Err(e) = write(outcome, options) {
+        return fail(&e);
+    }
+    if options.explain {
+        eprint!("{}", evidence_text(outcome));
+    }
+    if !options.quiet {
+        eprint!(
+            "{}",
+            summary_text(outcome, options, color_enabled(options.color))
+        );
+    }
+    Exit::of(outcome, &options.levels, options.check).code()
+}
+
+/// Prints an error and its causes, one per line; returns the error exit code.
+pub fn fail(error: &dyn std::error::Error) -> u8 {
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    Exit::Error.code()
+}
+
+/// Writes a command's whole output; a closed pipe (`| head`) ends quietly.
+pub fn print(text: &str, exit: Exit) -> u8 {
+    match write_stdout(text) {
+        Ok(()) => exit.code(),
+        Err(e) => fail(&e),
+    }
+}

@@ -132,7 +132,8 @@ pub fn summary_text(outcome: &Outcome, options: &OutputOptions, color: bool) -> 
             (_, Level::Deny) => ("error", RED),
             (Severity::Warning, Level::Warn) => ("warning", YELLOW),
             (Severity::Note, Level::Warn) => ("note", YELLOW),
-            (_, Level::Allow) => ("allowed", DIM),
+            (Severity::Note, Level::Allow) => ("note", DIM),
+            (Severity::Warning, Level::Allow) => ("allowed", DIM),
         };
         let label = paint(&format!("{label:<10}"), style, color);
         let times = if d.count > 1 {

@@ -193,7 +193,12 @@ pub fn review(
             .collect();
         changes::changes(&labelled, &proposed)
     };
-    let narrowed = narrowing::narrowed(&analysed, emitted, &used, &usage.by_action());
+    // With removals withheld the proposal keeps every current grant: nothing is narrowed.
+    let narrowed = if removals_withheld.is_some() {
+        Vec::new()
+    } else {
+        narrowing::narrowed(&analysed, emitted, &used, &usage.by_action())
+    };
     let removed = if removals_withheld.is_some() {
         0
     } else {

@@ -484,13 +484,15 @@ fn a_run_that_lost_an_object_exits_1_and_says_so_at_the_top() {
 
     let (code, markdown, _) = policygen(&server, &["--format", "markdown"]);
     assert_eq!(code, 1);
-    let top: Vec<&str> = markdown.lines().take(4).collect();
+    // The verdict first, then the warning.
+    let top: Vec<&str> = markdown.lines().take(6).collect();
     assert!(top[0].starts_with("## policygen"), "{markdown}");
-    assert_eq!(top[2], "> [!WARNING]", "{markdown}");
-    assert!(top[3].contains("**Incomplete run**"), "{markdown}");
+    assert!(top[2].starts_with("❌ **Incomplete**"), "{markdown}");
+    assert_eq!(top[4], "> [!WARNING]", "{markdown}");
+    assert!(top[5].contains("**Incomplete run**"), "{markdown}");
     let warning: Vec<&str> = markdown
         .lines()
-        .skip(2)
+        .skip(4)
         .take_while(|l| l.starts_with('>'))
         .collect();
     assert!(
@@ -505,7 +507,11 @@ fn a_run_that_lost_an_object_exits_1_and_says_so_at_the_top() {
     let current = current.display().to_string();
     let (code, review, _) = policygen(&server, &["--format", "markdown", "--current", &current]);
     assert_eq!(code, 1);
-    assert_eq!(review.lines().nth(2), Some("> [!WARNING]"), "{review}");
+    assert!(
+        review.lines().nth(2).is_some_and(|l| l.starts_with("❌ **Not safe to merge**")),
+        "{review}"
+    );
+    assert_eq!(review.lines().nth(4), Some("> [!WARNING]"), "{review}");
     assert!(review.contains("every removal is withheld"), "{review}");
     let (code, diff, _) = policygen(&server, &["--format", "diff-json", "--current", &current]);
     assert_eq!(code, 1);

@@ -259,7 +259,7 @@ fn deny_warnings_fails_on_warnings() {
     ];
     args.extend(WINDOW);
     let out = policygen(&args);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "a denied warning exits 4");
     assert!(
         out.stderr.is_empty(),
         "-q prints nothing: {}",

@@ -65,7 +65,7 @@ fn an_unknown_principal_is_incomplete_and_suggests_the_one_meant() {
     let markdown = text(&out.stdout);
     assert!(
         markdown.contains("> [!WARNING]\n> **Incomplete run**")
-            && markdown.contains("| removed (unused in the window) | 0 |")
+            && markdown.contains("| actions removed (unused in the window) | 0 |")
             && markdown.contains("**Removals withheld**"),
         "{markdown}"
     );
@@ -111,7 +111,7 @@ fn a_role_name_in_several_accounts_is_said_up_front() {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&summary).expect("written")).expect("JSON");
     assert_eq!(
-        json["principals"],
+        json["matched_principals"],
         serde_json::json!({
             "arn:aws:iam::111122223333:role/ci/build-agent": 829,
             "arn:aws:iam::444455556666:role/build-agent": 8

@@ -131,9 +131,10 @@ pub fn verdict(c: &Comment) -> String {
         return "✅ **No change**: the current policy already grants exactly what the principal used in the window; input complete.\n".to_string();
     }
     let widened = d.narrowed.iter().filter(|n| n.widens).count();
-    let mut what = vec![match d.summary.narrowed {
-        0 => "narrows no grant".to_string(),
-        n => format!("narrows {}", count(n, "grant")),
+    let mut what = vec![match (&d.removals_withheld, d.summary.narrowed) {
+        (Some(_), _) => "narrows nothing (withheld)".to_string(),
+        (None, 0) => "narrows no grant".to_string(),
+        (None, n) => format!("narrows {}", count(n, "grant")),
     }];
     if widened > 0 {
         what.push(format!("widens {}", count(widened, "grant")));
@@ -152,15 +153,21 @@ pub fn verdict(c: &Comment) -> String {
         0 => "adds none".to_string(),
         n => format!("adds {}", count(n, "action")),
     });
+    // An incomplete run's reasons follow in a warning of their own.
     let (judgement, why) = if incomplete {
-        ("❌ **Not safe to merge**", "The input is incomplete (below): the proposal may not allow everything the principal did, and no removal is proposed.".to_string())
+        ("❌ **Not safe to merge**", String::new())
     } else if widened > 0 {
         ("⚠️ **Review before merging**", format!("For {} the proposal reaches past what the current policy grants (marked **widens** below): check them first.", count(widened, "grant")))
     } else {
         ("✅ **Safe to merge**", format!("The proposal allows every one of the {} calls the principal made in the window `{}`. A job that did not run in the window loses what only it uses.", thousands(c.calls as usize), code(c.window)))
     };
+    let why = if why.is_empty() {
+        why
+    } else {
+        format!("\n{why}\n")
+    };
     format!(
-        "{judgement}: {}; input {}.\n\n{why}\n",
+        "{judgement}: {}; input {}.\n{why}",
         what.join(", "),
         if incomplete { "INCOMPLETE" } else { "complete" }
     )

@@ -22,19 +22,33 @@ pub const LONG: &str = concat!(
     env!("POLICYGEN_MAPS_DIGEST"),
 );
 
-/// The same, for machines.
+/// The tool, for machines.
 #[derive(Debug, Clone, Serialize)]
-pub struct Versions {
-    pub tool: &'static str,
-    pub iam_catalogue: &'static str,
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// The catalogue and maps built in, for machines.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalogue {
+    /// Where the IAM catalogue comes from.
+    pub iam: &'static str,
+    /// The service maps' digest.
     pub service_maps: &'static str,
     pub services: usize,
 }
 
-pub fn versions() -> Versions {
-    Versions {
-        tool: TOOL,
-        iam_catalogue: CATALOGUE,
+pub fn tool() -> Tool {
+    Tool {
+        name: env!("CARGO_PKG_NAME"),
+        version: TOOL,
+    }
+}
+
+pub fn catalogue() -> Catalogue {
+    Catalogue {
+        iam: CATALOGUE,
         service_maps: SERVICE_MAPS,
         services: SERVICES.parse().unwrap_or(0),
     }

@@ -72,15 +72,8 @@ pub fn write(outcome: &Outcome, options: &OutputOptions) -> Result<(), OutputErr
         }
     }
     if let Some(path) = &options.comment {
-        let full_review = options
-            .path
-            .as_ref()
-            .filter(|_| options.format == Format::Markdown)
-            .map(|p| p.display().to_string());
-        let text = with_comment(outcome, options, |c| {
-            let limit = markdown::GITHUB_COMMENT_LIMIT - markdown::COMMENT_RESERVE;
-            markdown::fit(c, limit, full_review.as_deref())
-        });
+        let limit = markdown::GITHUB_COMMENT_LIMIT - markdown::COMMENT_RESERVE;
+        let text = comment_text(outcome, options, limit);
         std::fs::write(path, text).map_err(|source| OutputError::Write {
             path: path.clone(),
             source,
@@ -95,6 +88,19 @@ pub fn write(outcome: &Outcome, options: &OutputOptions) -> Result<(), OutputErr
         })?;
     }
     Ok(())
+}
+
+/// `--comment`: the markdown review in at most `limit` characters, pointing to the whole review when
+/// `-o` writes it.
+pub fn comment_text(outcome: &Outcome, options: &OutputOptions, limit: usize) -> String {
+    let full_review = options
+        .path
+        .as_ref()
+        .filter(|_| options.format == Format::Markdown)
+        .map(|p| p.display().to_string());
+    with_comment(outcome, options, |c| {
+        markdown::fit(c, limit, full_review.as_deref())
+    })
 }
 
 /// Calls `f` with the markdown review of `outcome`.

@@ -254,7 +254,8 @@ pub fn evidence_text(outcome: &Outcome) -> String {
 struct Summary<'a> {
     /// [`SUMMARY_SCHEMA_VERSION`].
     schema_version: u32,
-    tool: crate::version::Versions,
+    tool: crate::version::Tool,
+    catalogue: crate::version::Catalogue,
     principal: Principal,
     window: Window,
     /// How the run ends: `complete`, `incomplete`, `drift` or `denied`, and its exit code.
@@ -351,7 +352,8 @@ pub fn summary_json(outcome: &Outcome, options: &OutputOptions) -> String {
         |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     let summary = Summary {
         schema_version: SUMMARY_SCHEMA_VERSION,
-        tool: crate::version::versions(),
+        tool: crate::version::tool(),
+        catalogue: crate::version::catalogue(),
         principal: principal(outcome),
         window: Window {
             from: time(&outcome.time_window.from),

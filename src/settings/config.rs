@@ -132,10 +132,10 @@ pub fn args(args: Vec<OsString>, cwd: &Path) -> Result<Vec<OsString>, ConfigErro
     if matches.subcommand().is_some() {
         return Ok(args);
     }
-    let path = match matches.get_one::<PathBuf>("config") {
-        Some(path) => cwd.join(path),
+    let (path, shown) = match matches.get_one::<PathBuf>("config") {
+        Some(path) => (cwd.join(path), path.display().to_string()),
         None => match cwd.join(FILE_NAME) {
-            found if found.is_file() => found,
+            found if found.is_file() => (found, FILE_NAME.to_string()),
             _ => return Ok(args),
         },
     };
@@ -154,7 +154,7 @@ pub fn args(args: Vec<OsString>, cwd: &Path) -> Result<Vec<OsString>, ConfigErro
                 .cloned()
         })
         .collect();
-    let words = file_words(&path, &given, &levels_given)?;
+    let words = file_words(&path, &shown, &given, &levels_given)?;
     let mut out = Vec::with_capacity(args.len() + words.len());
     let mut rest = args.into_iter();
     out.extend(rest.next());
@@ -167,10 +167,11 @@ pub fn args(args: Vec<OsString>, cwd: &Path) -> Result<Vec<OsString>, ConfigErro
 /// codes given a level).
 fn file_words(
     path: &Path,
+    shown: &str,
     given: &BTreeSet<String>,
     levels: &BTreeSet<String>,
 ) -> Result<Vec<String>, ConfigError> {
-    let shown = path.display().to_string();
+    let shown = shown.to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
         path: shown.clone(),
         reason: e.to_string(),

@@ -4,6 +4,8 @@ mod aws_lookup;
 mod aws_query;
 mod aws_s3;
 mod cli;
+mod comment;
+mod conventions;
 mod corpus;
 mod generators;
 mod honest;

@@ -508,7 +508,10 @@ fn a_run_that_lost_an_object_exits_1_and_says_so_at_the_top() {
     let (code, review, _) = policygen(&server, &["--format", "markdown", "--current", &current]);
     assert_eq!(code, 1);
     assert!(
-        review.lines().nth(2).is_some_and(|l| l.starts_with("❌ **Not safe to merge**")),
+        review
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.starts_with("❌ **Not safe to merge**")),
         "{review}"
     );
     assert_eq!(review.lines().nth(4), Some("> [!WARNING]"), "{review}");

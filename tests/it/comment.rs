@@ -96,15 +96,23 @@ fn the_review_renders_with_the_verdict_first_and_the_riskiest_narrowing_visible(
     assert!(pass[1].contains("<code>*</code>"));
     assert!(pass[2].contains("<strong>2 roles</strong>") && pass[2].contains("role/acme-api-task"));
     let decrypt = row("<code>kms:Decrypt</code>");
-    assert!(decrypt[2].contains("<strong>2 keys in 2 regions</strong>"), "{decrypt:?}");
+    assert!(
+        decrypt[2].contains("<strong>2 keys in 2 regions</strong>"),
+        "{decrypt:?}"
+    );
     let images = row("<code>ecr:*</code>");
-    assert!(images[2].contains("1 repository in 2 regions"), "{images:?}");
+    assert!(
+        images[2].contains("1 repository in 2 regions"),
+        "{images:?}"
+    );
     let first_row = table
         .iter()
         .position(|c| c[0].contains("iam:PassRole"))
         .expect("row");
     assert!(
-        table[..first_row].iter().all(|c| !c[0].contains("<code>Deploy</code>")),
+        table[..first_row]
+            .iter()
+            .all(|c| !c[0].contains("<code>Deploy</code>")),
         "the riskiest rows come first"
     );
     // No `path#` prefix on any row: the one policy is named once.
@@ -154,10 +162,15 @@ fn a_long_review_folds_to_the_limit_and_points_to_the_whole() {
         balanced(&html);
         assert!(html.contains("<strong>Safe to merge</strong>"));
         assert!(
-            html.contains("the whole review is <code>review.md</code>, written with <code>-o</code>"),
+            html.contains(
+                "the whole review is <code>review.md</code>, written with <code>-o</code>"
+            ),
             "{html}"
         );
-        assert!(html.contains("<code>iam:PassRole</code>"), "the narrowing stays");
+        assert!(
+            html.contains("<code>iam:PassRole</code>"),
+            "the narrowing stays"
+        );
         check_golden(
             &root().join(format!("tests/golden/review/example-comment-{limit}.md")),
             &folded,

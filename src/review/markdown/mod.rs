@@ -79,7 +79,7 @@ pub fn fit(c: &Comment, limit: usize, full_review: Option<&str>) -> String {
 
 fn folded_note(folded: &[&str], total: usize) -> Vec<String> {
     vec![format!(
-        "this comment is shortened to fit GitHub's {}-character limit (the whole review is {}): {} {} folded",
+        "to fit GitHub's {}-character limit (the whole review is {}): {} {} folded",
         thousands(GITHUB_COMMENT_LIMIT),
         thousands(total),
         folded.join(", "),
@@ -98,7 +98,9 @@ fn assemble(c: &Comment, parts: &[Section], notes: &[String], full_review: Optio
             ),
             None => "`policygen … --format markdown -o FILE` writes the whole review".to_string(),
         };
-        out.push_str(&format!("\n> [!NOTE]\n> Shortened: {note}; {whole}.\n"));
+        out.push_str(&format!(
+            "\n> [!NOTE]\n> This comment is shortened {note}; {whole}.\n"
+        ));
     }
     for part in parts {
         out.push_str(&part.full);

@@ -3,7 +3,8 @@
 // target/; policygen never links, ships or needs it.
 //
 // Input (file argument or stdin): a JSON array of
-//   {"policy": {...}, "action": "s3:GetObject", "resource": "arn:...", "context": {"aws:...": "..."}}
+//   {"policy": {...}, "action": "s3:GetObject", "resource": "arn:...", "context": {"aws:...": "..."},
+//    "resourcePolicy": {...} (optional)}
 // Output (stdout): a JSON array of the decisions, in order: "Allowed", "ImplicitlyDenied",
 // "ExplicitlyDenied", or "error: ..." when the simulator rejects the request.
 'use strict';
@@ -24,6 +25,18 @@ function accountOf(resource) {
   return parts.length > 4 && /^[0-9]{12}$/.test(parts[4]) ? parts[4] : DEFAULT_ACCOUNT;
 }
 
+// KMS authorises a key only if its key policy trusts the account; every key gets AWS's default key policy
+// unless its owner wrote another, so a request on a key is evaluated with that one.
+function defaultKeyPolicy(resource, account) {
+  if (!/^arn:[^:]+:kms:[^:]*:[0-9]{12}:key\//.test(resource)) {
+    return undefined;
+  }
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+}
+
 async function decide(item) {
   const account = accountOf(item.resource);
   const simulation = {
@@ -36,6 +49,7 @@ async function decide(item) {
     identityPolicies: [{ name: 'policy', policy: item.policy }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    resourcePolicy: item.resourcePolicy || defaultKeyPolicy(item.resource, account),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error' && UNTYPED.includes(result.errors.message)) {

@@ -18,6 +18,7 @@ pub mod output;
 pub mod policy;
 pub mod principal;
 pub mod report;
+pub mod reveal;
 pub mod settings;
 pub mod usage;
 pub mod window;
@@ -64,12 +65,13 @@ pub fn run(settings: &Settings) -> Run {
 /// Emits the policy from what the sources contributed.
 pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
     let Partial {
-        usage,
+        mut usage,
         mut diagnostics,
         stats,
         days,
         ..
     } = partial;
+    usage.resolve(&mut diagnostics);
     let policy = emit(&usage, &settings.emit, &mut diagnostics);
     if stats.records_read == 0 {
         diagnostics.add(

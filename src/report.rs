@@ -47,6 +47,7 @@ codes! {
     NotCloudtrail = "not-cloudtrail", Warning, "a JSON file that holds no CloudTrail records was skipped";
     WildcardResource = "wildcard-resource", Warning, "an action that supports resource-level permissions got `*`";
     WildcardSegment = "wildcard-segment", Note, "the map puts `*` for an ARN part no record carries (a stack's UUID)";
+    ResourceResolved = "resource-resolved", Note, "a resource one call named partially was resolved through another record of the principal in the window";
     ResourceGeneralised = "resource-generalised", Warning, "many resources under one parent became one prefix wildcard";
     FailedCallSkipped = "failed-call-skipped", Warning, "a call that failed with an error other than access denied was not granted";
     DeniedCall = "denied-call", Warning, "the principal was denied a call; it is not granted";

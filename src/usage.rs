@@ -92,6 +92,8 @@ pub struct UsageSet {
     pub crowds: BTreeMap<(String, String), Crowd>,
     /// Distinct resources of each `(action, parent)` until they become a crowd.
     members: BTreeMap<(String, String), BTreeSet<String>>,
+    /// Grants that wait for what other records of the principal reveal ([`crate::reveal`]).
+    pub revealed: crate::reveal::Revealed,
 }
 
 impl UsageSet {
@@ -226,6 +228,7 @@ impl UsageSet {
         for (key, evidence) in other.denied {
             self.add_denied(key, evidence);
         }
+        self.revealed.merge(other.revealed);
     }
 
     /// Evidence per action, over every resource and region.

@@ -436,7 +436,12 @@ impl Ingest {
     ) {
         let events = weight.map_or(1, |w| w.count);
         let location = || Some(at(name, Some(index), Some(record.id())));
-        let mapping = self.mapper.map_record(record);
+        let mut mapping = self.mapper.map_record(record);
+        // Grants that wait for what the principal's other records reveal leave the mapping here.
+        out.usage
+            .defer(&mut mapping, call, record.region(), |entry| {
+                (evidence(record, entry, weight), location())
+            });
         if self.scope.record_calls {
             let kind = match &mapping.outcome {
                 Outcome::Grants(_) => "mapped",

@@ -1,9 +1,11 @@
 //! Service-map integrity and the mapping table.
 
-use super::support::root;
+use super::support::{root, settings};
+use policygen::collector::{Ingest, Partial};
 use policygen::event::Record;
 use policygen::mapper::catalogue::{check_service, Registry};
-use policygen::mapper::{Mapper, Outcome};
+use policygen::mapper::{MappedGrant, Mapper, Outcome};
+use policygen::policy::{Decision, PolicyDocument, RequestContext};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[test]
@@ -53,15 +55,35 @@ fn committed_maps_are_what_the_generator_writes() {
     );
 }
 
+/// A mapping case: one record as CloudTrail logs it and the exact actions and ARNs it maps to (`expect`),
+/// or several records of one principal (`records`). `allow` and `deny` are requests evaluated against the
+/// policy the whole pipeline writes from the record(s): what IAM evaluates for the calls must be allowed,
+/// the sibling resources denied. `diagnostics` are codes the run must report.
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Case {
     name: String,
-    record: serde_json::Value,
-    expect: Expect,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    record: Option<serde_json::Value>,
+    #[serde(default)]
+    records: Vec<serde_json::Value>,
+    #[serde(default)]
+    expect: Option<Expect>,
+    /// Extra command-line options for the policy (`["--condition", "service"]`).
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    allow: Vec<Request>,
+    #[serde(default)]
+    deny: Vec<Request>,
+    #[serde(default)]
+    diagnostics: Vec<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct Expect {
     actions: Vec<String>,
     resources: BTreeMap<String, Vec<String>>,
@@ -69,12 +91,131 @@ struct Expect {
     internal: bool,
 }
 
-/// Every case in `tests/mapping-cases/*.json` through the real mapper.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request {
+    action: String,
+    resource: String,
+    #[serde(default)]
+    context: BTreeMap<String, serde_json::Value>,
+}
+
+/// The resources a grant has when its record is the only one: its exact resources plus the patterns it
+/// would otherwise narrow, or `*` for a link nothing resolves.
+fn alone(grant: &MappedGrant) -> Vec<String> {
+    let mut resources = grant.resources.clone();
+    if let Some(lookup) = &grant.lookup {
+        resources.extend(lookup.narrow.iter().cloned());
+        if lookup.narrow.is_empty() && !lookup.links.is_empty() {
+            resources = vec!["*".to_string()];
+        }
+    }
+    resources
+}
+
+fn check_expect(
+    mapper: &Mapper,
+    label: &str,
+    record: &serde_json::Value,
+    expect: &Expect,
+) -> Vec<String> {
+    let raw = record.to_string();
+    let record: Record = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let mapping = mapper.map_record(&record);
+    match (&mapping.outcome, expect.none, expect.internal) {
+        (Outcome::NoPermission(_), true, _) | (Outcome::Internal(_), _, true) => Vec::new(),
+        (Outcome::Grants(grants), false, false) => {
+            let mut failures = Vec::new();
+            let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for g in grants {
+                got.entry(g.action.clone()).or_default().extend(alone(g));
+            }
+            let want: BTreeSet<&String> = expect.actions.iter().collect();
+            let have: BTreeSet<&String> = got.keys().collect();
+            if want != have {
+                failures.push(format!("{label}: actions {have:?}, expected {want:?}"));
+            }
+            for (action, arns) in &expect.resources {
+                let want: BTreeSet<String> = arns.iter().cloned().collect();
+                let have = got.get(action).cloned().unwrap_or_default();
+                if want != have {
+                    failures.push(format!(
+                        "{label}: {action} resources {have:?}, expected {want:?}"
+                    ));
+                }
+            }
+            failures
+        }
+        (other, _, _) => vec![format!("{label}: got {other:?}")],
+    }
+}
+
+/// The principal of a record: the role behind a session, or the identity's own ARN.
+fn principal_of(record: &serde_json::Value) -> String {
+    let identity = &record["userIdentity"];
+    identity["sessionContext"]["sessionIssuer"]["arn"]
+        .as_str()
+        .or_else(|| identity["arn"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The policy and diagnostic codes of a run over `records`, through the same path as the binary.
+fn run_case(
+    records: &[serde_json::Value],
+    options: &[String],
+) -> (PolicyDocument, BTreeSet<String>) {
+    let mut args: Vec<String> = [
+        "--principal",
+        &principal_of(&records[0]),
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2100-01-01",
+        "--logs",
+        "-",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(options.iter().cloned());
+    let settings = settings(&args);
+    let ingest = Ingest::new(settings.scope.clone());
+    let mut partial = Partial::default();
+    let bytes = serde_json::json!({ "Records": records }).to_string();
+    ingest.ingest("case", bytes.as_bytes(), &mut partial);
+    let run = policygen::finish(partial, &ingest, &settings);
+    let codes = run
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    (run.policy, codes)
+}
+
+fn context_of(request: &Request) -> RequestContext {
+    let mut context = RequestContext::default();
+    for (key, value) in &request.context {
+        let values = match value {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            other => other.as_str().map(str::to_string).into_iter().collect(),
+        };
+        context.insert(key, values);
+    }
+    context
+}
+
+/// Every case in `tests/mapping-cases/*.json`, through the real mapper and, for `allow` and `deny`, the
+/// whole pipeline and the policy evaluator.
 #[test]
 fn mapping_cases() {
     let mapper = Mapper::default();
     let mut failures = Vec::new();
     let mut count = 0;
+    let mut evaluated_services = BTreeSet::new();
     let mut files: Vec<_> = std::fs::read_dir(root().join("tests/mapping-cases"))
         .expect("mapping cases exist")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -87,40 +228,76 @@ fn mapping_cases() {
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for case in cases {
             count += 1;
-            let raw = case.record.to_string();
-            let record: Record =
-                serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{}: {e}", case.name));
-            let mapping = mapper.map_record(&record);
             let label = format!(
                 "{} / {}",
                 file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
                 case.name
             );
-            match (&mapping.outcome, case.expect.none, case.expect.internal) {
-                (Outcome::NoPermission(_), true, _) | (Outcome::Internal(_), _, true) => continue,
-                (Outcome::Grants(grants), false, false) => {
-                    let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-                    for g in grants {
-                        got.entry(g.action.clone())
-                            .or_default()
-                            .extend(g.resources.iter().cloned());
-                    }
-                    let want: BTreeSet<&String> = case.expect.actions.iter().collect();
-                    let have: BTreeSet<&String> = got.keys().collect();
-                    if want != have {
-                        failures.push(format!("{label}: actions {have:?}, expected {want:?}"));
-                    }
-                    for (action, arns) in &case.expect.resources {
-                        let want: BTreeSet<String> = arns.iter().cloned().collect();
-                        let have = got.get(action).cloned().unwrap_or_default();
-                        if want != have {
-                            failures.push(format!(
-                                "{label}: {action} resources {have:?}, expected {want:?}"
-                            ));
-                        }
+            let records: Vec<serde_json::Value> =
+                case.record.iter().chain(&case.records).cloned().collect();
+            assert!(!records.is_empty(), "{label}: no record");
+            assert!(
+                case.record.is_none() || case.records.is_empty(),
+                "{label}: `record` or `records`, not both"
+            );
+            match (&case.expect, &case.record) {
+                (Some(expect), Some(record)) => {
+                    failures.extend(check_expect(&mapper, &label, record, expect))
+                }
+                (Some(_), None) => {
+                    failures.push(format!("{label}: `expect` needs a single `record`"))
+                }
+                (None, _) if case.allow.is_empty() => {
+                    failures.push(format!("{label}: neither `expect` nor `allow`"))
+                }
+                (None, _) => {}
+            }
+            if case.allow.is_empty() && case.deny.is_empty() && case.diagnostics.is_empty() {
+                continue;
+            }
+            assert!(
+                !case.source.is_empty(),
+                "{label}: a case with requests says where its records come from"
+            );
+            let (policy, codes) = run_case(&records, &case.options);
+            for (want, requests) in [
+                (Decision::Allowed, &case.allow),
+                (Decision::ImplicitDeny, &case.deny),
+            ] {
+                for request in requests {
+                    let got =
+                        policy.decide(&request.action, &request.resource, &context_of(request));
+                    let ok = if want == Decision::Allowed {
+                        got == Decision::Allowed
+                    } else {
+                        got != Decision::Allowed
+                    };
+                    if !ok {
+                        failures.push(format!(
+                            "{label}: {} on {} is {got:?}, expected {}\n{}",
+                            request.action,
+                            request.resource,
+                            if want == Decision::Allowed {
+                                "allowed"
+                            } else {
+                                "denied"
+                            },
+                            policy.to_json()
+                        ));
                     }
                 }
-                (other, _, _) => failures.push(format!("{label}: got {other:?}")),
+            }
+            for code in &case.diagnostics {
+                if !codes.contains(code) {
+                    failures.push(format!("{label}: no `{code}` diagnostic (got {codes:?})"));
+                }
+            }
+            if !case.deny.is_empty() {
+                evaluated_services.extend(
+                    records
+                        .iter()
+                        .filter_map(|r| r["eventSource"].as_str().map(str::to_string)),
+                );
             }
         }
     }
@@ -130,6 +307,11 @@ fn mapping_cases() {
         "{} of {count} cases fail:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+    assert!(
+        evaluated_services.len() >= 30,
+        "allow/deny cases cover only {} event sources: {evaluated_services:?}",
+        evaluated_services.len()
     );
 }
 

@@ -24,7 +24,7 @@ use std::path::PathBuf;
         policygen --role build-agent --since 30d --s3 s3://acme-trail --current iam --format markdown\n  \
         policygen maps explain s3.amazonaws.com ListObjects\n\n\
         EXIT CODES:\n  0  complete result (with --check: the current policy already equals the proposal)\n  \
-        1  incomplete input (unreadable files, unmapped calls), warnings with --deny-warnings, or a difference with --check\n  \
+        1  incomplete: damaged or unreadable input, unmapped calls, no record of the principal,\n     a record without a usable eventTime, a call the policy would not allow;\n     warnings with --deny-warnings; a difference with --check\n  \
         2  usage or fatal error",
     args_conflicts_with_subcommands = true
 )]

@@ -1,7 +1,7 @@
 //! The current policy, read from files (`--current FILE`): a plain policy document, or what the AWS CLI prints
 //! for `get-role-policy`, `get-user-policy`, `get-policy-version` and `get-account-authorization-details`.
 //! Reading it from the IAM API (`--current iam`, [`crate::collector::iam`]) is another source of the same
-//! [`NamedPolicy`] list (see [`crate::diff`]).
+//! [`NamedPolicy`] list (see [`crate::review`]).
 
 use crate::policy::PolicyDocument;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! `maps explain` / `maps coverage` subcommands.
 
 use crate::mapper::catalogue::{Registry, RuleKind};
-use crate::report::{Diagnostic, Stats};
+use crate::report::{Code, Diagnostic, Diagnostics, Severity, Stats};
 use crate::usage::{DeniedKey, Evidence};
 use crate::Run;
 use serde::Serialize;
@@ -30,6 +30,8 @@ struct Summary<'a> {
     principal: String,
     window: String,
     complete: bool,
+    /// The principal ARNs whose records matched, with their record counts.
+    principals: &'a BTreeMap<String, u64>,
     stats: &'a Stats,
     actions: BTreeMap<&'a str, Evidence>,
     denied: Vec<Denied<'a>>,
@@ -50,6 +52,7 @@ pub fn summary_json(run: &Run, principal: &str, window: &str) -> String {
         principal: principal.to_string(),
         window: window.to_string(),
         complete: !run.incomplete(),
+        principals: &run.principals,
         stats: &run.stats,
         actions: run.usage.by_action(),
         denied: run
@@ -142,20 +145,30 @@ fn raw_rule(prefix: &str, key: &str) -> Option<String> {
     serde_json::to_string(file.get("events")?.get(key)?).ok()
 }
 
-/// `maps coverage`: distinct calls by outcome.
-pub fn coverage_text(calls: &BTreeMap<String, &'static str>) -> (String, bool) {
+/// `maps coverage`: distinct calls by outcome, and whether the answer is complete: some records were read,
+/// every input was readable and every call is known.
+pub fn coverage_text(
+    calls: &BTreeMap<String, &'static str>,
+    stats: &Stats,
+    diagnostics: &Diagnostics,
+) -> (String, bool) {
     let total = calls.len();
     let known = calls.values().filter(|k| **k != "unmapped").count();
     let mut out = String::new();
-    let share = if total == 0 {
-        100.0
-    } else {
-        known as f64 * 100.0 / total as f64
-    };
     let _ = writeln!(
         out,
-        "{known} of {total} distinct eventSource/eventName pairs mapped ({share:.1}%)"
+        "read {} files ({} skipped, {} unreadable), {} records",
+        stats.files_read, stats.files_skipped, stats.files_failed, stats.records_read
     );
+    if total == 0 {
+        let _ = writeln!(out, "no API calls found: nothing to measure");
+    } else {
+        let share = known as f64 * 100.0 / total as f64;
+        let _ = writeln!(
+            out,
+            "{known} of {total} distinct eventSource/eventName pairs mapped ({share:.1}%)"
+        );
+    }
     for (kind, label) in [
         ("mapped", "mapped"),
         ("no-permission", "need no permission"),
@@ -166,6 +179,19 @@ pub fn coverage_text(calls: &BTreeMap<String, &'static str>) -> (String, bool) {
             "  {label}: {}",
             calls.values().filter(|k| **k == kind).count()
         );
+    }
+    let damaged: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Incomplete && d.code != Code::UnmappedEvent)
+        .collect();
+    if !damaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "input problems (the figures above miss what they hid):"
+        );
+        for d in &damaged {
+            let _ = writeln!(out, "  {} {}: {}", d.code, d.subject, d.detail);
+        }
     }
     let unmapped: Vec<&String> = calls
         .iter()
@@ -178,5 +204,5 @@ pub fn coverage_text(calls: &BTreeMap<String, &'static str>) -> (String, bool) {
             let _ = writeln!(out, "  {call}");
         }
     }
-    (out, unmapped.is_empty())
+    (out, total > 0 && unmapped.is_empty() && damaged.is_empty())
 }

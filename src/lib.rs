@@ -8,7 +8,6 @@
 pub mod cli;
 pub mod collector;
 pub mod current;
-pub mod diff;
 pub mod emitter;
 pub mod event;
 pub mod explain;
@@ -19,16 +18,19 @@ pub mod policy;
 pub mod principal;
 pub mod report;
 pub mod reveal;
+pub mod review;
 pub mod settings;
 pub mod usage;
+pub mod verify;
 pub mod window;
 
 use collector::{Ingest, Partial};
 use emitter::emit;
 use policy::PolicyDocument;
+use principal::PrincipalFilter;
 use report::{Code, Diagnostics, Severity, Stats};
 use settings::Settings;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use usage::UsageSet;
 
 /// Everything one run produced.
@@ -42,6 +44,8 @@ pub struct Run {
     pub stopped: bool,
     /// UTC days on which any record was read.
     pub days: BTreeSet<String>,
+    /// The principals (role, user or caller ARN) whose records matched, with their record counts.
+    pub principals: BTreeMap<String, u64>,
 }
 
 impl Run {
@@ -69,23 +73,27 @@ pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
         mut diagnostics,
         stats,
         days,
+        matched_principals,
+        other_principals,
         ..
     } = partial;
     usage.resolve(&mut diagnostics);
     let policy = emit(&usage, &settings.emit, &mut diagnostics);
-    if stats.records_read == 0 {
-        diagnostics.add(
-            Code::NoRecords,
-            "input",
-            "the sources held no CloudTrail records",
-            None,
+    verify::check(&usage, &policy, &mut diagnostics);
+    // An engine's rows name each session, not the role: several of them are one principal.
+    let principals = if settings.source.reads_events() {
+        matched_principals
+    } else {
+        BTreeMap::new()
+    };
+    if let Some(filter) = &settings.scope.principal {
+        diagnose_principal(
+            filter,
+            &stats,
+            &principals,
+            &other_principals,
+            &mut diagnostics,
         );
-    } else if stats.records_matched == 0 {
-        let why = format!(
-            "none of the {} records read are the principal's in the window",
-            stats.records_read
-        );
-        diagnostics.add(Code::NoMatchingRecords, "input", why, None);
     }
     Run {
         policy,
@@ -94,5 +102,49 @@ pub fn finish(partial: Partial, ingest: &Ingest, settings: &Settings) -> Run {
         stats,
         stopped: ingest.stopped(),
         days,
+        principals,
+    }
+}
+
+/// Says when the principal asked for was not found (and who may have been meant), or when a name matched
+/// several principals, which the policy then merges.
+fn diagnose_principal(
+    filter: &PrincipalFilter,
+    stats: &Stats,
+    matched: &BTreeMap<String, u64>,
+    others: &BTreeMap<String, u64>,
+    diagnostics: &mut Diagnostics,
+) {
+    if stats.records_read == 0 {
+        diagnostics.add(
+            Code::NoRecords,
+            "input",
+            "the sources held no CloudTrail records",
+            None,
+        );
+    } else if stats.records_matched == 0 {
+        let suggestions = filter.suggestions(others);
+        let hint = if suggestions.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", suggestions.join(" or "))
+        };
+        let why = format!(
+            "none of the {} records read are of {filter} in the window{hint}",
+            stats.records_read
+        );
+        diagnostics.add(Code::NoMatchingRecords, "input", why, None);
+    }
+    if matched.len() > 1 && filter.accounts.is_empty() {
+        let list: Vec<String> = matched
+            .iter()
+            .map(|(arn, count)| format!("{arn} ({count} records)"))
+            .collect();
+        let why = format!(
+            "{filter} matched {} principals, merged into one policy: {}; give `--account ID` for one of them",
+            matched.len(),
+            list.join(", ")
+        );
+        diagnostics.add(Code::SeveralPrincipals, "input", why, None);
     }
 }

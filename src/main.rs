@@ -9,7 +9,7 @@ use policygen::current::{read_current, CurrentPolicies};
 use policygen::explain::{coverage_text, evidence_text, maps_explain, summary_json};
 use policygen::output::{part_path, parts, render, review_run};
 use policygen::report::summary_text;
-use policygen::settings::{log_inputs, AwsOptions, Settings, Source};
+use policygen::settings::{log_inputs, Settings, Source};
 use policygen::window::TimeWindow;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -50,35 +50,6 @@ async fn main() -> ExitCode {
     })
 }
 
-/// The one load of the AWS configuration: the standard chain (profiles, SSO, environment, instance and
-/// container roles), `--profile` and `--region`; `AWS_ENDPOINT_URL` points every client at an emulator.
-async fn aws_config(options: &AwsOptions) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(region) = &options.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    loader.load().await
-}
-
-/// Resolves the credentials once, so that a machine without any says so at once instead of every call
-/// failing (and so that a run without credentials is an error, not an incomplete result).
-async fn check_credentials(config: &aws_config::SdkConfig) -> Result<(), String> {
-    use aws_credential_types::provider::ProvideCredentials;
-    let Some(provider) = config.credentials_provider() else {
-        return Err("no AWS credentials are configured".to_string());
-    };
-    match provider.provide_credentials().await {
-        Ok(_) => Ok(()),
-        Err(aws_credential_types::provider::error::CredentialsError::CredentialsNotLoaded(_)) => {
-            Err("no AWS credentials found (tried the environment, profiles, web identity, container and instance roles)".to_string())
-        }
-        Err(e) => Err(format!("the AWS credentials could not be loaded: {}", aws_sdk_s3::error::DisplayErrorContext(&e))),
-    }
-}
-
 /// An error and its causes, one per line.
 fn print_chain(error: &dyn std::error::Error) {
     eprintln!("error: {error}");
@@ -111,8 +82,8 @@ async fn generate(cli: &Cli) -> u8 {
     }
     // One load of the configuration, for the trail sources and `--current iam` alike.
     let config = if settings.needs_aws() {
-        let config = aws_config(&settings.aws).await;
-        if let Err(e) = check_credentials(&config).await {
+        let config = policygen::collector::aws::load_config(&settings.aws).await;
+        if let Err(e) = policygen::collector::aws::check_credentials(&config, &settings.aws).await {
             eprintln!("error: {e}\n\nConfigure AWS credentials (`aws configure`, `aws sso login --profile NAME` with `--profile NAME`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or read local logs with `--logs PATH`.");
             return FATAL;
         }
@@ -189,13 +160,6 @@ async fn generate(cli: &Cli) -> u8 {
             summary_text(&run, &principal, &window, settings.verbose)
         );
         eprint!("{}", source_report.summary());
-        if run.stopped {
-            eprintln!("  result   STOPPED at the first input problem (--strict): the policy is incomplete");
-        } else if incomplete {
-            eprintln!("  result   INCOMPLETE: the policy may not allow everything the principal did (see above)");
-        } else {
-            eprintln!("  result   complete");
-        }
     }
     let differs = settings.check && review.as_ref().is_some_and(|r| !r.diff.equal);
     if !settings.quiet && settings.check {
@@ -279,11 +243,7 @@ fn maps(command: MapsCommand) -> u8 {
             }
         },
         MapsCommand::Coverage { logs } => {
-            let all_time = TimeWindow::new(
-                chrono::DateTime::UNIX_EPOCH,
-                chrono::DateTime::<chrono::Utc>::MAX_UTC,
-            );
-            let Ok(window) = all_time else { return FATAL };
+            let window = TimeWindow::unbounded();
             let ingest = Ingest::new(Scope {
                 principal: None,
                 window,
@@ -293,11 +253,12 @@ fn maps(command: MapsCommand) -> u8 {
                 record_days: false,
             });
             let partial = files::collect(&log_inputs(&logs), &ingest);
-            let (text, all_mapped) = coverage_text(&partial.calls);
+            let (text, complete) =
+                coverage_text(&partial.calls, &partial.stats, &partial.diagnostics);
             if !write_stdout(&text) {
                 return FATAL;
             }
-            if all_mapped {
+            if complete {
                 OK
             } else {
                 INCOMPLETE

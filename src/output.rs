@@ -2,11 +2,11 @@
 
 use crate::collector::LogInput;
 use crate::current::CurrentPolicies;
-use crate::diff::{review, Coverage, Review};
-use crate::emitter::render::{cloudformation, json, markdown, terraform};
+use crate::emitter::render::{cloudformation, json, terraform};
 use crate::emitter::size::fit;
 use crate::policy::PolicyDocument;
 use crate::report::{Code, Severity};
+use crate::review::{markdown, review, Coverage, Review};
 use crate::settings::{Format, Settings};
 use crate::Run;
 use chrono::{Duration, NaiveDate};
@@ -122,12 +122,14 @@ pub fn parts(settings: &Settings, run: &mut Run, review: Option<&Review>) -> Vec
         }
     }
     let proposed = review.map_or(&run.policy, |r| &r.proposed).clone();
-    fit(
+    let parts = fit(
         &proposed,
         settings.size_limit,
         settings.split,
         &mut run.diagnostics,
-    )
+    );
+    crate::verify::check_written(&run.usage, &run.policy, &parts, &mut run.diagnostics);
+    parts
 }
 
 /// Where each part goes with `--split -o FILE` and JSON: `FILE`, then `FILE.2` before the extension
@@ -159,10 +161,24 @@ pub fn render(
     principal: &str,
 ) -> Vec<String> {
     let one = |text: String| vec![text];
+    // HCL and YAML take comments: an incomplete proposal says so where it is pasted.
+    let warned = |text: String| {
+        let reasons = incomplete_reasons(run);
+        if reasons.is_empty() {
+            return vec![text];
+        }
+        let mut header = String::from(
+            "# policygen: INCOMPLETE: this policy may not allow everything the principal did:\n",
+        );
+        for why in reasons {
+            header.push_str(&format!("#   - {}\n", why.replace(['\n', '\r'], " ")));
+        }
+        vec![header + &text]
+    };
     match settings.format {
         Format::Json => parts.iter().map(json::render).collect(),
-        Format::Terraform => one(terraform::render(parts, &settings.principal_name())),
-        Format::Cloudformation => one(cloudformation::render(parts)),
+        Format::Terraform => warned(terraform::render(parts, &settings.principal_name())),
+        Format::Cloudformation => warned(cloudformation::render(parts)),
         Format::DiffJson => one(review.map(|r| r.diff.to_json()).unwrap_or_default()),
         Format::Markdown => {
             let evidence = run.usage.by_action();

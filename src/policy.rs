@@ -18,6 +18,16 @@ fn default_version() -> String {
     POLICY_VERSION.to_string()
 }
 
+impl Default for PolicyDocument {
+    /// A document with no statement (which IAM rejects: never written as a policy).
+    fn default() -> Self {
+        PolicyDocument {
+            version: default_version(),
+            statements: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Effect {
     Allow,
@@ -104,37 +114,60 @@ impl Statement {
         };
         action_ok && resource_ok
     }
+}
 
-    /// Whether every condition of the statement holds in `context`; `None` when it uses an operator this
-    /// evaluator does not implement.
-    pub fn conditions_hold(&self, context: &RequestContext) -> Option<bool> {
+/// The request context a condition is evaluated against: condition key → value (one value a key).
+pub type Context = BTreeMap<String, String>;
+
+impl Statement {
+    /// Whether the statement's conditions hold for a request with `context`; `None` when they use an operator
+    /// policygen does not evaluate (numbers, dates, IP addresses, booleans, binaries).
+    ///
+    /// IAM: condition keys match case-insensitively; a missing key makes a condition false, except for the
+    /// negated operators (`StringNotEquals`, `StringNotLike`, `ArnNotEquals`, `ArnNotLike`), where it is true, and
+    /// with `...IfExists`, where it is true (IAM User Guide, "IAM JSON policy elements: Condition operators").
+    pub fn conditions_hold(&self, context: &Context) -> Option<bool> {
         let Some(conditions) = &self.condition else {
             return Some(true);
         };
         let mut all = true;
         for (operator, keys) in conditions {
+            let op = operator
+                .strip_prefix("ForAnyValue:")
+                .or_else(|| operator.strip_prefix("ForAllValues:"))
+                .unwrap_or(operator);
+            let (op, if_exists) = match op.strip_suffix("IfExists") {
+                Some(base) => (base, true),
+                None => (op, false),
+            };
+            let (negated, matcher): (bool, fn(&str, &str) -> bool) = match op {
+                "StringEquals" | "ArnEquals" => (false, |p, v| p == v),
+                "StringNotEquals" | "ArnNotEquals" => (true, |p, v| p == v),
+                "StringEqualsIgnoreCase" => (false, |p, v| p.eq_ignore_ascii_case(v)),
+                "StringNotEqualsIgnoreCase" => (true, |p, v| p.eq_ignore_ascii_case(v)),
+                "StringLike" => (false, |p, v| wildcard_match(p, v, true)),
+                "StringNotLike" => (true, |p, v| wildcard_match(p, v, true)),
+                // "Each of the six colon-delimited components of the ARN is checked separately".
+                "ArnLike" => (false, resource_matches),
+                "ArnNotLike" => (true, resource_matches),
+                _ => return None,
+            };
             for (key, values) in keys {
-                all &= condition_holds(operator, context.values(key), values.items())?;
+                let value = context
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v.as_str());
+                let holds = match value {
+                    None => negated || if_exists,
+                    Some(value) => {
+                        let hit = values.items().iter().any(|p| matcher(p, value));
+                        hit != negated
+                    }
+                };
+                all &= holds;
             }
         }
         Some(all)
-    }
-}
-
-/// The request context keys of one request (`aws:RequestedRegion`, `iam:PassedToService`, ...); key names
-/// compare case-insensitively, as IAM compares them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestContext {
-    keys: BTreeMap<String, Vec<String>>,
-}
-
-impl RequestContext {
-    pub fn insert(&mut self, key: &str, values: Vec<String>) {
-        self.keys.insert(key.to_ascii_lowercase(), values);
-    }
-
-    fn values(&self, key: &str) -> Option<&[String]> {
-        self.keys.get(&key.to_ascii_lowercase()).map(Vec::as_slice)
     }
 }
 
@@ -149,6 +182,35 @@ pub enum Decision {
 }
 
 impl PolicyDocument {
+    /// Whether the document allows a request: an Allow covers it with its conditions holding, and no Deny
+    /// does. A Deny whose conditions policygen cannot evaluate is taken not to apply (the caller decides
+    /// what an unknown means; for the soundness check, the call it guards was seen to succeed).
+    pub fn allows_request(&self, action: &str, resource: &str, context: &Context) -> bool {
+        self.decide(action, resource, context) == Decision::Allowed
+    }
+
+    /// IAM's decision for a request (IAM User Guide, "Policy evaluation logic": an explicit Deny wins, then
+    /// an Allow, else the implicit deny). A statement whose conditions use an operator policygen does not
+    /// evaluate applies to nothing.
+    pub fn decide(&self, action: &str, resource: &str, context: &Context) -> Decision {
+        let applies = |s: &&Statement| {
+            s.covers(action, resource) && s.conditions_hold(context).unwrap_or(false)
+        };
+        let by = |effect| {
+            self.statements
+                .iter()
+                .filter(|s| s.effect == effect)
+                .any(|s| applies(&s))
+        };
+        if by(Effect::Deny) {
+            Decision::ExplicitDeny
+        } else if by(Effect::Allow) {
+            Decision::Allowed
+        } else {
+            Decision::ImplicitDeny
+        }
+    }
+
     /// Whether the document allows `action` on `resource`: some Allow covers it and no Deny does.
     /// Conditions are not evaluated.
     pub fn allows(&self, action: &str, resource: &str) -> bool {
@@ -158,31 +220,6 @@ impl PolicyDocument {
                 .any(|s| s.effect == effect && s.covers(action, resource))
         };
         covered(Effect::Allow) && !covered(Effect::Deny)
-    }
-
-    /// IAM's decision with conditions evaluated in `context` (IAM User Guide, "Policy evaluation logic": an
-    /// explicit Deny wins, then an Allow, else the implicit deny). A condition with an operator this
-    /// evaluator does not implement is taken to hold for a Deny and not for an Allow, so the answer errs
-    /// towards denying.
-    pub fn decide(&self, action: &str, resource: &str, context: &RequestContext) -> Decision {
-        let applies = |s: &&Statement| s.covers(action, resource);
-        let denied = self
-            .statements
-            .iter()
-            .filter(|s| s.effect == Effect::Deny)
-            .filter(applies)
-            .any(|s| s.conditions_hold(context).unwrap_or(true));
-        let allowed = self
-            .statements
-            .iter()
-            .filter(|s| s.effect == Effect::Allow)
-            .filter(applies)
-            .any(|s| s.conditions_hold(context).unwrap_or(false));
-        match (denied, allowed) {
-            (true, _) => Decision::ExplicitDeny,
-            (false, true) => Decision::Allowed,
-            (false, false) => Decision::ImplicitDeny,
-        }
     }
 
     /// Pretty JSON with a trailing newline: the canonical rendering.
@@ -250,59 +287,6 @@ fn arn_segments(arn: &str) -> Vec<&str> {
     segments
 }
 
-/// One condition operator on one key (IAM User Guide, "IAM JSON policy elements: Condition operators").
-/// `None` for an operator that is not implemented here.
-fn condition_holds(operator: &str, present: Option<&[String]>, wanted: &[String]) -> Option<bool> {
-    let (set, rest) = match operator.split_once(':') {
-        Some(("ForAnyValue", rest)) => (Some(true), rest),
-        Some(("ForAllValues", rest)) => (Some(false), rest),
-        Some(_) => return None,
-        None => (None, operator),
-    };
-    let (base, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(base) => (base, true),
-        None => (rest, false),
-    };
-    let (negated, base) = match base.split_once("Not") {
-        Some((head, tail)) if !head.is_empty() => (true, format!("{head}{tail}")),
-        _ => (false, base.to_string()),
-    };
-    let one = |value: &str, pattern: &str| -> Option<bool> {
-        Some(match base.as_str() {
-            "StringEquals" => value == pattern,
-            "StringEqualsIgnoreCase" => value.eq_ignore_ascii_case(pattern),
-            "StringLike" => wildcard_match(pattern, value, true),
-            "ArnEquals" | "ArnLike" => resource_matches(pattern, value),
-            "Bool" => value.eq_ignore_ascii_case(pattern),
-            _ => return None,
-        })
-    };
-    // Every operator is checked even without values, so an unknown one is reported, not skipped.
-    one("", "")?;
-    let matches_any = |value: &str| -> Option<bool> {
-        let mut hit = false;
-        for pattern in wanted {
-            hit |= one(value, pattern)?;
-        }
-        Some(hit)
-    };
-    let values = match present {
-        Some(values) if !values.is_empty() => values,
-        // A missing key: `...IfExists` holds, `ForAllValues` holds (nothing to check), a negated operator
-        // holds, any other does not.
-        _ => return Some(if_exists || set == Some(false) || negated),
-    };
-    let mut hits = Vec::with_capacity(values.len());
-    for value in values {
-        hits.push(matches_any(value)?);
-    }
-    let positive = match set {
-        Some(false) => hits.iter().all(|h| *h),
-        _ => hits.iter().any(|h| *h),
-    };
-    Some(positive != negated)
-}
-
 /// Pretty JSON with a trailing newline, the form of every JSON policygen writes.
 pub fn pretty_json<T: Serialize + ?Sized>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -324,6 +308,43 @@ mod tests {
         assert!(doc.allows("S3:getobject", "arn:aws:s3:::b/k"));
         assert!(!doc.allows("s3:PutObject", "arn:aws:s3:::b/k"));
         assert!(!doc.allows("s3:GetObject", "arn:aws:s3:::c/k"));
+    }
+
+    #[test]
+    fn conditions_are_evaluated_against_the_request() {
+        let doc: PolicyDocument = serde_json::from_str(
+            r#"{"Statement":[
+              {"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
+               "Condition":{"StringEquals":{"iam:PassedToService":["lambda.amazonaws.com"]}}},
+              {"Effect":"Allow","Action":"s3:*","Resource":"*",
+               "Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
+              {"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*",
+               "Condition":{"StringNotLike":{"aws:PrincipalTag/team":"ops*"}}},
+              {"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+        )
+        .expect("valid policy");
+        let ctx = |pairs: &[(&str, &str)]| -> Context {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let lambda = ctx(&[("iam:passedtoservice", "lambda.amazonaws.com")]);
+        assert!(doc.allows_request("iam:PassRole", "arn:aws:iam::1:role/r", &lambda));
+        let ecs = ctx(&[("iam:PassedToService", "ecs-tasks.amazonaws.com")]);
+        assert!(!doc.allows_request("iam:PassRole", "arn:aws:iam::1:role/r", &ecs));
+        assert!(!doc.allows_request("iam:PassRole", "arn:aws:iam::1:role/r", &Context::new()));
+        let eu = ctx(&[("aws:RequestedRegion", "eu-west-1")]);
+        assert!(doc.allows_request("s3:GetObject", "arn:aws:s3:::b/k", &eu));
+        // A missing key makes a negated operator true: the Deny applies.
+        assert!(!doc.allows_request("s3:DeleteBucket", "arn:aws:s3:::b", &eu));
+        let ops = ctx(&[
+            ("aws:RequestedRegion", "eu-west-1"),
+            ("aws:PrincipalTag/team", "ops-1"),
+        ]);
+        assert!(doc.allows_request("s3:DeleteBucket", "arn:aws:s3:::b", &ops));
+        // Operators policygen does not evaluate never allow.
+        assert!(!doc.allows_request("ec2:RunInstances", "*", &eu));
     }
 
     #[test]
@@ -360,7 +381,7 @@ mod tests {
         action: String,
         resource: String,
         #[serde(default)]
-        context: BTreeMap<String, StringOrList>,
+        context: BTreeMap<String, String>,
         expect: String,
     }
 
@@ -374,10 +395,11 @@ mod tests {
         for case in &documented.cases {
             assert!(!case.doc.is_empty(), "{} cites no documentation", case.name);
             for request in &case.requests {
-                let mut context = RequestContext::default();
-                for (key, values) in &request.context {
-                    context.insert(key, values.items().to_vec());
-                }
+                let context: Context = request
+                    .context
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 let got = match case
                     .policy
                     .decide(&request.action, &request.resource, &context)
@@ -425,7 +447,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_condition_operators_err_towards_denying() {
+    fn statements_with_unknown_operators_apply_to_nothing() {
         let doc: PolicyDocument = serde_json::from_str(
             r#"{"Statement":[
               {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
@@ -433,14 +455,14 @@ mod tests {
               {"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}}}]}"#,
         )
         .expect("valid policy");
-        let context = RequestContext::default();
+        let context = Context::new();
         assert_eq!(
             doc.decide("s3:GetObject", "arn:aws:s3:::b/k", &context),
             Decision::ImplicitDeny
         );
         assert_eq!(
             doc.decide("s3:PutObject", "arn:aws:s3:::b/k", &context),
-            Decision::ExplicitDeny
+            Decision::Allowed
         );
     }
 }

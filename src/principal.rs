@@ -3,7 +3,7 @@
 
 use crate::event::Record;
 use crate::glob::wildcard_match;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +130,6 @@ impl Identity {
                 let (role, session) = rest
                     .split_once('/')
                     .ok_or_else(|| PrincipalError::NotRoleArn(value.to_string()))?;
-                let _ = arn.account;
                 Ok((
                     Identity::Role {
                         name: role.to_string(),
@@ -142,6 +141,34 @@ impl Identity {
             ("iam" | "sts", _) => Ok((Identity::Arn(value.to_string()), None)),
             _ => Err(PrincipalError::NotIamArn(value.to_string())),
         }
+    }
+}
+
+/// The account of an assumed-role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): such an ARN
+/// names one account's role, not a role name in any account.
+pub fn session_account(value: &str) -> Option<&str> {
+    let arn = parse_arn(value)?;
+    (arn.service == "sts" && arn.resource.starts_with("assumed-role/") && !arn.account.is_empty())
+        .then_some(arn.account)
+}
+
+/// The principal a record was made by, as IAM names it: a session's role (its issuer), a user, or the
+/// caller's ARN (root, federated users). `None` for AWS services and records without an identity.
+pub fn principal_arn<'r>(record: &'r Record) -> Option<&'r str> {
+    let identity = record.user_identity.as_ref()?;
+    let kind = identity.kind.as_deref().unwrap_or("");
+    if kind == "AWSService" {
+        return None;
+    }
+    let issuer = identity
+        .session_context
+        .as_ref()
+        .and_then(|c| c.session_issuer.as_ref())
+        .and_then(|i| i.arn.as_deref())
+        .filter(|arn| !arn.is_empty());
+    match (kind, issuer) {
+        ("AssumedRole", Some(issuer)) => Some(issuer),
+        _ => identity.arn.as_deref().filter(|arn| !arn.is_empty()),
     }
 }
 
@@ -213,6 +240,96 @@ impl PrincipalFilter {
     }
 }
 
+/// How close a principal seen in the input is to the one asked for; smaller is closer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Closeness {
+    /// The same name, elsewhere: another path or account, or a session the filter left out.
+    SameName,
+    /// The same name but for letter case (`Build-Agent`).
+    OtherCase,
+    /// A close spelling (a small edit distance).
+    Spelling,
+    /// The same name, but a user where a role was asked for, or the reverse.
+    OtherKind,
+}
+
+impl PrincipalFilter {
+    /// The principals among `seen` (ARNs) that the user may have meant, closest first, as the flag that
+    /// selects each: for a run where nothing matched.
+    pub fn suggestions(&self, seen: &BTreeMap<String, u64>) -> Vec<String> {
+        let (wanted_kind, wanted) = match &self.identity {
+            Identity::Role { name, .. } => ("role", name.as_str()),
+            Identity::User { name, .. } => ("user", name.as_str()),
+            Identity::Arn(arn) => ("", arn.as_str()),
+        };
+        let mut ranked: Vec<(Closeness, std::cmp::Reverse<u64>, String)> = Vec::new();
+        for (arn, count) in seen {
+            let Some(parsed) = parse_arn(arn) else {
+                continue;
+            };
+            let (kind, name) = match parsed.resource.split_once('/') {
+                Some((kind @ ("role" | "user"), path)) => {
+                    (kind, path.rsplit('/').next().unwrap_or(path))
+                }
+                _ => ("", arn.as_str()),
+            };
+            let closeness = if wanted_kind != kind {
+                name.eq_ignore_ascii_case(wanted)
+                    .then_some(Closeness::OtherKind)
+            } else if name == wanted {
+                Some(Closeness::SameName)
+            } else if name.eq_ignore_ascii_case(wanted) {
+                Some(Closeness::OtherCase)
+            } else {
+                let (a, b) = (name.to_ascii_lowercase(), wanted.to_ascii_lowercase());
+                (edit_distance(&a, &b) <= (b.chars().count() / 4).max(1))
+                    .then_some(Closeness::Spelling)
+            };
+            let Some(closeness) = closeness else {
+                continue;
+            };
+            let flag = match kind {
+                "role" if closeness != Closeness::SameName => format!("--role {name}"),
+                "user" if closeness != Closeness::SameName => format!("--user {name}"),
+                "role" => format!("--role {arn}"),
+                "user" => format!("--user {arn}"),
+                _ => format!("--principal {arn}"),
+            };
+            let text = if flag.ends_with(arn.as_str()) {
+                format!("`{flag}`")
+            } else {
+                format!("`{flag}` ({arn})")
+            };
+            ranked.push((closeness, std::cmp::Reverse(*count), text));
+        }
+        ranked.sort();
+        let mut out: Vec<String> = Vec::new();
+        for (_, _, text) in ranked {
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
+        out.truncate(5);
+        out
+    }
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// `arn:aws:sts::1:assumed-role/ROLE/SESSION` → `SESSION`.
 fn session_name(arn: &str) -> Option<&str> {
     let (_, rest) = arn.split_once(":assumed-role/")?;
@@ -226,24 +343,31 @@ fn session_role(arn: &str) -> Option<&str> {
 
 impl fmt::Display for PrincipalFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let accounts: Vec<&str> = self.accounts.iter().map(String::as_str).collect();
+        let scope = match accounts.as_slice() {
+            [] => "any account".to_string(),
+            [one] => format!("account {one}"),
+            many => format!("accounts {}", many.join(", ")),
+        };
         match &self.identity {
             Identity::Role { arn: Some(arn), .. } | Identity::User { arn: Some(arn), .. } => {
                 write!(f, "{arn}")?
             }
-            Identity::Role { name, arn: None } => {
-                write!(f, "role `{name}` (any path, any account)")?
-            }
-            Identity::User { name, arn: None } => {
-                write!(f, "user `{name}` (any path, any account)")?
-            }
+            Identity::Role { name, arn: None } => write!(f, "role `{name}` (any path, {scope})")?,
+            Identity::User { name, arn: None } => write!(f, "user `{name}` (any path, {scope})")?,
             Identity::Arn(arn) => write!(f, "{arn}")?,
         }
         if let Some(session) = &self.session {
             write!(f, ", sessions `{session}`")?;
         }
-        if !self.accounts.is_empty() {
-            let accounts: Vec<&str> = self.accounts.iter().map(String::as_str).collect();
-            write!(f, ", accounts {}", accounts.join(", "))?;
+        let named_by_arn = matches!(
+            &self.identity,
+            Identity::Arn(_)
+                | Identity::Role { arn: Some(_), .. }
+                | Identity::User { arn: Some(_), .. }
+        );
+        if named_by_arn && !accounts.is_empty() {
+            write!(f, ", {scope}")?;
         }
         Ok(())
     }
@@ -325,6 +449,48 @@ mod tests {
         let service = r#"{"userIdentity":{"type":"AWSService","invokedBy":"ecs.amazonaws.com"}}"#;
         let (role, _) = Identity::role("build-agent").expect("valid");
         assert!(!filter(role).matches(&record(service)));
+    }
+
+    #[test]
+    fn suggests_the_principal_meant() {
+        let seen: BTreeMap<String, u64> = [
+            ("arn:aws:iam::111122223333:role/ci/build-agent", 40),
+            ("arn:aws:iam::111122223333:role/deployer", 9),
+            ("arn:aws:iam::111122223333:user/build-agent", 1),
+            ("arn:aws:iam::111122223333:user/alice", 3),
+        ]
+        .into_iter()
+        .map(|(a, n)| (a.to_string(), n))
+        .collect();
+        let role = |value: &str| filter(Identity::role(value).expect("valid").0);
+        assert_eq!(
+            role("Build-Agent").suggestions(&seen),
+            [
+                "`--role build-agent` (arn:aws:iam::111122223333:role/ci/build-agent)",
+                "`--user build-agent` (arn:aws:iam::111122223333:user/build-agent)"
+            ]
+            .map(String::from)
+        );
+        assert_eq!(
+            role("arn:aws:iam::111122223333:role/build-agent").suggestions(&seen)[0],
+            "`--role arn:aws:iam::111122223333:role/ci/build-agent`"
+        );
+        assert_eq!(
+            role("deploer").suggestions(&seen),
+            ["`--role deployer` (arn:aws:iam::111122223333:role/deployer)".to_string()]
+        );
+        assert!(role("nosuchrole").suggestions(&seen).is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn session_arns_name_their_account() {
+        assert_eq!(
+            session_account("arn:aws:sts::111122223333:assumed-role/r/s"),
+            Some("111122223333")
+        );
+        assert_eq!(session_account("arn:aws:iam::111122223333:role/r"), None);
+        assert_eq!(session_account("build-agent"), None);
     }
 
     #[test]

@@ -41,15 +41,19 @@ codes! {
     UnreadableFile = "unreadable-file", Incomplete, "a log file or directory could not be read";
     InvalidFile = "invalid-file", Incomplete, "a log file is not valid gzip or JSON (truncated, corrupt)";
     MalformedRecord = "malformed-record", Incomplete, "a record has fields of the wrong type and was skipped";
+    UnplaceableRecord = "unplaceable-record", Incomplete, "a record of the principal has no readable `eventTime`: it cannot be placed in the window";
+    UnsoundResult = "unsound-result", Incomplete, "a call the principal made is not allowed by the written policy, or a mapped call gave no action: a policygen defect";
     UnmappedEvent = "unmapped-event", Incomplete, "no service map knows this event: the policy does not allow it";
     NoRecords = "no-records", Incomplete, "no CloudTrail record was read at all: the policy is empty because the input was";
-    NoMatchingRecords = "no-matching-records", Warning, "records were read, but none of the principal in the window";
+    NoMatchingRecords = "no-matching-records", Incomplete, "records were read, but none of the principal in the window: a misspelt principal, or the wrong window";
+    SeveralPrincipals = "several-principals", Warning, "a role or user name matched principals of several accounts, merged into one policy";
     NotCloudtrail = "not-cloudtrail", Warning, "a JSON file that holds no CloudTrail records was skipped";
     WildcardResource = "wildcard-resource", Warning, "an action that supports resource-level permissions got `*`";
     WildcardSegment = "wildcard-segment", Note, "the map puts `*` for an ARN part no record carries (a stack's UUID)";
     ResourceResolved = "resource-resolved", Note, "a resource one call named partially was resolved through another record of the principal in the window";
     ResourceGeneralised = "resource-generalised", Warning, "many resources under one parent became one prefix wildcard";
     FailedCallSkipped = "failed-call-skipped", Warning, "a call that failed with an error other than access denied was not granted";
+    FailedCallGrantedAnyway = "failed-call-granted-anyway", Note, "a call failed (throttled, not found), but the policy grants it anyway: the same call also succeeded";
     DeniedCall = "denied-call", Warning, "the principal was denied a call; it is not granted";
     DeniedCallGranted = "denied-call-granted", Warning, "a failed call was granted because of `--include-denied`";
     DigestFile = "digest-file", Note, "a CloudTrail digest file was skipped";
@@ -117,7 +121,8 @@ impl Diagnostics {
         self.add_n(code, subject.into(), detail.into(), at, 1);
     }
 
-    fn add_n(
+    /// Adds `count` occurrences at once.
+    pub fn add_n(
         &mut self,
         code: Code,
         subject: String,
@@ -213,6 +218,14 @@ pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bo
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "policygen: {principal}");
+    let result = if run.stopped {
+        "STOPPED at the first input problem (--strict): the policy is incomplete"
+    } else if run.incomplete() {
+        "INCOMPLETE: the policy may not allow everything the principal did (see the diagnostics below)"
+    } else {
+        "complete"
+    };
+    let _ = writeln!(out, "  result   {result}");
     let _ = writeln!(out, "  window   {window}");
     let _ = writeln!(
         out,

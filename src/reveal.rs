@@ -6,7 +6,7 @@
 
 use crate::glob::{has_wildcard, literal_prefix};
 use crate::mapper::arn::unescape_value;
-use crate::mapper::{EntryRef, Lookup, Mapping, Outcome};
+use crate::mapper::{Lookup, MappedGrant, Reveal};
 use crate::policy::resource_matches;
 use crate::report::{Code, Diagnostics, Location};
 use crate::usage::{Evidence, UsageKey, UsageSet};
@@ -71,24 +71,22 @@ fn keep_earliest(targets: &mut BTreeMap<String, String>, arn: String, event: Str
 }
 
 impl UsageSet {
-    /// Takes from `mapping` the grants that wait for other records and the links it makes. `at` gives the
-    /// evidence and location of the record; it is called only when there is something to keep.
+    /// Keeps the grants that wait for other records and the links a record makes; returns the grants
+    /// that do not wait. `at` gives the record's evidence and location, and is called only when there is
+    /// something to keep.
     pub fn defer(
         &mut self,
-        mapping: &mut Mapping,
+        grants: Vec<MappedGrant>,
+        reveals: Vec<Reveal>,
         call: &str,
         region: &str,
-        at: impl FnOnce(Option<&EntryRef>) -> (Evidence, Option<Location>),
-    ) {
-        let waits = match &mapping.outcome {
-            Outcome::Grants(grants) => grants.iter().any(|g| g.lookup.is_some()),
-            _ => false,
-        };
-        if !waits && mapping.reveals.is_empty() {
-            return;
+        at: impl FnOnce() -> (Evidence, Option<Location>),
+    ) -> Vec<MappedGrant> {
+        if reveals.is_empty() && grants.iter().all(|g| g.lookup.is_none()) {
+            return grants;
         }
-        let (evidence, location) = at(mapping.entry.as_ref());
-        for reveal in mapping.reveals.drain(..) {
+        let (evidence, location) = at();
+        for reveal in reveals {
             let targets = self
                 .revealed
                 .links
@@ -96,11 +94,7 @@ impl UsageSet {
                 .or_default();
             keep_earliest(targets, reveal.arn, evidence.sample_event_id.clone());
         }
-        let Outcome::Grants(grants) = &mut mapping.outcome else {
-            return;
-        };
-        let (waiting, now): (Vec<_>, Vec<_>) = grants.drain(..).partition(|g| g.lookup.is_some());
-        *grants = now;
+        let (waiting, now): (Vec<_>, Vec<_>) = grants.into_iter().partition(|g| g.lookup.is_some());
         for grant in waiting {
             let waiting = Waiting {
                 action: grant.action,
@@ -113,6 +107,7 @@ impl UsageSet {
             self.revealed
                 .wait(waiting, evidence.clone(), location.clone());
         }
+        now
     }
 
     /// Settles every waiting grant with what the records revealed: the ARNs the principal's calls named

@@ -8,7 +8,7 @@ use crate::collector::{LogInput, Scope};
 use crate::emitter::conditions::ConditionKind;
 use crate::emitter::size::SizeLimit;
 use crate::emitter::EmitOptions;
-use crate::principal::{Identity, PrincipalError, PrincipalFilter};
+use crate::principal::{session_account, Identity, PrincipalError, PrincipalFilter};
 use crate::window::{parse_time, TimeWindow, WindowError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
@@ -168,6 +168,8 @@ pub enum SettingsError {
     SessionWithoutRole,
     #[error("`{0}` is not an account ID (12 digits)")]
     BadAccount(String),
+    #[error("`{arn}` is a session of account `{account}`, which `--account` leaves out")]
+    AccountOutsideArn { arn: String, account: String },
     #[error("say which time window to read: `--since 30d` (also `90m`, `12h`, `2w`), or `--from 2026-10-01 [--to 2026-11-01]`")]
     NoWindow,
     #[error(transparent)]
@@ -192,6 +194,10 @@ pub enum SettingsError {
     CurrentIamWithFile(String),
     #[error("`--current iam` reads the policies of a role or a user, and `{0}` is neither: give `--role` or `--user`")]
     CurrentIamNeedsRoleOrUser(String),
+    #[error("`--logs {path}` cannot be read: {reason}")]
+    NoSuchLogs { path: String, reason: String },
+    #[error("cannot write `{path}`: {reason}")]
+    NotWritable { path: String, reason: String },
     #[error("`--split` writes several JSON policies: give a file name with `-o FILE` (they become `FILE`, `FILE.2`, … before the extension)")]
     SplitNeedsOutput,
 }
@@ -224,6 +230,19 @@ impl Settings {
                 return Err(SettingsError::BadAccount(account.clone()));
             }
             accounts.insert(account.clone());
+        }
+        let session_arn = [&args.role, &args.principal]
+            .into_iter()
+            .flatten()
+            .find_map(|value| session_account(value).map(|account| (value, account)));
+        if let Some((arn, account)) = session_arn {
+            if !accounts.is_empty() && !accounts.contains(account) {
+                return Err(SettingsError::AccountOutsideArn {
+                    arn: arn.clone(),
+                    account: account.to_string(),
+                });
+            }
+            accounts = BTreeSet::from([account.to_string()]);
         }
         let window = match (&args.since, &args.from, &args.to) {
             (Some(since), None, None) => TimeWindow::since(since, now)?,
@@ -303,7 +322,9 @@ impl Settings {
         if args.max_resources == 0 || args.max_resources > crate::usage::CROWD {
             return Err(SettingsError::BadMaxResources);
         }
-        if args.split && args.format == FormatArg::Json && args.output.is_none() {
+        // `-o -` is stdout, as for `--logs -`.
+        let output = args.output.clone().filter(|p| p.as_os_str() != "-");
+        if args.split && args.format == FormatArg::Json && output.is_none() {
             return Err(SettingsError::SplitNeedsOutput);
         }
         // `iam` alone: the IAM read is the whole of what the principal has, and a file beside it would either
@@ -334,6 +355,22 @@ impl Settings {
                 return Err(SettingsError::NeedsCurrent("--format diff-json"));
             }
         }
+        // Inputs that do not exist and outputs that cannot be written are usage errors, found before any
+        // work: a typo must not cost a long read, nor overwrite `-o` with an empty policy.
+        let logs = log_inputs(&args.logs);
+        for input in &logs {
+            if let LogInput::Path(path) = input {
+                if let Err(e) = std::fs::metadata(path) {
+                    return Err(SettingsError::NoSuchLogs {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        for target in output.iter().chain(args.summary_json.iter()) {
+            writable(target)?;
+        }
         Ok(Settings {
             scope: Scope {
                 principal: Some(PrincipalFilter {
@@ -348,7 +385,7 @@ impl Settings {
                 record_days: !args.current.is_empty(),
             },
             source,
-            logs: log_inputs(&args.logs),
+            logs,
             aws: AwsOptions {
                 profile: args.profile.clone(),
                 region: args.region.clone(),
@@ -360,7 +397,7 @@ impl Settings {
                 FormatArg::Markdown => Format::Markdown,
                 FormatArg::DiffJson => Format::DiffJson,
             },
-            output: args.output.clone(),
+            output,
             summary_json: args.summary_json.clone(),
             emit: EmitOptions {
                 max_resources: args.max_resources,
@@ -516,6 +553,34 @@ fn regions(values: &[String]) -> Result<Regions, SettingsError> {
     Ok(Regions::List(list))
 }
 
+/// Whether a file can be written: an existing file is opened for writing without truncating it; a new one
+/// needs an existing directory.
+fn writable(path: &std::path::Path) -> Result<(), SettingsError> {
+    let fail = |reason: String| SettingsError::NotWritable {
+        path: path.display().to_string(),
+        reason,
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(fail("it is a directory".into())),
+        Ok(_) => std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map(drop)
+            .map_err(|e| fail(e.to_string())),
+        Err(_) => {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            match std::fs::metadata(parent) {
+                Ok(meta) if meta.is_dir() => Ok(()),
+                Ok(_) => Err(fail(format!("`{}` is not a directory", parent.display()))),
+                Err(e) => Err(fail(format!("`{}`: {e}", parent.display()))),
+            }
+        }
+    }
+}
+
 pub fn log_inputs(paths: &[String]) -> Vec<LogInput> {
     paths
         .iter()
@@ -602,7 +667,7 @@ mod tests {
                 "--since",
                 "1d",
                 "--logs",
-                "x",
+                ".",
                 "--regions",
                 "all"
             ])
@@ -616,7 +681,7 @@ mod tests {
             "--since",
             "1d",
             "--logs",
-            "x",
+            ".",
             "--s3",
             "s3://abc",
         ]);
@@ -626,15 +691,15 @@ mod tests {
     #[test]
     fn needs_principal_window_and_source() {
         assert_eq!(
-            settings(&["--since", "30d", "--logs", "x"]).err(),
+            settings(&["--since", "30d", "--logs", "."]).err(),
             Some(SettingsError::NoPrincipal)
         );
         assert_eq!(
-            settings(&["--role", "r", "--logs", "x"]).err(),
+            settings(&["--role", "r", "--logs", "."]).err(),
             Some(SettingsError::NoWindow)
         );
         assert_eq!(
-            settings(&["--role", "r", "--to", "2026-11-01", "--logs", "x"]).err(),
+            settings(&["--role", "r", "--to", "2026-11-01", "--logs", "."]).err(),
             Some(SettingsError::NoWindow)
         );
     }
@@ -646,7 +711,7 @@ mod tests {
                 "--user",
                 "alice",
                 "--session",
-                "x",
+                ".",
                 "--since",
                 "1d",
                 "--logs",
@@ -661,7 +726,7 @@ mod tests {
             "--since",
             "1d",
             "--logs",
-            "x",
+            ".",
         ])
         .expect("valid");
         assert_eq!(
@@ -672,7 +737,7 @@ mod tests {
 
     #[test]
     fn review_flags_need_current() {
-        let base = ["--role", "r", "--since", "1d", "--logs", "x"];
+        let base = ["--role", "r", "--since", "1d", "--logs", "."];
         let with = |extra: &[&str]| {
             let mut args = base.to_vec();
             args.extend_from_slice(extra);
@@ -694,7 +759,7 @@ mod tests {
             "--since",
             "1d",
             "--logs",
-            "x",
+            ".",
             "--current",
             "iam",
             "--check",
@@ -711,7 +776,7 @@ mod tests {
             "--since",
             "1d",
             "--logs",
-            "x",
+            ".",
             "--current",
             "./iam",
         ])
@@ -724,7 +789,7 @@ mod tests {
                 "--since",
                 "1d",
                 "--logs",
-                "x",
+                ".",
                 "--current",
                 "iam"
             ])
@@ -780,5 +845,59 @@ mod tests {
             .err(),
             Some(SettingsError::BadAccount("12".into()))
         );
+    }
+
+    /// A typo in a path is found before any work, and never overwrites an output.
+    #[test]
+    fn paths_are_checked_before_work() {
+        let base = ["--role", "r", "--since", "1d"];
+        let run = |extra: &[&str]| settings(&[&base[..], extra].concat());
+        assert!(matches!(
+            run(&["--logs", "no/such/dir"]).err(),
+            Some(SettingsError::NoSuchLogs { .. })
+        ));
+        assert!(matches!(
+            run(&["--logs", ".", "-o", "no/such/dir/policy.json"]).err(),
+            Some(SettingsError::NotWritable { .. })
+        ));
+        assert!(matches!(
+            run(&["--logs", ".", "--summary-json", "src"]).err(),
+            Some(SettingsError::NotWritable { .. })
+        ));
+        let to_stdout = run(&["--logs", ".", "-o", "-"]).expect("valid");
+        assert_eq!(to_stdout.output, None);
+    }
+
+    #[test]
+    fn a_session_arn_is_one_account() {
+        let s = settings(&[
+            "--principal",
+            "arn:aws:sts::111122223333:assumed-role/deployer/gh-1",
+            "--since",
+            "1d",
+            "--logs",
+            ".",
+        ])
+        .expect("valid");
+        let principal = s.scope.principal.expect("a principal");
+        assert_eq!(
+            principal.accounts,
+            BTreeSet::from(["111122223333".to_string()])
+        );
+        assert_eq!(principal.session.as_deref(), Some("gh-1"));
+        let other = settings(&[
+            "--principal",
+            "arn:aws:sts::111122223333:assumed-role/deployer/gh-1",
+            "--account",
+            "444455556666",
+            "--since",
+            "1d",
+            "--logs",
+            ".",
+        ]);
+        assert!(matches!(
+            other.err(),
+            Some(SettingsError::AccountOutsideArn { .. })
+        ));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::emitter::group;
 use crate::mapper::EntryRef;
+use crate::report::Location;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -69,6 +70,34 @@ pub struct DeniedKey {
     pub error_code: String,
 }
 
+/// A call that failed with an error other than access denied (throttling, `NoSuchKey`, validation).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FailedKey {
+    /// `eventSource eventName`.
+    pub call: String,
+    pub error_code: String,
+}
+
+/// The failed calls of one key: their evidence, and what they would have needed, so that a failure the
+/// policy grants anyway (the same call also succeeded) is told from one it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedCall {
+    pub evidence: Evidence,
+    pub needs: BTreeSet<UsageKey>,
+    /// The first occurrence.
+    pub first: Option<Location>,
+}
+
+impl FailedCall {
+    fn merge(&mut self, other: FailedCall) {
+        self.evidence.merge(&other.evidence);
+        self.needs.extend(other.needs);
+        if other.first.is_some() && (self.first.is_none() || other.first < self.first) {
+            self.first = other.first;
+        }
+    }
+}
+
 /// More distinct resources than this for one action under one parent (a bucket, a log group) form a
 /// crowd: the emitter would generalise them to their common prefix anyway (`--max-resources` is at most
 /// this), so the usage set keeps that prefix instead of every member. Memory then stays flat when every
@@ -88,6 +117,8 @@ pub struct Crowd {
 pub struct UsageSet {
     pub used: BTreeMap<UsageKey, Evidence>,
     pub denied: BTreeMap<DeniedKey, Evidence>,
+    /// Calls that failed otherwise, not granted (without `--include-denied`).
+    pub failed: BTreeMap<FailedKey, FailedCall>,
     /// `(action, parent)` → the crowd its resources became.
     pub crowds: BTreeMap<(String, String), Crowd>,
     /// Distinct resources of each `(action, parent)` until they become a crowd.
@@ -217,6 +248,15 @@ impl UsageSet {
         }
     }
 
+    pub fn add_failed(&mut self, key: FailedKey, call: FailedCall) {
+        match self.failed.get_mut(&key) {
+            Some(existing) => existing.merge(call),
+            None => {
+                self.failed.insert(key, call);
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: UsageSet) {
         // Crowds first, so that the other set's wildcard entries join a crowd here too.
         for (id, crowd) in &other.crowds {
@@ -227,6 +267,9 @@ impl UsageSet {
         }
         for (key, evidence) in other.denied {
             self.add_denied(key, evidence);
+        }
+        for (key, call) in other.failed {
+            self.add_failed(key, call);
         }
         self.revealed.merge(other.revealed);
     }

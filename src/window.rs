@@ -10,6 +10,9 @@ pub struct TimeWindow {
     /// `from` and `to` as CloudTrail writes times (`2026-11-15T12:05:00Z`): such times compare as bytes.
     from_key: String,
     to_key: String,
+    /// Both keys have the canonical form (a four-digit year), so byte comparison is time comparison. An
+    /// open window ending at chrono's maximum (`+262143-…`) does not, and compares as times.
+    keys_canonical: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -34,12 +37,25 @@ impl TimeWindow {
                 to: key(&to),
             });
         }
+        let (from_key, to_key) = (key(&from), key(&to));
         Ok(TimeWindow {
-            from_key: key(&from),
-            to_key: key(&to),
+            keys_canonical: is_canonical(&from_key) && is_canonical(&to_key),
+            from_key,
+            to_key,
             from,
             to,
         })
+    }
+
+    /// Every time there is: `maps coverage` reads all records, whenever they happened.
+    pub fn unbounded() -> Self {
+        TimeWindow {
+            from: DateTime::<Utc>::MIN_UTC,
+            to: DateTime::<Utc>::MAX_UTC,
+            from_key: key(&DateTime::<Utc>::MIN_UTC),
+            to_key: key(&DateTime::<Utc>::MAX_UTC),
+            keys_canonical: false,
+        }
     }
 
     /// `--since 30d` ending at `now`.
@@ -47,18 +63,21 @@ impl TimeWindow {
         TimeWindow::new(now - parse_duration(duration)?, now)
     }
 
-    /// Whether an `eventTime` lies in the window. Unparseable times are outside.
+    /// Whether an `eventTime` lies in the window. Unparseable times are outside: [`TimeWindow::place`] tells
+    /// them apart.
     pub fn contains(&self, event_time: &str) -> bool {
-        if is_canonical(event_time) {
-            return self.from_key.as_str() <= event_time && event_time < self.to_key.as_str();
+        self.place(event_time) == Some(true)
+    }
+
+    /// Whether an `eventTime` lies in the window; `None` when it is not an RFC 3339 time, so the record
+    /// cannot be placed.
+    pub fn place(&self, event_time: &str) -> Option<bool> {
+        if self.keys_canonical && is_canonical(event_time) {
+            return Some(self.from_key.as_str() <= event_time && event_time < self.to_key.as_str());
         }
-        match DateTime::parse_from_rfc3339(event_time) {
-            Ok(time) => {
-                let time = time.with_timezone(&Utc);
-                self.from <= time && time < self.to
-            }
-            Err(_) => false,
-        }
+        let time = DateTime::parse_from_rfc3339(event_time).ok()?;
+        let time = time.with_timezone(&Utc);
+        Some(self.from <= time && time < self.to)
     }
 }
 
@@ -130,6 +149,23 @@ mod tests {
         assert!(w.contains("2026-11-15T12:00:00.123Z"));
         assert!(w.contains("2026-11-15T13:00:00+01:00"));
         assert!(!w.contains("yesterday"));
+        assert_eq!(w.place("yesterday"), None);
+        assert_eq!(w.place(""), None);
+        assert_eq!(w.place("2026-10-01T00:00:00Z"), Some(false));
+    }
+
+    /// An open window's end formats as `+262143-…`, which sorts below every real time as text.
+    #[test]
+    fn unbounded_window_holds_every_time() {
+        let w = TimeWindow::unbounded();
+        for time in [
+            "1970-01-01T00:00:00Z",
+            "2026-11-15T12:05:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert!(w.contains(time), "{time}");
+        }
+        assert_eq!(w.place("soon"), None);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use clap::Parser;
 use policygen::cli::Cli;
 use policygen::current::{read_current, CurrentPolicies};
-use policygen::diff::Review;
 use policygen::output::{parts, render, review_run};
+use policygen::review::Review;
 use policygen::settings::Settings;
 use policygen::Run;
 use std::path::{Path, PathBuf};
@@ -151,7 +151,7 @@ fn golden_outputs() {
             "incomplete",
             &[
                 "--logs",
-                "tests/golden/review/inputs/no-such-dir",
+                "tests/golden/review/inputs/damaged",
                 "--current",
                 "examples/current-policy.json",
             ],
@@ -307,8 +307,8 @@ fn cloudformation_output_is_the_same_document_in_yaml() {
         let from_json: policygen::policy::PolicyDocument =
             serde_json::from_value(json).expect("a policy document");
         assert_eq!(
-            policygen::diff::canonical(&from_yaml),
-            policygen::diff::canonical(&from_json)
+            policygen::review::canonical(&from_yaml),
+            policygen::review::canonical(&from_json)
         );
     }
 }

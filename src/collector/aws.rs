@@ -6,7 +6,7 @@ use super::ingest::{Ingest, Scope};
 use super::lookup::{self, LookupError, LookupReport, Strategy};
 use super::s3::{self, Listing, S3Error};
 use super::{lake, query};
-use crate::settings::{Settings, Source};
+use crate::settings::{AwsOptions, Settings, Source};
 use crate::Run;
 use std::sync::Arc;
 
@@ -20,6 +20,108 @@ pub enum AwsError {
     Query(#[from] QueryRunError),
     #[error("the source is local files, not AWS")]
     NotAws,
+}
+
+/// The one load of the AWS configuration: the standard chain (profiles, SSO, environment, instance and
+/// container roles), `--profile` and `--region`; `AWS_ENDPOINT_URL` points every client at an emulator.
+pub async fn load_config(options: &AwsOptions) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    loader.load().await
+}
+
+/// Resolves the credentials once, so that a machine without any says so at once, in one line, instead of
+/// every call failing (a run without credentials is an error, not an incomplete result).
+pub async fn check_credentials(
+    config: &aws_config::SdkConfig,
+    options: &AwsOptions,
+) -> Result<(), String> {
+    use aws_credential_types::provider::error::CredentialsError;
+    use aws_credential_types::provider::ProvideCredentials;
+    if let Some(profile) = &options.profile {
+        if let Some(files) = profile_files_lacking(profile) {
+            return Err(format!(
+                "the AWS profile `{profile}` is not defined in {files}"
+            ));
+        }
+    }
+    let Some(provider) = config.credentials_provider() else {
+        return Err("no AWS credentials are configured".to_string());
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(CredentialsError::CredentialsNotLoaded(_)) => {
+            Err("no AWS credentials found (tried the environment, profiles, web identity, container and instance roles)".to_string())
+        }
+        Err(e) => Err(format!("the AWS credentials could not be loaded: {}", one_line(&e))),
+    }
+}
+
+/// An error and its causes as one short line: each cause once, no debug dump of the SDK's structures.
+fn one_line(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        let text = text.trim().trim_end_matches('.').to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    let mut line = parts.join(": ").replace(['\n', '\r'], " ");
+    if line.chars().count() > 300 {
+        line = line.chars().take(300).collect::<String>() + "…";
+    }
+    line
+}
+
+/// The AWS config and credentials files, when `profile` is defined in neither (as the CLI and SDKs read
+/// them: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and `~/.aws/credentials`).
+fn profile_files_lacking(profile: &str) -> Option<String> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(default)))
+    };
+    let config = file("AWS_CONFIG_FILE", ".aws/config");
+    let credentials = file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+    let sections = |path: &Option<std::path::PathBuf>| -> Vec<String> {
+        let text = path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let l = l.trim();
+                l.strip_prefix('[')?
+                    .strip_suffix(']')
+                    .map(|s| s.trim().to_string())
+            })
+            .collect()
+    };
+    let in_config = sections(&config).iter().any(|s| {
+        s.strip_prefix("profile")
+            .map(str::trim)
+            .is_some_and(|name| name == profile)
+            || (profile == "default" && s == "default")
+    });
+    let in_credentials = sections(&credentials).iter().any(|s| s == profile);
+    if in_config || in_credentials {
+        return None;
+    }
+    let shown = |p: &Option<std::path::PathBuf>| {
+        p.as_ref()
+            .map(|p| format!("`{}`", p.display()))
+            .unwrap_or_else(|| "(no home directory)".to_string())
+    };
+    Some(format!("{} or {}", shown(&config), shown(&credentials)))
 }
 
 /// Athena or Lake: the engine filters by principal and window and aggregates; the rows are mapped here.

@@ -5,9 +5,9 @@ use super::inflate::gunzip;
 use super::split;
 use crate::event::{denied_action, is_access_denied, Record};
 use crate::mapper::{Mapper, Outcome, Wildcard};
-use crate::principal::PrincipalFilter;
+use crate::principal::{principal_arn, PrincipalFilter};
 use crate::report::{Code, Diagnostics, Location, Severity, Stats};
-use crate::usage::{DeniedKey, Evidence, UsageKey, UsageSet};
+use crate::usage::{DeniedKey, Evidence, FailedCall, FailedKey, UsageKey, UsageSet};
 use crate::window::TimeWindow;
 use memchr::memmem;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -45,6 +45,12 @@ pub struct Partial {
     pub calls: BTreeMap<String, &'static str>,
     /// UTC days (`2026-11-05`) on which any record was read, whoever's: a day missing here had no logs.
     pub days: BTreeSet<String>,
+    /// The principals (role, user or caller ARN) whose records matched, with how many: a role name can match
+    /// a role of that name in several accounts.
+    pub matched_principals: BTreeMap<String, u64>,
+    /// Other principals seen: every record that held the principal's name but did not match, and the first
+    /// record of each file that held none. A sample, used only to suggest who was meant when nothing matched.
+    pub other_principals: BTreeMap<String, u64>,
 }
 
 impl Partial {
@@ -54,6 +60,12 @@ impl Partial {
         self.stats.merge(&other.stats);
         self.calls.extend(other.calls);
         self.days.extend(other.days);
+        for (arn, count) in other.matched_principals {
+            *self.matched_principals.entry(arn).or_default() += count;
+        }
+        for (arn, count) in other.other_principals {
+            *self.other_principals.entry(arn).or_default() += count;
+        }
     }
 }
 
@@ -150,15 +162,7 @@ impl Ingest {
         }
         let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
         let Some(start) = start else {
-            out.stats.files_skipped += 1;
-            self.diagnose(
-                out,
-                Code::NotCloudtrail,
-                name,
-                "the file is empty".into(),
-                Some(at(name, None, None)),
-            );
-            return;
+            return self.not_a_log(name, "the file is empty", out);
         };
         let body = &bytes[start..];
         // Real CloudTrail logs: only records that contain the principal's name are looked at. A `\u` escape
@@ -170,12 +174,18 @@ impl Ingest {
         {
             if let Some((count, spans)) = split::candidates(body, needle) {
                 out.stats.files_read += 1;
+                if spans.is_empty() {
+                    self.sample_principal(body, out);
+                }
                 out.stats.records_read += (count - spans.len()) as u64;
                 let records = spans.into_iter().map(|s| (s.index, &body[s.start..s.end]));
                 return self.records(name, records, out);
             }
         }
         if let Some(spans) = split::record_spans(body) {
+            if !spans.is_empty() && !has_record_keys(body) {
+                return self.not_a_log(name, FOREIGN_RECORDS, out);
+            }
             out.stats.files_read += 1;
             return self.records(
                 name,
@@ -210,18 +220,17 @@ impl Ingest {
                     Err(e) => Err(e),
                 }
             }
-            _ => {
-                out.stats.files_skipped += 1;
-                self.diagnose(
-                    out,
-                    Code::NotCloudtrail,
-                    name,
-                    "the file is not JSON".into(),
-                    Some(at(name, None, None)),
-                );
-                return;
-            }
+            _ => return self.not_a_log(name, "the file is not JSON", out),
         };
+        // Objects without a single CloudTrail field are some other JSON, however many there are.
+        let foreign = match &result {
+            Ok(Shape::Records) => !records.is_empty() && !has_record_keys(body),
+            Ok(Shape::JsonLines) => !has_record_keys(body),
+            _ => false,
+        };
+        if foreign {
+            return self.not_a_log(name, FOREIGN_RECORDS, out);
+        }
         match result {
             Ok(Shape::Records) => self.records(
                 name,
@@ -244,15 +253,10 @@ impl Ingest {
                 );
             }
             Ok(Shape::Other) => {
-                out.stats.files_skipped += 1;
-                let why =
-                    "JSON without `Records`, `eventName` or `Events`: not a CloudTrail log".into();
-                self.diagnose(
-                    out,
-                    Code::NotCloudtrail,
+                return self.not_a_log(
                     name,
-                    why,
-                    Some(at(name, None, None)),
+                    "JSON without `Records`, `eventName` or `Events`: not a CloudTrail log",
+                    out,
                 );
             }
             Err(e) => {
@@ -274,6 +278,36 @@ impl Ingest {
             }
         }
         out.stats.files_read += 1;
+    }
+
+    /// A file that holds no CloudTrail log. Named and laid out as a trail's log object, it is damaged input
+    /// (the run is incomplete); anything else is some other file, skipped with a warning.
+    fn not_a_log(&self, name: &str, why: &str, out: &mut Partial) {
+        let location = Some(at(name, None, None));
+        if is_trail_object(name) {
+            out.stats.files_failed += 1;
+            let why = format!("{why}, though its name is that of a CloudTrail log object");
+            self.diagnose(out, Code::InvalidFile, name, why, location);
+        } else {
+            out.stats.files_skipped += 1;
+            self.diagnose(out, Code::NotCloudtrail, name, why.to_string(), location);
+        }
+    }
+
+    /// Records who made the first record of a log that holds none of the principal's: a cheap sample of the
+    /// principals in the input (one parse a file), for suggestions when nothing matches.
+    fn sample_principal(&self, body: &[u8], out: &mut Partial) {
+        if let Some((start, end)) = split::first_record(body) {
+            self.sample_principal_of(&body[start..end], out);
+        }
+    }
+
+    fn sample_principal_of(&self, raw: &[u8], out: &mut Partial) {
+        if let Ok(record) = serde_json::from_slice::<Record>(raw) {
+            if let Some(arn) = principal_arn(&record) {
+                *out.other_principals.entry(arn.to_string()).or_default() += 1;
+            }
+        }
     }
 
     fn json_lines(&self, name: &str, body: &[u8], out: &mut Partial) {
@@ -327,6 +361,9 @@ impl Ingest {
         // A record of this principal contains its name verbatim, unless a `\u` escape spells it.
         if let Some(needle) = &self.needle {
             if needle.find(raw).is_none() && memmem::find(raw, b"\\u").is_none() {
+                if index == 0 {
+                    self.sample_principal_of(raw, out);
+                }
                 return;
             }
         }
@@ -349,11 +386,30 @@ impl Ingest {
             .principal
             .as_ref()
             .is_none_or(|p| p.matches(&record));
-        if !principal_ok || !self.scope.window.contains(record.time()) {
+        if !principal_ok {
+            if let Some(arn) = principal_arn(&record) {
+                *out.other_principals.entry(arn.to_string()).or_default() += 1;
+            }
             return;
         }
         let location = || Some(at(name, Some(index), Some(record.id())));
         let call = format!("{} {}", record.source(), record.name());
+        match self.scope.window.place(record.time()) {
+            Some(true) => {}
+            Some(false) => return,
+            None => {
+                let why = match record.event_time.as_deref() {
+                    None => "the record has no `eventTime`".to_string(),
+                    Some(time) => format!(
+                        "`eventTime` `{}` is not an RFC 3339 time",
+                        time.chars().take(40).collect::<String>()
+                    ),
+                };
+                let why = format!("{why}: it cannot be placed in the window");
+                self.diagnose(out, Code::UnplaceableRecord, &call, why, location());
+                return;
+            }
+        }
         if !record.is_api_call() {
             self.diagnose(
                 out,
@@ -384,6 +440,9 @@ impl Ingest {
             }
         }
         out.stats.records_matched += events;
+        if let Some(arn) = principal_arn(&record) {
+            *out.matched_principals.entry(arn.to_string()).or_default() += events;
+        }
         if let Some(version) = record
             .event_version
             .as_deref()
@@ -396,8 +455,10 @@ impl Ingest {
             out.stats.records_failed_calls += events;
             let message = record.error_message.as_deref().unwrap_or("");
             if is_access_denied(code) {
+                // The action the message names, else the one the call maps to, else the call itself.
                 let action = denied_action(message)
                     .map(str::to_string)
+                    .or_else(|| self.needs(&record).into_iter().next().map(|k| k.action))
                     .unwrap_or_else(|| call.clone());
                 let key = DeniedKey {
                     action: action.clone(),
@@ -410,8 +471,18 @@ impl Ingest {
                     return;
                 }
             } else if !self.scope.include_denied {
-                let why = format!("the call failed with `{code}`: not granted (use `--include-denied` to grant failed calls)");
-                self.diagnose(out, Code::FailedCallSkipped, &call, why, location());
+                // Whether it is a warning depends on the policy written (`verify`): a throttled call that
+                // also succeeded is routine.
+                let key = FailedKey {
+                    call: call.clone(),
+                    error_code: code.to_string(),
+                };
+                let failed = FailedCall {
+                    evidence: evidence(&record, None, weight),
+                    needs: self.needs(&record),
+                    first: location(),
+                };
+                out.usage.add_failed(key, failed);
                 return;
             }
             self.diagnose(
@@ -425,6 +496,24 @@ impl Ingest {
         self.map(name, index, &record, &call, weight, out);
     }
 
+    /// What a call would have needed: its usage entries, or none when it does not map to any.
+    fn needs(&self, record: &Record) -> BTreeSet<UsageKey> {
+        let Outcome::Grants(grants) = self.mapper.map_record(record).outcome else {
+            return BTreeSet::new();
+        };
+        grants
+            .into_iter()
+            .flat_map(|grant| {
+                grant.resources.into_iter().map(move |resource| UsageKey {
+                    action: grant.action.clone(),
+                    resource,
+                    region: record.region().to_string(),
+                    facts: grant.facts.clone(),
+                })
+            })
+            .collect()
+    }
+
     fn map(
         &self,
         name: &str,
@@ -436,14 +525,10 @@ impl Ingest {
     ) {
         let events = weight.map_or(1, |w| w.count);
         let location = || Some(at(name, Some(index), Some(record.id())));
-        let mut mapping = self.mapper.map_record(record);
-        // Grants that wait for what the principal's other records reveal leave the mapping here.
-        out.usage
-            .defer(&mut mapping, call, record.region(), |entry| {
-                (evidence(record, entry, weight), location())
-            });
+        let mapping = self.mapper.map_record(record);
         if self.scope.record_calls {
             let kind = match &mapping.outcome {
+                Outcome::Grants(grants) if grants.is_empty() => "unmapped",
                 Outcome::Grants(_) => "mapped",
                 Outcome::NoPermission(_) => "no-permission",
                 Outcome::Internal(_) => "internal",
@@ -453,8 +538,22 @@ impl Ingest {
         }
         let entry = mapping.entry.as_ref();
         match mapping.outcome {
+            Outcome::Grants(grants) if grants.is_empty() => {
+                out.stats.records_unmapped += events;
+                let why = format!(
+                    "{} applies to no part of this record: the policy does not allow the call",
+                    entry.map(ToString::to_string).unwrap_or_default()
+                );
+                self.diagnose(out, Code::UnsoundResult, call, why, location());
+            }
             Outcome::Grants(grants) => {
                 out.stats.records_mapped += events;
+                // Grants that wait for what the principal's other records reveal are kept apart.
+                let grants =
+                    out.usage
+                        .defer(grants, mapping.reveals, call, record.region(), || {
+                            (evidence(record, entry, weight), location())
+                        });
                 for grant in grants {
                     match &grant.wildcard {
                         Some(Wildcard::StarOnly) => {
@@ -551,6 +650,35 @@ fn evidence(
         evidence.last_seen.clone_from(&weight.last_seen);
     }
     evidence
+}
+
+const FOREIGN_RECORDS: &str =
+    "JSON objects without any CloudTrail field (`eventVersion`, `eventSource`, `eventName`, `eventTime`): not a CloudTrail log";
+
+/// Whether a file's bytes name any field every CloudTrail record has. Cheap on real logs: the first record
+/// has them.
+fn has_record_keys(body: &[u8]) -> bool {
+    [
+        &b"\"eventVersion\""[..],
+        b"\"eventSource\"",
+        b"\"eventName\"",
+        b"\"eventTime\"",
+    ]
+    .iter()
+    .any(|key| memmem::find(body, key).is_some())
+}
+
+/// Whether a file or key is named as CloudTrail names its log objects:
+/// `<account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<unique>.json[.gz]`.
+pub fn is_trail_object(name: &str) -> bool {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let parts: Vec<&str> = file.split('_').collect();
+    parts.len() >= 5
+        && parts[0].len() == 12
+        && parts[0].bytes().all(|b| b.is_ascii_digit())
+        && parts[1] == "CloudTrail"
+        && super::s3::key_time(file).is_some()
+        && (file.ends_with(".json.gz") || file.ends_with(".json"))
 }
 
 /// The days of every `eventTime` in a file, found without parsing it (most records are other principals'
@@ -738,7 +866,22 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
 
 #[cfg(test)]
 mod days_tests {
-    use super::{record_days, redacted};
+    use super::{is_trail_object, record_days, redacted};
+
+    #[test]
+    fn trail_object_names() {
+        assert!(is_trail_object("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02/111122223333_CloudTrail_us-east-1_20261102T1205Z_MVZFBwDgAWmKh7xj.json.gz"));
+        assert!(is_trail_object(
+            "111122223333_CloudTrail_eu-west-1_20261102T1205Z_x.json"
+        ));
+        assert!(!is_trail_object(
+            "111122223333_CloudTrail-Digest_us-east-1_20261102T1205Z_x.json.gz"
+        ));
+        assert!(!is_trail_object("events.json.gz"));
+        assert!(!is_trail_object(
+            "1111_CloudTrail_us-east-1_20261102T1205Z_x.json.gz"
+        ));
+    }
     use std::collections::BTreeSet;
 
     #[test]

@@ -68,6 +68,21 @@ pub fn candidates(body: &[u8], needle: &memmem::Finder) -> Option<(usize, Vec<Sp
     Some((starts.len(), spans))
 }
 
+/// The byte range of the first record of a `{"Records":[...]}` log, if it has one.
+pub fn first_record(body: &[u8]) -> Option<(usize, usize)> {
+    let mut at = skip_ws(body, 0);
+    for expected in [&b"{"[..], b"\"Records\"", b":", b"["] {
+        if !body.get(at..)?.starts_with(expected) {
+            return None;
+        }
+        at = skip_ws(body, at + expected.len());
+    }
+    if body.get(at) != Some(&b'{') {
+        return None;
+    }
+    Some((at, object_end(body, at)?))
+}
+
 fn skip_ws_back(body: &[u8], mut at: usize) -> Option<usize> {
     while body.get(at)?.is_ascii_whitespace() {
         at = at.checked_sub(1)?;

@@ -3,6 +3,7 @@
 
 pub mod arn;
 pub mod catalogue;
+pub mod expand;
 pub mod service_map;
 
 use crate::event::Record;

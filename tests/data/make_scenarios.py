@@ -763,6 +763,113 @@ condition `kms:ViaService` = `ssm.us-east-1.amazonaws.com`).
 """
 
 
+@scenario
+def unplaceable_event_time(s):
+    ui = s.role("gh-run-1")
+    no_time = ssm_get(s, ui)
+    del no_time["eventTime"]
+    bad_time = lambda_get(s, ui)
+    bad_time["eventTime"] = "yesterday"
+    other = cfn_describe(s, s.user("alice"))
+    del other["eventTime"]
+    s.records_file("events.json", [ecr_token(s, ui), no_time, bad_time, other])
+    return DEFAULT_ARGS, """\
+Two records of the role cannot be placed in the window: one has no `eventTime`, one has `yesterday`. They may be
+calls in the window that the policy lacks, so the run is incomplete (`unplaceable-record`, exit 1); alice's
+record without a time is not the principal's and says nothing.
+Must contain exactly: `ecr:GetAuthorizationToken` on `*`.
+"""
+
+
+@scenario
+def trail_object_not_json(s):
+    ui = s.role("gh-run-1")
+    s.raw(s.s3_object_path(), gz("<html>503 Service Unavailable</html>\n"))
+    s.tick(600)
+    good = s.s3_object_path()
+    s.files["logs/" + good] = gz(json.dumps({"Records": [ssm_get(s, ui)]}))
+    return DEFAULT_ARGS, """\
+A log object named as CloudTrail names them (`<account>_CloudTrail_<region>_<time>_<id>.json.gz`) that holds
+text is damaged input, not some other file: `invalid-file`, the run is incomplete (exit 1). The other object is
+still read.
+Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`.
+"""
+
+
+@scenario
+def foreign_json_lines(s):
+    ui = s.role("gh-run-1")
+    s.raw("notes/one.jsonl", '{"level":"info","msg":"deployed build-agent"}\n')
+    s.raw("notes/three.jsonl", "".join(
+        json.dumps({"level": "info", "msg": f"build-agent step {i}"}) + "\n" for i in range(3)))
+    s.raw("notes/array.json", json.dumps([{"role": "build-agent"}, {"role": "build-agent"}]))
+    s.records_file("events.json", [ssm_get(s, ui)])
+    return DEFAULT_ARGS, """\
+JSON that is not CloudTrail is recognised as such whatever its length: a one-line and a three-line JSON lines
+file and an array of objects without any CloudTrail field are each one `not-cloudtrail` warning, and none of
+their lines counts as a record read (records read: 1).
+Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`.
+"""
+
+
+@scenario
+def session_arn_one_account(s):
+    here = s.role("gh-run-1")
+    there = s.role("gh-run-1", path="/", account=OTHER_ACCOUNT)
+    s.records_file("events.json", [
+        ssm_get(s, here),
+        s.ev(there, "ssm.amazonaws.com", "GetParameter", {"name": "/other/token"}, account=OTHER_ACCOUNT),
+        s.ev(s.role("gh-run-2"), "lambda.amazonaws.com", "GetFunction20150331v2", {"functionName": "acme-api"}),
+    ])
+    return (f"--principal arn:aws:sts::{ACCOUNT}:assumed-role/build-agent/gh-run-1 "
+            "--from 2026-11-01 --to 2026-12-01"), """\
+A session ARN names one account: `arn:aws:sts::111122223333:assumed-role/build-agent/gh-run-1` matches that
+session of that account's role, not the same role and session name in 444455556666, nor another session.
+Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`.
+"""
+
+
+@scenario
+def unknown_principal_case(s):
+    s.records_file("events.json", [ssm_get(s, s.role("gh-run-1")), caller_id(s, s.user("alice"))])
+    return "--role Build-Agent --from 2026-11-01 --to 2026-12-01", """\
+Role names are case-sensitive in ARNs: `--role Build-Agent` matches no record. An empty answer is not a
+complete one: `no-matching-records` makes the run incomplete (exit 1), and its detail suggests
+`--role build-agent`.
+Must contain: no statement at all.
+"""
+
+
+@scenario
+def failed_call_granted_anyway(s):
+    ui = s.role("gh-run-1")
+    throttled = s.ev(ui, "ssm.amazonaws.com", "GetParameter", {"name": "/acme/build/token", "withDecryption": True},
+                     error=("ThrottlingException", "Rate exceeded"))
+    missing = s.s3(ui, "GetObject", key="cache/missing.tar.zst", error=("NoSuchKey", "The specified key does not exist."))
+    s.records_file("events.json", [throttled, ssm_get(s, ui), missing])
+    return DEFAULT_ARGS, """\
+A throttled `GetParameter` that succeeded on retry is granted anyway: a note (`failed-call-granted-anyway`), not a
+warning, so `--deny-warnings` does not fail on routine traffic. The `NoSuchKey` read of an object never read
+successfully is not granted: `failed-call-skipped` (warning).
+Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`.
+"""
+
+
+@scenario
+def mapped_call_without_action(s):
+    ui = s.role("gh-run-1")
+    s.records_file("events.json", [
+        ssm_get(s, ui),
+        s.ev(ui, "dynamodb.amazonaws.com", "ExecuteStatement", {"consistentRead": False}),
+    ])
+    return DEFAULT_ARGS, """\
+A PartiQL `ExecuteStatement` whose record lacks the statement matches the map's rule, but none of its grants
+(one per statement verb) applies: the call would be "mapped" and granted nothing. policygen says so:
+`unsound-result`, the run is incomplete (exit 1).
+Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`.
+"""
+
+
 # ================================================================================================
 
 def build():

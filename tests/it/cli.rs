@@ -1,22 +1,8 @@
 //! The real binary: help, exit codes, error wording, stdin, output files.
 
-use super::support::root;
+use super::support::{policygen, root, text, WINDOW};
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn policygen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policygen"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-const WINDOW: [&str; 4] = ["--from", "2026-11-01", "--to", "2026-12-01"];
+use std::process::{Command, Stdio};
 
 #[test]
 fn help_teaches() {
@@ -36,18 +22,34 @@ fn help_teaches() {
     }
 }
 
+/// The README's first command, run as written, prints the summary the README shows.
 #[test]
-fn readme_first_command_works() {
-    let mut args = vec!["--role", "build-agent", "--logs", "examples/trail"];
-    args.extend(WINDOW);
+fn readme_first_command_prints_what_the_readme_shows() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let command = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("cargo run -- "))
+        .expect("the README's first command");
+    let args: Vec<&str> = command.split_whitespace().collect();
     let out = policygen(&args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let policy: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("stdout is the policy");
     assert_eq!(policy["Version"], "2012-10-17");
+    let intro = readme
+        .find("On the example trail, policygen prints")
+        .expect("the sample summary");
+    let sample = readme[intro..]
+        .split("```\n")
+        .nth(1)
+        .expect("a fenced sample");
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("result   complete"), "{stderr}");
-    assert!(stderr.contains("denied attempts"), "{stderr}");
+    let shown: Vec<&str> = sample.lines().take_while(|l| l.trim() != "...").collect();
+    let printed: Vec<&str> = stderr.lines().take(shown.len()).collect();
+    assert_eq!(
+        printed, shown,
+        "README.md's sample summary is not what the command prints"
+    );
 }
 
 #[test]
@@ -69,8 +71,13 @@ fn usage_errors_exit_2_and_say_how() {
     assert!(text(&out.stderr).contains("`30y`"));
 }
 
+/// A `--logs` path that does not exist is a typo: exit 2 before anything is read or written.
 #[test]
-fn missing_file_is_incomplete_but_the_rest_is_used() {
+fn missing_logs_path_is_a_usage_error_that_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, "the policy deployed today\n").expect("writable");
+    let policy_arg = policy.display().to_string();
     let mut args = vec![
         "--role",
         "build-agent",
@@ -78,16 +85,86 @@ fn missing_file_is_incomplete_but_the_rest_is_used() {
         "examples/trail",
         "--logs",
         "no/such/file.json",
+        "-o",
+        &policy_arg,
+    ];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).lines().next(),
+        Some("error: `--logs no/such/file.json` cannot be read: No such file or directory (os error 2)")
+    );
+    assert!(out.stdout.is_empty());
+    let kept = std::fs::read_to_string(&policy).expect("readable");
+    assert_eq!(kept, "the policy deployed today\n");
+    // An output that cannot be written is found before the logs are read, too.
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--logs",
+        "examples/trail",
+        "-o",
+        "no/such/dir/p.json",
+    ];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error: cannot write `no/such/dir/p.json`"),
+        "{}",
+        text(&out.stderr)
+    );
+    // `-o -` is stdout.
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--account",
+        "111122223333",
+        "--logs",
+        "examples/trail",
+        "-o",
+        "-",
+        "-q",
+    ];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("{\n  \"Version\""));
+}
+
+/// A file under a directory that cannot be read makes the run incomplete; the rest is still used.
+#[test]
+fn unreadable_file_is_incomplete_but_the_rest_is_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink("/nonexistent/log.json.gz", dir.path().join("gone.json.gz"))
+        .expect("symlink");
+    let extra = dir.path().display().to_string();
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--account",
+        "111122223333",
+        "--logs",
+        "examples/trail",
+        "--logs",
+        &extra,
     ];
     args.extend(WINDOW);
     let out = policygen(&args);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("unreadable-file") && stderr.contains("no/such/file.json"),
+        stderr.contains("incomplete unreadable-file") && stderr.contains("gone.json.gz"),
         "{stderr}"
     );
-    assert!(stderr.contains("INCOMPLETE"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("result   INCOMPLETE")),
+        "{stderr}"
+    );
     let policy: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("the policy is still written");
     assert!(policy["Statement"]
@@ -205,7 +282,27 @@ fn maps_explain_names_the_entry() {
 fn maps_coverage_on_the_example() {
     let out = policygen(&["maps", "coverage", "--logs", "examples/trail"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("(100.0%)"));
+    assert_eq!(
+        text(&out.stdout),
+        "read 36 files (1 skipped, 0 unreadable), 1018 records\n\
+         35 of 35 distinct eventSource/eventName pairs mapped (100.0%)\n  \
+         mapped: 32\n  need no permission: 3\n  service-internal: 0\n"
+    );
+}
+
+/// Nothing read is no answer: not "0 of 0 mapped (100%)".
+#[test]
+fn maps_coverage_of_nothing_is_incomplete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("notes.json"), "{\"a\": 1}\n{\"a\": 2}\n").expect("writable");
+    let logs = dir.path().display().to_string();
+    let out = policygen(&["maps", "coverage", "--logs", &logs]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("read 0 files (1 skipped, 0 unreadable), 0 records\nno API calls found"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use policygen::collector::{Ingest, Partial};
 use policygen::event::Record;
 use policygen::mapper::catalogue::{check_service, Registry};
 use policygen::mapper::{MappedGrant, Mapper, Outcome};
-use policygen::policy::{Decision, PolicyDocument, RequestContext};
+use policygen::policy::{Context, Decision, PolicyDocument};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[test]
@@ -97,7 +97,7 @@ struct Request {
     action: String,
     resource: String,
     #[serde(default)]
-    context: BTreeMap<String, serde_json::Value>,
+    context: BTreeMap<String, String>,
 }
 
 /// The resources a grant has when its record is the only one: its exact resources plus the patterns it
@@ -193,19 +193,12 @@ fn run_case(
     (run.policy, codes)
 }
 
-fn context_of(request: &Request) -> RequestContext {
-    let mut context = RequestContext::default();
-    for (key, value) in &request.context {
-        let values = match value {
-            serde_json::Value::Array(items) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            other => other.as_str().map(str::to_string).into_iter().collect(),
-        };
-        context.insert(key, values);
-    }
-    context
+fn context_of(request: &Request) -> Context {
+    request
+        .context
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// Every case in `tests/mapping-cases/*.json`, through the real mapper and, for `allow` and `deny`, the
@@ -320,9 +313,14 @@ fn every_diagnostic_code_is_documented() {
     let doc = std::fs::read_to_string(root().join("docs/diagnostics.md"))
         .expect("docs/diagnostics.md exists");
     for code in policygen::report::Code::ALL {
+        let severity = match code.severity() {
+            policygen::report::Severity::Incomplete => "incomplete",
+            policygen::report::Severity::Warning => "warning",
+            policygen::report::Severity::Note => "note",
+        };
         assert!(
-            doc.contains(&format!("| `{}` |", code.as_str())),
-            "docs/diagnostics.md lacks `{code}`"
+            doc.contains(&format!("| `{}` | {severity} |", code.as_str())),
+            "docs/diagnostics.md lacks `{code}` as a {severity}"
         );
     }
 }

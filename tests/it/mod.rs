@@ -1,5 +1,6 @@
 mod cli;
 mod corpus;
+mod honest;
 mod hostile;
 mod maps;
 mod permissions;

@@ -1,8 +1,9 @@
 //! policygen's own permissions: every AWS SDK operation the binary calls is found in `src/`, is read-only,
 //! and is listed in `docs/permissions.md` with its IAM action, so that a new call cannot go undocumented.
 //!
-//! The operations an SDK crate offers are the modules under its `src/operation/`, found through
-//! `cargo metadata`; a call is a zero-argument method of that name in a source file that names the crate.
+//! The operations an SDK crate offers are the modules under its `src/operation/`, in cargo's registry cache
+//! at the version `Cargo.lock` pins; a call is a zero-argument method of that name in a source file that
+//! names the crate.
 
 use super::support::root;
 use policygen::mapper::catalogue::Registry;
@@ -43,51 +44,45 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 /// IAM catalogue files them under `Write` because they create a query execution.
 const QUERY_STARTS: &[&str] = &["athena:StartQueryExecution", "cloudtrail:StartQuery"];
 
-/// The SDK crates policygen depends on, each with the operations it offers.
+/// The SDK crates policygen depends on, each with the operations it offers: the versions come from
+/// `Cargo.lock`, the sources from cargo's registry cache, which the build filled. (`cargo metadata --offline`
+/// would need every platform's crates in the cache, which a Linux build never downloads.)
 fn sdk_operations() -> BTreeMap<String, BTreeSet<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
-        .current_dir(root())
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
-    let manifests: BTreeMap<&str, &str> = metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| Some((p["id"].as_str()?, p["manifest_path"].as_str()?)))
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
+    // The `[dependencies]` table only: dev-dependencies are not in the binary.
+    let dependencies = manifest
+        .split("\n[dependencies]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .expect("a [dependencies] table");
+    let sdk_crates: Vec<&str> = dependencies
+        .lines()
+        .filter_map(|line| line.split_once(" = ").map(|(name, _)| name.trim()))
+        .filter(|name| name.starts_with("aws-sdk-"))
         .collect();
-    let root_id = metadata["resolve"]["root"]
-        .as_str()
-        .expect("a root package");
-    let node = metadata["resolve"]["nodes"]
-        .as_array()
-        .into_iter()
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).expect("Cargo.lock");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let registries: Vec<PathBuf> = std::fs::read_dir(cargo_home.join("registry/src"))
+        .expect("cargo's registry sources")
         .flatten()
-        .find(|n| n["id"] == root_id)
-        .expect("the root's node");
+        .map(|e| e.path())
+        .collect();
     let mut out = BTreeMap::new();
-    for dep in node["deps"].as_array().into_iter().flatten() {
-        let name = dep["name"].as_str().unwrap_or("");
-        let normal = dep["dep_kinds"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|k| k["kind"].is_null());
-        if !name.starts_with("aws_sdk_") || !normal {
-            continue;
-        }
-        let manifest = Path::new(manifests[dep["pkg"].as_str().unwrap_or("")]);
-        let dir = manifest
-            .parent()
-            .expect("a crate dir")
-            .join("src/operation");
+    for name in sdk_crates {
+        let version = locked_version(&lock, name);
+        let dir = registries
+            .iter()
+            .map(|r| r.join(format!("{name}-{version}/src/operation")))
+            .find(|d| d.is_dir())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no source of {name} {version} under {}",
+                    cargo_home.display()
+                )
+            });
         let operations: BTreeSet<String> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .flatten()
@@ -96,9 +91,19 @@ fn sdk_operations() -> BTreeMap<String, BTreeSet<String>> {
                 name.trim_end_matches(".rs").to_string()
             })
             .collect();
-        out.insert(name.replace('_', "-"), operations);
+        out.insert(name.to_string(), operations);
     }
     out
+}
+
+/// The version `Cargo.lock` pins for a package (exactly one version of each SDK crate is locked).
+fn locked_version(lock: &str, name: &str) -> String {
+    let header = format!("name = \"{name}\"\nversion = \"");
+    let at = lock
+        .find(&header)
+        .unwrap_or_else(|| panic!("{name} is not in Cargo.lock"))
+        + header.len();
+    lock[at..].split('"').next().unwrap_or_default().to_string()
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

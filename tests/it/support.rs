@@ -9,6 +9,22 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs the real binary from the package root.
+pub fn policygen(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_policygen"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The example trail's month.
+pub const WINDOW: [&str; 4] = ["--from", "2026-11-01", "--to", "2026-12-01"];
+
 /// The fixed "now" of every test, so `--since` windows are reproducible.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     policygen::window::parse_time("2026-12-03T00:00:00Z").expect("valid time")

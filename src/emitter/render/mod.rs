@@ -1,6 +1,6 @@
-//! Pure renderers of a policy (or several, after `--split`): JSON, Terraform, CloudFormation, a PR comment.
+//! Pure renderers of a policy (or several, after `--split`): JSON, Terraform, CloudFormation. (The
+//! pull-request comment is the review's: `review::markdown`.)
 
 pub mod cloudformation;
 pub mod json;
-pub mod markdown;
 pub mod terraform;

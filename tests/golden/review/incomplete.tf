@@ -1,3 +1,5 @@
+# policygen: INCOMPLETE: this policy may not allow everything the principal did:
+#   - `invalid-file` tests/golden/review/inputs/damaged/truncated.json: invalid JSON at line 1 column 56: EOF while parsing a string at line 1 column 56 (0 records before it were read)
 data "aws_iam_policy_document" "build-agent" {
   version = "2012-10-17"
 

@@ -2,7 +2,7 @@
 //! added with the evidence for every added action, what is carried over, the coverage notes, and the diff in
 //! a collapsible block.
 
-use crate::diff::Review;
+use super::Review;
 use crate::policy::PolicyDocument;
 use crate::usage::Evidence;
 use std::collections::BTreeMap;
@@ -107,24 +107,14 @@ fn reviewed(out: &mut String, c: &Comment, review: &Review) {
         }
     }
     if !d.added.is_empty() {
-        out.push_str("\n### Added: needed, not granted today\n\n| action | why | resources |\n|---|---|---|\n");
+        out.push_str("\n### Added: used, not granted today\n\n| action | resources |\n|---|---|\n");
         for (action, added) in &d.added {
             let resources: Vec<String> = added
                 .resources
                 .iter()
                 .map(|r| format!("`{}`", code(r)))
                 .collect();
-            let resources = if resources.is_empty() {
-                "(see the denied attempts)".to_string()
-            } else {
-                resources.join("<br>")
-            };
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {resources} |",
-                code(action),
-                added.reason
-            );
+            let _ = writeln!(out, "| `{}` | {} |", code(action), resources.join("<br>"));
         }
         let with_evidence: Vec<&str> = d
             .added

@@ -220,3 +220,191 @@ impl UsageSet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapper::MappedGrant;
+
+    fn waiting(action: &str, narrow: &[&str], links: &[(&str, &str)]) -> MappedGrant {
+        MappedGrant {
+            action: action.into(),
+            resources: Vec::new(),
+            facts: BTreeMap::new(),
+            wildcard: None,
+            lookup: Some(Lookup {
+                narrow: narrow.iter().map(|s| s.to_string()).collect(),
+                links: links
+                    .iter()
+                    .map(|(l, k)| (l.to_string(), k.to_string()))
+                    .collect(),
+                why: "the map puts `*/`".into(),
+            }),
+        }
+    }
+
+    fn at(event: &str) -> impl FnOnce() -> (Evidence, Option<Location>) + '_ {
+        move || (Evidence::new("2026-11-01T00:00:00Z", event, None), None)
+    }
+
+    fn used(set: &UsageSet, action: &str) -> Vec<String> {
+        set.used
+            .keys()
+            .filter(|k| k.action == action)
+            .map(|k| k.resource.clone())
+            .collect()
+    }
+
+    fn link(key: &str, arn: &str) -> Reveal {
+        Reveal {
+            link: "athena-query-workgroup".into(),
+            key: key.into(),
+            arn: arn.into(),
+        }
+    }
+
+    const ROLE: &str = "arn:aws:iam::111122223333:role/ci/app";
+    const NAMES: [&str; 2] = [
+        "arn:aws:iam::111122223333:role/*/app",
+        "arn:aws:iam::111122223333:role/app",
+    ];
+
+    #[test]
+    fn a_pattern_is_narrowed_to_the_arn_another_call_named() {
+        let mut set = UsageSet::default();
+        let passed = MappedGrant {
+            action: "iam:PassRole".into(),
+            resources: vec![ROLE.into()],
+            facts: BTreeMap::new(),
+            wildcard: None,
+            lookup: None,
+        };
+        let now = set.defer(
+            vec![waiting("iam:GetRole", &NAMES, &[]), passed],
+            Vec::new(),
+            "iam GetRole",
+            "us-east-1",
+            at("e2"),
+        );
+        assert_eq!(now.len(), 1);
+        for grant in now {
+            for resource in grant.resources {
+                let key = UsageKey {
+                    action: grant.action.clone(),
+                    resource,
+                    region: "us-east-1".into(),
+                    facts: BTreeMap::new(),
+                };
+                set.add(key, Evidence::new("2026-11-01T00:00:00Z", "e1", None));
+            }
+        }
+        let mut diagnostics = Diagnostics::default();
+        set.resolve(&mut diagnostics);
+        assert_eq!(used(&set, "iam:GetRole"), [ROLE]);
+        assert_eq!(diagnostics.count(Code::ResourceResolved), 1);
+    }
+
+    #[test]
+    fn an_unresolved_pattern_stays_and_is_reported() {
+        let mut set = UsageSet::default();
+        set.defer(
+            vec![waiting("iam:GetRole", &NAMES, &[])],
+            Vec::new(),
+            "iam GetRole",
+            "us-east-1",
+            at("e1"),
+        );
+        let mut diagnostics = Diagnostics::default();
+        set.resolve(&mut diagnostics);
+        assert_eq!(used(&set, "iam:GetRole"), NAMES);
+        assert_eq!(diagnostics.count(Code::WildcardSegment), 1);
+    }
+
+    #[test]
+    fn every_key_of_a_link_must_be_linked() {
+        let wg = "arn:aws:athena:us-east-1:111122223333:workgroup/bi";
+        let mut set = UsageSet::default();
+        set.defer(
+            Vec::new(),
+            vec![link("q1", wg)],
+            "athena StartQueryExecution",
+            "us-east-1",
+            at("e1"),
+        );
+        let one = waiting(
+            "athena:GetQueryResults",
+            &[],
+            &[("athena-query-workgroup", "q1")],
+        );
+        let two = waiting(
+            "athena:BatchGetQueryExecution",
+            &[],
+            &[
+                ("athena-query-workgroup", "q1"),
+                ("athena-query-workgroup", "q2"),
+            ],
+        );
+        set.defer(
+            vec![one, two],
+            Vec::new(),
+            "athena calls",
+            "us-east-1",
+            at("e2"),
+        );
+        let mut diagnostics = Diagnostics::default();
+        set.resolve(&mut diagnostics);
+        assert_eq!(used(&set, "athena:GetQueryResults"), [wg]);
+        assert_eq!(used(&set, "athena:BatchGetQueryExecution"), ["*"]);
+        assert_eq!(diagnostics.count(Code::WildcardResource), 1);
+    }
+
+    /// Files are read in any order and split: the links and waiting grants merge like the rest of the
+    /// usage set, and what is resolved does not depend on it.
+    #[test]
+    fn resolution_does_not_depend_on_order_or_split() {
+        let wg = |n: &str| format!("arn:aws:athena:us-east-1:111122223333:workgroup/{n}");
+        let inputs: Vec<(Vec<MappedGrant>, Vec<Reveal>, &str)> = vec![
+            (Vec::new(), vec![link("q1", &wg("bi"))], "e1"),
+            (
+                vec![waiting(
+                    "athena:GetQueryResults",
+                    &[],
+                    &[("athena-query-workgroup", "q1")],
+                )],
+                Vec::new(),
+                "e2",
+            ),
+            (Vec::new(), vec![link("q1", &wg("etl"))], "e3"),
+            (
+                vec![waiting(
+                    "athena:GetQueryResults",
+                    &[],
+                    &[("athena-query-workgroup", "q2")],
+                )],
+                Vec::new(),
+                "e4",
+            ),
+        ];
+        let run = |order: &[usize], split: usize| {
+            let (mut left, mut right) = (UsageSet::default(), UsageSet::default());
+            for (n, &i) in order.iter().enumerate() {
+                let (grants, reveals, event) = inputs[i].clone();
+                let side = if n < split { &mut left } else { &mut right };
+                side.defer(grants, reveals, "call", "us-east-1", at(event));
+            }
+            right.merge(left);
+            let mut diagnostics = Diagnostics::default();
+            right.resolve(&mut diagnostics);
+            let details: Vec<String> = diagnostics
+                .iter()
+                .map(|d| format!("{} {} {}", d.code, d.subject, d.detail))
+                .collect();
+            (right.used.into_iter().collect::<Vec<_>>(), details)
+        };
+        let first = run(&[0, 1, 2, 3], 2);
+        assert_eq!(first, run(&[3, 2, 1, 0], 1));
+        assert_eq!(first, run(&[1, 3, 0, 2], 3));
+        assert!(first.0.iter().any(|(k, _)| k.resource == "*"));
+        assert!(first.0.iter().any(|(k, _)| k.resource == wg("etl")));
+    }
+}

@@ -519,4 +519,57 @@ mod tests {
         );
         assert_eq!(filled, ["arn:aws:s3:::b/k1", "arn:aws:s3:::b/a${*}b"]);
     }
+
+    #[test]
+    fn concatenation_escapes_what_the_record_says_only() {
+        let request = json!({"secretId": "db*prod", "ids": ["a", "b"]});
+        let c = ctx(&request, &[]);
+        let expr = Expr::parse("req:secretId + lit:-??????", no_pattern).expect("valid");
+        assert_eq!(expr.values(&c), ["db*prod-??????"]);
+        assert_eq!(expr.policy_values(&c), ["db${*}prod-??????"]);
+        assert_eq!(expr.deliberate_wildcard(), Some("-??????"));
+        let each = Expr::parse("lit:*/ + req:ids[]", no_pattern).expect("valid");
+        assert_eq!(each.policy_values(&c), ["*/a", "*/b"]);
+        // A term without a value leaves the whole expression without one.
+        let missing = Expr::parse("req:nope + lit::*", no_pattern).expect("valid");
+        assert!(missing.values(&c).is_empty());
+        assert!(Expr::parse("lit:a + lit:b", no_pattern).is_err());
+        // An empty literal is a value (an AWS-owned SSM document's empty account).
+        assert_eq!(
+            Expr::parse("lit:", no_pattern).expect("valid").values(&c),
+            [""]
+        );
+    }
+
+    #[test]
+    fn caller_fields() {
+        let request = json!({});
+        let mut c = ctx(&request, &[]);
+        let user = Expr::parse("caller:user", no_pattern).expect("valid");
+        let issuer = Expr::parse("caller:issuer", no_pattern).expect("valid");
+        c.caller = Caller {
+            kind: "IAMUser",
+            arn: "arn:aws:iam::111122223333:user/ops/alice",
+            issuer: "",
+        };
+        assert_eq!(
+            user.values(&c),
+            ["arn:aws:iam::111122223333:user/ops/alice"]
+        );
+        assert_eq!(
+            issuer.values(&c),
+            ["arn:aws:iam::111122223333:user/ops/alice"]
+        );
+        c.caller = Caller {
+            kind: "AssumedRole",
+            arn: "arn:aws:sts::111122223333:assumed-role/ci/s1",
+            issuer: "arn:aws:iam::111122223333:role/build/ci",
+        };
+        assert!(user.values(&c).is_empty());
+        assert_eq!(
+            issuer.values(&c),
+            ["arn:aws:iam::111122223333:role/build/ci"]
+        );
+        assert!(Expr::parse("caller:account", no_pattern).is_err());
+    }
 }

@@ -11,7 +11,7 @@ use crate::glob::has_wildcard;
 use crate::policy::resource_matches;
 use arn::{escape_value, fill, fill_context, first_alternative, placeholders, Caller, Context};
 use catalogue::{
-    Condition, FactValue, GrantRule, Registry, ResourceRule, RevealRule, RuleKind,
+    Condition, FactValue, GrantRule, Registry, ResourceRule, RevealRule, RuleKind, Service,
     CONTEXT_PLACEHOLDERS,
 };
 use serde_json::value::RawValue;
@@ -273,15 +273,8 @@ impl Mapper {
         let mut links = Vec::new();
         let mut segment = None;
         let mut narrow_why = None;
-        // Templates of the action's resource types: what an ARN in `resources[]` may stand for.
-        let templates: Vec<&str> = target.actions[&name]
-            .resources
-            .iter()
-            .filter_map(|r| target.resource_types.get(&r.kind))
-            .map(|def| def.arn.as_str())
-            .collect();
         for resource in &grant.resources {
-            match take(resource, &target.resource_types, &templates, ctx)? {
+            match take(resource, &target, &name, ctx)? {
                 Taken::Arns {
                     arns: found,
                     wildcard,
@@ -360,12 +353,14 @@ enum Taken {
     Unbound(String),
 }
 
+/// What one resource rule gives for a record; `action` is the name of the grant's action in `target`.
 fn take(
     rule: &ResourceRule,
-    types: &BTreeMap<String, service_map::ResourceTypeDef>,
-    templates: &[&str],
+    target: &Service,
+    action: &str,
     ctx: &Context,
 ) -> Result<Taken, String> {
+    let types = &target.resource_types;
     Ok(match rule {
         ResourceRule::Link { link, key } => {
             let keys = first_alternative(key, ctx)
@@ -380,7 +375,7 @@ fn take(
         ResourceRule::First(options) => {
             let mut last = Taken::Unbound("the map lists no alternative".into());
             for option in options {
-                last = take(option, types, templates, ctx)?;
+                last = take(option, target, action, ctx)?;
                 if !matches!(last, Taken::Unbound(_)) {
                     break;
                 }
@@ -395,13 +390,20 @@ fn take(
                     narrow: *narrow,
                 },
                 Bound::Unbound(why) => {
-                    // The request may not name what `resources[]` does (a stream behind a shard iterator).
-                    let own = match rule {
+                    // The request may not name what `resources[]` does (a stream behind a shard iterator):
+                    // an ARN there of the rule's type, or of one of the action's types, is the resource.
+                    let own: Vec<&str> = match rule {
                         ResourceRule::Typed { kind, .. } => types
                             .get(kind)
-                            .map(|def| vec![def.arn.as_str()])
-                            .unwrap_or_default(),
-                        _ => templates.to_vec(),
+                            .map(|def| def.arn.as_str())
+                            .into_iter()
+                            .collect(),
+                        _ => target.actions[action]
+                            .resources
+                            .iter()
+                            .filter_map(|r| types.get(&r.kind))
+                            .map(|def| def.arn.as_str())
+                            .collect(),
                     };
                     let listed: Vec<String> = ctx
                         .resources
@@ -583,4 +585,33 @@ fn present(expr: &arn::Expr, ctx: &Context) -> bool {
             serde_json::Value::String(s) => !s.is_empty(),
             _ => true,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_matches;
+
+    #[test]
+    fn arns_of_a_resource_type() {
+        let stream = "arn:${Partition}:kinesis:${Region}:${Account}:stream/${StreamName}";
+        assert!(template_matches(
+            stream,
+            "arn:aws:kinesis:us-east-1:111122223333:stream/clicks"
+        ));
+        assert!(!template_matches(
+            stream,
+            "arn:aws:kinesis:us-east-1:111122223333:stream/clicks/consumer/c:1"
+        ));
+        assert!(!template_matches(
+            stream,
+            "arn:aws:kinesis:us-east-1:111122223333:stream/"
+        ));
+        assert!(!template_matches(
+            stream,
+            "arn:aws:sqs:us-east-1:111122223333:clicks"
+        ));
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        assert!(template_matches(bucket, "arn:aws:s3:::artifacts"));
+        assert!(!template_matches(bucket, "arn:aws:s3:::artifacts/key"));
+    }
 }

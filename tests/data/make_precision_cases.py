@@ -144,6 +144,12 @@ case('partial-identifiers', 'CloudFormation stack by name: stack/NAME/* (its ID 
      [('cloudformation:DeleteStack', STACK('pr-1187-preview'))],
      [('cloudformation:DeleteStack', STACK('pr-1187-preview-db')), ('cloudformation:DeleteStack', STACK('prod'))],
      ['wildcard-segment'])
+case('partial-identifiers', 'CloudFormation stack set by name: stackset/NAME:* (its ID is NAME:UUID)', CFN_DOC,
+     [rec('cloudformation', 'CreateStackInstances', {'stackSetName': 'guardrails', 'accounts': [OTHER], 'regions': ['eu-west-1']},
+          {'operationId': 'op-1'})],
+     [('cloudformation:CreateStackInstances', arn('cloudformation', 'stackset/guardrails:0b7e3f2a-0000-4000-8000-000000000001'))],
+     [('cloudformation:CreateStackInstances', arn('cloudformation', 'stackset/guardrails-dev:0b7e3f2a-0000-4000-8000-000000000001'))],
+     ['wildcard-segment'])
 IAM_DOC = doc('IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail"')
 IAM = lambda rest, account=ACCOUNT: 'arn:aws:iam::%s:%s' % (account, rest)
 case('partial-identifiers', 'IAM role by name without its path: role/NAME and role/*/NAME only', IAM_DOC,
@@ -313,6 +319,16 @@ case('conventions', 'a rule on the default bus is rule/NAME; on a custom bus rul
 case('conventions', 'a query without work group runs in primary', ATH_DOC,
      [rec('athena', 'StartQueryExecution', {'queryString': 'SELECT 2'}, {'queryExecutionId': '33333333-0000-4000-8000-000000000003'})],
      [('athena:StartQueryExecution', WG('primary'))], [('athena:StartQueryExecution', WG('bi'))])
+SCHED_DOC = doc('Amazon EventBridge Scheduler User Guide, "Logging Amazon EventBridge Scheduler API calls using AWS CloudTrail"')
+case('conventions', 'a schedule without a group is in the group named default', SCHED_DOC,
+     [rec('scheduler', 'UpdateSchedule', {'name': 'nightly-export', 'scheduleExpression': 'cron(0 3 * * ? *)',
+                                          'target': {'arn': FN('exporter'), 'roleArn': IAM('role/scheduler/exporter-invoke')},
+                                          'flexibleTimeWindow': {'mode': 'OFF'}},
+          {'scheduleArn': arn('scheduler', 'schedule/default/nightly-export')})],
+     [('scheduler:UpdateSchedule', arn('scheduler', 'schedule/default/nightly-export')),
+      ('iam:PassRole', IAM('role/scheduler/exporter-invoke'))],
+     [('scheduler:UpdateSchedule', arn('scheduler', 'schedule/ops/nightly-export')),
+      ('scheduler:UpdateSchedule', arn('scheduler', 'schedule/default/nightly-export-2'))])
 CB_DOC = doc('AWS CodeBuild User Guide, "Log AWS CodeBuild API calls with AWS CloudTrail"')
 case('conventions', 'build IDs PROJECT:UUID are evaluated on the project', CB_DOC,
      [rec('codebuild', 'StopBuild', {'id': 'site-deploy:0d9f6a1e-0000-4000-8000-000000000042'},

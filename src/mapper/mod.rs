@@ -487,7 +487,7 @@ fn bind(
                         Some((_, expr)) => {
                             if let Some(text) = expr.deliberate_wildcard() {
                                 wildcard = Some(format!(
-                                    "`${{{placeholder}}}` of `{kind}` is not all in the record; the map puts `{text}`"
+                                    "the map writes `${{{placeholder}}}` of `{kind}` with `{text}`, for what the record does not carry (`maps explain` says why)"
                                 ));
                             }
                             expr.policy_values(ctx)

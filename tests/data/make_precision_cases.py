@@ -230,6 +230,15 @@ case('revealed', 'a real StartQueryExecution in work group Panther, then GetQuer
      [('athena:GetQueryResults', 'arn:aws:athena:us-west-2:123456789012:workgroup/primary'),
       ('athena:GetQueryResults', 'arn:aws:athena:us-west-2:123456789012:workgroup/panther')],
      ['resource-resolved'])
+CD_DOC = doc('AWS CodeDeploy User Guide, "Logging CodeDeploy API calls with AWS CloudTrail"')
+case('revealed', 'deployment ID: its deployment group comes from CreateDeployment', CD_DOC,
+     [rec('codedeploy', 'CreateDeployment', {'applicationName': 'storefront', 'deploymentGroupName': 'blue-green',
+                                             'revision': {'revisionType': 'S3'}}, {'deploymentId': 'd-7Q2W9E4RT'}),
+      rec('codedeploy', 'GetDeployment', {'deploymentId': 'd-7Q2W9E4RT'})],
+     [('codedeploy:GetDeployment', arn('codedeploy', 'deploymentgroup:storefront/blue-green'))],
+     [('codedeploy:GetDeployment', arn('codedeploy', 'deploymentgroup:storefront/canary')),
+      ('codedeploy:GetDeployment', arn('codedeploy', 'deploymentgroup:backoffice/blue-green'))],
+     ['resource-resolved'])
 case('revealed', 'BatchGetQueryExecution: one execution not linked makes it *', ATH_DOC,
      [rec('athena', 'StartQueryExecution', {'queryString': 'SELECT 1', 'workGroup': 'bi'},
           {'queryExecutionId': '11111111-0000-4000-8000-000000000001'}),

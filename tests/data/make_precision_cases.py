@@ -272,6 +272,10 @@ case('qualified', 'RemovePermission with Qualifier', LAMBDA_DOC,
      [rec('lambda', 'RemovePermission20150331v2', {'functionName': 'webhooks', 'statementId': 'sns', 'qualifier': '9'})],
      [('lambda:RemovePermission', FN('webhooks:9'))],
      [('lambda:RemovePermission', FN('webhooks')), ('lambda:RemovePermission', FN('webhooks:10'))])
+case('qualified', 'provisioned concurrency is configured on an alias or version', LAMBDA_DOC,
+     [rec('lambda', 'GetProvisionedConcurrencyConfig', {'functionName': 'checkout-api', 'qualifier': 'live'})],
+     [('lambda:GetProvisionedConcurrencyConfig', FN('checkout-api:live'))],
+     [('lambda:GetProvisionedConcurrencyConfig', FN('checkout-api:beta')), ('lambda:GetProvisionedConcurrencyConfig', FN('checkout-api'))])
 case('qualified', 'unqualified calls stay unqualified', real_source(435),
      [real(435)],
      [('lambda:UpdateFunctionCode', real(435)['requestParameters']['functionName'])],
@@ -363,6 +367,10 @@ case('conventions', 'an SSM parameter path is parameter/PATH without its leading
      [rec('ssm', 'GetParameter', {'name': '/team/api/feature-flags', 'withDecryption': False})],
      [('ssm:GetParameter', arn('ssm', 'parameter/team/api/feature-flags'))],
      [('ssm:GetParameter', arn('ssm', 'parameter//team/api/feature-flags')), ('ssm:GetParameter', arn('ssm', 'parameter/team/api'))])
+case('conventions', 'an SSM parameter named by ARN (shared from another account) is that ARN', SSM_DOC,
+     [rec('ssm', 'GetParameter', {'name': arn('ssm', 'parameter/network/vpc-id', account=OTHER) + ':3'})],
+     [('ssm:GetParameter', arn('ssm', 'parameter/network/vpc-id', account=OTHER))],
+     [('ssm:GetParameter', arn('ssm', 'parameter/network/vpc-id')), ('ssm:GetParameter', arn('ssm', 'parameter/network/vpc-ids', account=OTHER))])
 S3_DOC = doc('Amazon S3 User Guide, "Logging Amazon S3 API calls using AWS CloudTrail" (data events)')
 case('conventions', 'an S3 key with * and ? stays literal', S3_DOC,
      [rec('s3', 'GetObject', {'bucketName': 'exports', 'key': 'daily/*?.csv', 'Host': 'exports.s3.eu-west-1.amazonaws.com'},

@@ -333,7 +333,11 @@ impl Expr {
 
     fn combine(&self, ctx: &Context, shape: impl Fn(&Term, String) -> String) -> Vec<String> {
         if let [term] = self.terms.as_slice() {
-            return term.values(ctx).into_iter().map(|v| shape(term, v)).collect();
+            return term
+                .values(ctx)
+                .into_iter()
+                .map(|v| shape(term, v))
+                .collect();
         }
         let mut results = vec![String::new()];
         for term in &self.terms {

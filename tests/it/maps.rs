@@ -55,6 +55,28 @@ fn committed_maps_are_what_the_generator_writes() {
     );
 }
 
+#[test]
+fn precision_cases_are_what_their_generators_write() {
+    let status = std::process::Command::new("python3")
+        .arg(root().join("tests/data/make_precision_cases.py"))
+        .arg("--check")
+        .status()
+        .expect("python3 runs");
+    assert!(
+        status.success(),
+        "tests/mapping-cases/precision-*.json differ: run `python3 tests/data/make_precision_cases.py`"
+    );
+    let out = std::process::Command::new("python3")
+        .arg(root().join("tests/precision/make_held_out.py"))
+        .output()
+        .expect("python3 runs");
+    let committed = std::fs::read(root().join("tests/precision/held-out.json")).expect("readable");
+    assert!(
+        out.status.success() && out.stdout == committed,
+        "tests/precision/held-out.json differs from `make_held_out.py` output"
+    );
+}
+
 /// A mapping case: one record as CloudTrail logs it and the exact actions and ARNs it maps to (`expect`),
 /// or several records of one principal (`records`). `allow` and `deny` are requests evaluated against the
 /// policy the whole pipeline writes from the record(s): what IAM evaluates for the calls must be allowed,

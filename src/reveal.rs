@@ -28,7 +28,7 @@ struct Waiting {
 #[derive(Debug, Default, Clone)]
 pub struct Revealed {
     waiting: BTreeMap<Waiting, (Evidence, Option<Location>)>,
-    /// `(link, key)` → ARN → the earliest event that made the link.
+    /// `(link, key)` → ARN → an eventID that made the link (the smallest: the same whatever the file order).
     links: BTreeMap<(String, String), BTreeMap<String, String>>,
 }
 
@@ -40,7 +40,7 @@ impl Revealed {
         for (link, targets) in other.links {
             let mine = self.links.entry(link).or_default();
             for (arn, event) in targets {
-                keep_earliest(mine, arn, event);
+                keep_smallest_event(mine, arn, event);
             }
         }
     }
@@ -60,7 +60,8 @@ impl Revealed {
     }
 }
 
-fn keep_earliest(targets: &mut BTreeMap<String, String>, arn: String, event: String) {
+/// Keeps `arn` with the smallest eventID seen for it.
+fn keep_smallest_event(targets: &mut BTreeMap<String, String>, arn: String, event: String) {
     match targets.get_mut(&arn) {
         Some(first) if event < *first => *first = event,
         Some(_) => {}
@@ -92,7 +93,7 @@ impl UsageSet {
                 .links
                 .entry((reveal.link, reveal.key))
                 .or_default();
-            keep_earliest(targets, reveal.arn, evidence.sample_event_id.clone());
+            keep_smallest_event(targets, reveal.arn, evidence.sample_event_id.clone());
         }
         let (waiting, now): (Vec<_>, Vec<_>) = grants.into_iter().partition(|g| g.lookup.is_some());
         for grant in waiting {
@@ -119,7 +120,7 @@ impl UsageSet {
         if revealed.waiting.is_empty() {
             return;
         }
-        // Concrete ARN → (as written in a policy, the earliest event that named it).
+        // Concrete ARN → (as written in a policy, the smallest eventID that named it).
         let mut known: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut learn = |resource: &str, event: &str| {
             if has_wildcard(resource) {
@@ -149,7 +150,7 @@ impl UsageSet {
                         break;
                     }
                     if resource_matches(pattern, concrete) {
-                        keep_earliest(&mut found, written.clone(), event.clone());
+                        keep_smallest_event(&mut found, written.clone(), event.clone());
                     }
                 }
             }
@@ -159,7 +160,7 @@ impl UsageSet {
                 match revealed.links.get(link) {
                     Some(targets) => {
                         for (arn, event) in targets {
-                            keep_earliest(&mut found, arn.clone(), event.clone());
+                            keep_smallest_event(&mut found, arn.clone(), event.clone());
                         }
                     }
                     None => unlinked = true,

@@ -3,4 +3,4 @@
 # check runs it). This is the command README.md gives and .ci/run runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/with-moto.sh cargo test --locked --all-targets
+scripts/with-moto.sh cargo test --locked --all-targets -- --include-ignored

@@ -28,6 +28,17 @@ TERM_SEP = ' + '
 # placeholder names too generic to bind from a same-named request member without a hand-written rule
 GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 'Key', 'Version', 'Path', 'Type',
               'ResourceType', 'Identifier', 'TagKey'}
+ROLE_ARN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.'
+# request members that name a role the call passes to the service; prefixes whose role members are no passing
+ROLE_MEMBER = re.compile(r'(?i)(rolearn|role)$')
+# structure members of a write call that can carry the role it passes (jobUpdate, ...Input, ...Configuration)
+NESTED_MEMBER = re.compile(r'(Update|Input|Configuration|Config|Settings|Definition|Specification|Spec|Details|'
+                           r'Properties|Request|Command)$')
+NESTED_ROLE_KEYS = ['role', 'roleArn']
+TAG_MEMBERS = {'tags', 'taglist', 'tagspecifications', 'resourcetags'}
+KMS_MEMBER = re.compile(r'(?i)kms.*key')
+KEY_ID = '^(?:mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$'
+NO_PASS_ROLE_PREFIXES = {'iam', 'sts', 'organizations', 'sso', 'identitystore', 'access-analyzer'}
 NOT_ARN = '^(?:[^a]|a[^r]|ar[^n]|arn[^:]|.{0,3}$)'
 IS_ARN = '^arn:'
 # protocols whose CloudTrail requestParameters are not simply the API members with a lowercase first letter
@@ -128,6 +139,15 @@ class Generator:
             for h in (info['endpointPrefix'], info['signingName']):
                 if h and '.' not in h and re.match(r'^[a-z0-9-]+$', h):
                     es.setdefault(h + '.amazonaws.com', p)
+        for svc in sorted(self.boto):
+            info = self.boto[svc]
+            p = self.boto_prefix(svc, info)
+            h = info['endpointPrefix']
+            if p and h and '.' in h and re.match(r'^[a-z0-9.-]+$', h):
+                es.setdefault(h + '.amazonaws.com', p)
+        # a host named after an IAM prefix is that service's (kafka-cluster, cloudshell, sqlworkbench)
+        for p in sorted(self.cat):
+            es.setdefault(p + '.amazonaws.com', p)
         for h, v in sorted(self.ovr.get('event_sources', {}).items()):
             if v.get('prefix') is None:
                 es.pop(h, None)
@@ -164,11 +184,14 @@ class Generator:
             return [a], 'same name (case)'
         return [], None
 
-    def bind_for(self, p, svc, op, action, members, mj_entry):
-        """Resource binding for a generated grant: list of grants (1 or 2) or None when not confident."""
+    def bind_for(self, p, svc, op, action, members, mj_entry, only=None):
+        """Resource binding for a generated grant: list of grants (1 or 2) or None when not confident. `only`:
+        consider just these resource types."""
         info = self.action_info(action)
         if not info['resources']:
             return None
+        if p == 'apigateway':
+            return self.http_path_bind(svc, op, action, members)
         proto = self.boto[svc]['protocol']
         defaults = self.ovr.get('services', {}).get(p, {}).get('bind_defaults', {})
         lmembers = {lower_first(m): m for m in members}
@@ -178,7 +201,8 @@ class Generator:
             m = re.match(r'^\$\{([A-Za-z0-9]+)\}$', mj_entry['arn'])
             if m and m.group(1) in members and m.group(1).endswith('Arn'):
                 return [{'resources': [{'arn': 'req:' + lower_first(m.group(1))}]}]
-        order = sorted(info['resources'], key=lambda r: (not r['required'],))
+        order = sorted((r for r in info['resources'] if only is None or r['type'] in only),
+                       key=lambda r: (not r['required'],))
         for r in order:
             arn = self.type_arn(action, r['type'])
             phs = [x for x in PH_RE.findall(arn) if x not in PRA]
@@ -259,6 +283,76 @@ class Generator:
             out.extend(copies)
         return out
 
+    def http_path_bind(self, svc, op, action, members):
+        """API Gateway's management actions are HTTP verbs (apigateway:POST) that support every resource type of the
+        service: the one a call acts on is the type whose ARN path is the call's request URI (POST
+        /restapis/{restapi_id}/stages -> arn:...::/restapis/${RestApiId}/stages), each path variable bound to the
+        request member of that name. No type with that path: None ('*', reported), never a neighbour's type."""
+        uri = (self.boto[svc]['operations'][op].get('uri') or '').split('?')[0]
+        segs = [x for x in re.sub(r'^/v2(?=/)', '', uri).split('/') if x]
+        norm = lambda x: re.sub(r'[^a-z0-9]', '', x.lower())
+        by_norm = {norm(m): lower_first(m) for m in members}
+        for r in self.action_info(action)['resources']:
+            for fmt in self.type_arn(action, r['type']).split(', '):
+                path = [x for x in fmt.split(':/', 1)[-1].split('/') if x] if ':/' in fmt else None
+                if path is None or len(path) != len(segs):
+                    continue
+                bind = {}
+                for want, got in zip(path, segs):
+                    var = re.match(r'^\{([A-Za-z0-9_]+)\+?\}$', got)
+                    ph = re.match(r'^\$\{([A-Za-z0-9]+)\}$', want)
+                    if ph and var and norm(var.group(1)) in by_norm:
+                        bind[ph.group(1)] = 'req:' + by_norm[norm(var.group(1))] + '|plain'
+                    elif ph or var or want != got:
+                        break
+                else:
+                    return [{'resources': [{'type': r['type'], 'bind': bind}]}]
+        return None
+
+    def required_types(self, p, svc, op, action, members, mj_entry, grants):
+        """An action with several required resource types is authorised on each of them (Service Authorization
+        Reference: a required type must be in the statement's Resource), so a grant that binds one of them gets the
+        others too: bound from the request where a member names them, else with `*` for what the request cannot
+        name (reported as a wildcard segment). A grant whose resource type cannot be told (a whole ARN from a
+        member) or a required type with several ARN formats leaves the grant unbound ('*', reported)."""
+        required = [r['type'] for r in self.action_info(action)['resources'] if r['required']]
+        if len(required) < 2:
+            return grants
+        out = []
+        for g in grants:
+            res = g.get('resources')
+            if not res:
+                out.append(g)
+                continue
+            have = {r.get('type') for r in res}
+            if None in have:
+                # name_or_arn alternatives: the ARN form's type is the typed sibling's
+                sib = {r.get('type') for x in grants for r in x.get('resources', []) if r.get('type')}
+                have = (have - {None}) | sib if len(sib) == 1 else have
+            if None in have:
+                out.append({k: v for k, v in g.items() if k != 'resources'})
+                continue
+            extra = []
+            for t in required:
+                if t in have:
+                    continue
+                arn = self.type_arn(action, t)
+                if ', ' in arn:
+                    extra = None
+                    break
+                b = self.bind_for(p, svc, op, action, members, mj_entry, only={t})
+                if b and len(b) == 1 and all(r.get('type') == t for r in b[0]['resources']):
+                    extra.extend(b[0]['resources'])
+                else:
+                    extra.append({'type': t, 'bind': {ph: 'lit:*' for ph in PH_RE.findall(arn) if ph not in PRA}})
+            g = dict(g)
+            if extra is None:
+                g.pop('resources')
+            else:
+                g['resources'] = list(res) + extra
+            out.append(g)
+        return out
+
     @staticmethod
     def name_or_arn(rtype, ph, expr, name_pattern, arn_pattern, qualifier=None):
         """A name or an ARN; with `qualifier` (a request member naming a version or alias, as Lambda's
@@ -294,6 +388,7 @@ class Generator:
                     mj_entry = next((e for e in ents if self.resolve(e['action']) == a), None)
                     bound = self.bind_for(p, svc, op, a, members, mj_entry)
                     if bound:
+                        bound = self.required_types(p, svc, op, a, members, mj_entry, bound)
                         for g in bound:
                             g = dict(g)
                             g['action'] = a
@@ -320,6 +415,124 @@ class Generator:
                     ent['note'] = 'generated: action from %s' % why
                 events[op] = ent
         return events
+
+    def pass_role(self, p, events):
+        """iam:PassRole for every generated event that passes a role and has no PassRole grant: on every role ARN
+        of the request (at any depth) when the Service Authorization Reference lists iam:PassRole as a dependent
+        action of its action; else, for a write action, on the role ARN of each top-level member named like a role
+        (roleArn, ExecutionRoleArn, ServiceRole). Every PassRole grant of a prefix whose service principal is known
+        (overrides.json pass_role_services) gets the iam:PassedToService fact."""
+        principal = self.ovr.get('pass_role_services', {}).get(p, {}).get('principal')
+        members = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    members.setdefault(op, o.get('input', []))
+        for name in sorted(events):
+            grants = events[name].get('grants', [])
+            passes = [g for g in grants if g['action'] == 'iam:PassRole']
+            own = [self.action_info(g['action']) for g in grants if g['action'].startswith(p + ':')]
+            why = None
+            if passes or p in NO_PASS_ROLE_PREFIXES:
+                pass
+            elif any('iam:PassRole' in a.get('dependent', []) for a in own):
+                g = {'action': 'iam:PassRole', 'when': {'matches': ['req:**', ROLE_ARN]},
+                     'resources': [{'arn': 'req:**|iam_role_arn'}]}
+                passes = [g]
+                why = 'each role ARN of the request (the Service Authorization Reference lists iam:PassRole as a ' \
+                    'dependent action)'
+            elif any(a['access'] in ('Write', 'Permissions management') for a in own):
+                for m in members.get(name, []):
+                    if ROLE_MEMBER.search(m):
+                        path = 'req:' + lower_first(m)
+                        passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
+                                       'resources': [{'arn': path + '|iam_role_arn'}]})
+                        if m.lower() == 'servicerole':
+                            # a service role member takes the role's name with its path as well as its ARN
+                            # (AWS Batch, CodeBuild, EMR API references): the role in the caller's account
+                            passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, NOT_ARN]},
+                                           'resources': [{'type': 'role', 'bind': {'RoleNameWithPath': path}}]})
+                if passes:
+                    why = 'the role ARN of %s (a write call that passes a role)' % ', '.join(
+                        lower_first(m) for m in members[name] if ROLE_MEMBER.search(m))
+                elif any(NESTED_MEMBER.search(m) for m in members.get(name, [])):
+                    # a role inside a structure member (Glue UpdateJob's jobUpdate.role)
+                    for key in NESTED_ROLE_KEYS:
+                        path = 'req:**.' + key
+                        passes.append({'action': 'iam:PassRole', 'when': {'matches': [path, ROLE_ARN]},
+                                       'resources': [{'arn': path + '|iam_role_arn'}]})
+                    why = 'the role ARN of a nested %s member (a write call that passes a role in a structure)' % \
+                        ' or '.join(NESTED_ROLE_KEYS)
+            if why:
+                grants.extend(passes)
+                note = events[name].get('note', 'generated: same name')
+                events[name]['note'] = note + '; iam:PassRole on ' + why
+            if principal:
+                for g in passes:
+                    g.setdefault('facts', {}).setdefault('iam:PassedToService', principal)
+
+    def dependents(self, p, events):
+        """The other dependent actions of the Service Authorization Reference that a generated event's request
+        shows it needs (each grant conditional on the member that triggers it):
+        - tag on create: the prefix's tagging dependent (TagResource, AddTags, CreateTags, ...) when the request
+          carries tags, on the primary grant's resources when the tagging action supports their type;
+        - KMS: the kms:* dependents when a member names a KMS key (KmsKeyId, SseKmsKeyId, ...), on that key
+          (its ARN, or key/<id> for a bare key id; `*` for an alias), with kms:ViaService."""
+        members = {}
+        endpoint = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    if op not in members:
+                        members[op] = o.get('input', [])
+                        endpoint[op] = self.boto[svc]['endpointPrefix']
+        proto = {op: None for op in members}
+        for name in sorted(events):
+            grants = events[name].get('grants', [])
+            primary = [g for g in grants if g['action'].startswith(p + ':')]
+            if not primary or name not in members:
+                continue
+            info = self.action_info(primary[0]['action'])
+            have = {g['action'] for g in grants}
+            added = []
+            tag_members = [m for m in members[name] if m.lower() in TAG_MEMBERS]
+            for dep in info.get('dependent', []):
+                if dep in have or not dep.startswith(p + ':') or not self.resolve(dep) == dep:
+                    continue
+                if self.action_info(dep)['access'] != 'Tagging' or not tag_members:
+                    continue
+                types = {r['type'] for r in self.action_info(dep)['resources']}
+                for m in tag_members:
+                    g = {'action': dep, 'when': {'exists': 'req:' + lower_first(m)}}
+                    res = [r for r in primary[0].get('resources', []) if r.get('type') in types]
+                    if res and len(res) == len(primary[0].get('resources', [])):
+                        g['resources'] = copy.deepcopy(res)
+                        if 'when' in primary[0]:
+                            g['when'] = {'all': [primary[0]['when'], g['when']]}
+                    grants.append(g)
+                added.append('%s when the request carries %s' % (dep, ', '.join(lower_first(m) for m in tag_members)))
+            kms = [d for d in info.get('dependent', []) if d.startswith('kms:') and d not in have and self.resolve(d) == d
+                   and 'key' in {r['type'] for r in self.action_info(d)['resources']}]
+            key_members = [m for m in members[name] if KMS_MEMBER.search(m)]
+            if kms and key_members and self.boto_protocol(p, name) not in NO_GENERIC_BIND_PROTOCOLS:
+                via = endpoint[name] + '.${Region}.amazonaws.com'
+                for dep in kms:
+                    for m in key_members:
+                        e = 'req:' + lower_first(m)
+                        facts = {'kms:ViaService': via}
+                        grants.append({'action': dep, 'when': {'matches': [e, IS_ARN]}, 'resources': [{'arn': e + '|kms_key_arn'}], 'facts': dict(facts)})
+                        grants.append({'action': dep, 'when': {'matches': [e, KEY_ID]}, 'resources': [{'type': 'key', 'bind': {'KeyId': e}}], 'facts': dict(facts)})
+                        grants.append({'action': dep, 'when': {'matches': [e, '^alias/']}, 'facts': dict(facts)})
+                added.append('%s on the key of %s' % (', '.join(kms), ', '.join(lower_first(m) for m in key_members)))
+            if added:
+                note = events[name].get('note', 'generated: same name')
+                events[name]['note'] = note + '; dependent actions (Service Authorization Reference): ' + '; '.join(added)
+
+    def boto_protocol(self, p, op):
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p and op in self.boto[svc]['operations']:
+                return self.boto[svc]['protocol']
+        return None
 
     # ---------------------------------------------------------------- overrides
     def expand_override_entry(self, p, name, ent):
@@ -496,6 +709,8 @@ class Generator:
             c = self.cat[p]
             o = sv.get(p, {})
             events = self.generated_events(p)
+            self.pass_role(p, events)
+            self.dependents(p, events)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
             if o.get('arn_suffix'):
@@ -529,9 +744,45 @@ class Generator:
                 'events': events,
             }
             self.validate(p, out)
+            self.check_resource_types(p, out, set(o.get('events', {})))
             files[p + '.json'] = out
         check_links(files)
         return files
+
+    def check_resource_types(self, p, f, overridden):
+        """A generated binding must name the resources the call acts on: every required resource type of its action
+        when the action has several (or none, '*'), and for API Gateway's HTTP-verb actions, which support every
+        type of the service, the type whose ARN path is the call's request URI. A binding that names a neighbour
+        (CreateStage on the documentation parts) allows something else and denies the call: unsound."""
+        errs = []
+        ops = {}
+        for svc in sorted(self.boto):
+            if self.boto_prefix(svc, self.boto[svc]) == p:
+                for op, o in self.boto[svc]['operations'].items():
+                    ops.setdefault(op, o)
+        for name, ent in sorted(f['events'].items()):
+            for g in ent.get('grants', []):
+                a = g['action']
+                typed = [r for r in g.get('resources', []) if 'type' in r]
+                if a.startswith('apigateway:') and name in ops and typed:
+                    uri = re.sub(r'^/v2(?=/)', '', (ops[name].get('uri') or '').split('?')[0])
+                    shape = lambda path: [('{}' if x.startswith(('{', '$')) else x) for x in path.split('/') if x]
+                    for r in typed:
+                        fmts = self.type_arn(a, r['type']).split(', ')
+                        if not any(shape(x.split(':/', 1)[-1]) == shape(uri) for x in fmts if ':/' in x):
+                            errs.append('%s event %s: %s on %s, whose ARN path is not the request URI %s'
+                                        % (p, name, a, r['type'], uri))
+                if name in overridden or not g.get('resources') or a.partition(':')[0] != p:
+                    continue
+                required = {r['type'] for r in self.action_info(a)['resources'] if r['required']}
+                named = {r.get('type') for r in g['resources']}
+                # a whole ARN from the request stands for one type
+                wholes = sum(1 for r in g['resources'] if 'type' not in r)
+                if len(required) > 1 and len(required - named) > wholes:
+                    errs.append('%s event %s: %s binds %s but its action requires %s'
+                                % (p, name, a, sorted(t for t in named if t), sorted(required)))
+        if errs:
+            raise GenError('\n'.join(errs))
 
     def validate(self, p, f):
         errs = []
@@ -540,11 +791,11 @@ class Generator:
         for name, ent in f['events'].items():
             where = '%s event %s' % (p, name)
             keys = set(ent) - {'note', 'reveals'}
-            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal'}:
-                errs.append('%s: must be exactly one of grants/none/internal: %s' % (where, sorted(ent)))
+            if len(keys) != 1 or not keys <= {'grants', 'none', 'internal', 'console'}:
+                errs.append('%s: must be exactly one of grants/none/internal/console: %s' % (where, sorted(ent)))
                 continue
             for k in ent:
-                if k not in ('grants', 'none', 'internal', 'note', 'reveals'):
+                if k not in ('grants', 'none', 'internal', 'console', 'note', 'reveals'):
                     errs.append('%s: unknown key %s' % (where, k))
             for rv in ent.get('reveals', []):
                 if set(rv) != {'link', 'key', 'to'} or not isinstance(rv['link'], str):
@@ -555,8 +806,8 @@ class Generator:
                 self.check_resource(p, rv['to'], set(self.cat[p]['resource_types']), p + ' reveal', f, where, errs,
                                     links=False)
             if 'grants' not in ent:
-                if not isinstance(ent.get('none', ent.get('internal')), str):
-                    errs.append('%s: none/internal needs a reason string' % where)
+                if not isinstance(ent.get('none', ent.get('internal', ent.get('console'))), str):
+                    errs.append('%s: none/internal/console needs a reason string' % where)
                 continue
             if not ent['grants']:
                 errs.append('%s: empty grants' % where)
@@ -600,8 +851,11 @@ class Generator:
             arn = self.cat[ap]['resource_types'][r['type']]['arn']
             phs = set(PH_RE.findall(arn))
             b = r.get('bind', {})
-            for ph in phs - PRA:
-                if ph not in b:
+            # a type with several ARN formats (API Gateway's REST and HTTP paths): the mapper fills the first
+            # format whose placeholders are all bound
+            fmts = [set(PH_RE.findall(x)) - PRA for x in arn.split(', ')]
+            if not any(x <= set(b) for x in fmts):
+                for ph in sorted(min(fmts, key=lambda x: len(x - set(b))) - set(b)):
                     errs.append('%s: %s %s placeholder ${%s} unbound' % (where, a, r['type'], ph))
             for ph, e in b.items():
                 if ph not in phs:
@@ -639,6 +893,7 @@ class Generator:
         terms = e.split(TERM_SEP) if isinstance(e, str) else [None]
         if len(terms) > 1 and all(t.startswith('lit:') for t in terms):
             errs.append('%s: %r joins only literals' % (where, e))
+        seg = r'(?:\*\*|[A-Za-z0-9_@$:-]+(\[(?:[A-Za-z0-9_]+=[A-Za-z0-9_-]+)?\])?)'
         for term in terms:
             m = EXPR_RE.match(term) if isinstance(term, str) else None
             if not m:
@@ -647,7 +902,7 @@ class Generator:
             pat = m.group(3) or m.group(5) or m.group(7)
             if pat and pat not in f['patterns']:
                 errs.append('%s: pattern %r undefined' % (where, pat))
-            if m.group(2) and not re.match(r'^[A-Za-z0-9_@$-]+(\[\])?(\.[A-Za-z0-9_@$:-]+(\[\])?)*$', m.group(2)):
+            if m.group(2) and not re.match(r'^%s(\.%s)*$' % (seg, seg), m.group(2)):
                 errs.append('%s: bad path in %r' % (where, e))
 
 
@@ -808,7 +1063,7 @@ def coverage(path, files, show_all=False):
         (mapped if ent else unmapped).append((src, name, et, p, ent))
     n = len(pairs)
     print('distinct eventSource/eventName pairs: %d, mapped: %d (%.1f%%)' % (n, len(mapped), 100.0 * len(mapped) / max(n, 1)))
-    kinds = {'grants': 0, 'none': 0, 'internal': 0}
+    kinds = {'grants': 0, 'none': 0, 'internal': 0, 'console': 0}
     for m in mapped:
         for k in kinds:
             if k in m[4]:

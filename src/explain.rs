@@ -1,70 +1,11 @@
-//! Evidence for the actions of a run (`--explain`), the machine summary (`--summary-json`), and the
-//! `maps explain` / `maps coverage` subcommands.
+//! The `maps explain` and `maps coverage` subcommands.
 
+use crate::collector::{files, Ingest, LogInput, Scope};
 use crate::mapper::catalogue::{Registry, RuleKind};
 use crate::report::{Code, Diagnostic, Diagnostics, Severity, Stats};
-use crate::usage::{DeniedKey, Evidence};
-use crate::Run;
-use serde::Serialize;
+use crate::window::TimeWindow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// `--explain`: one block per action of the policy.
-pub fn evidence_text(run: &Run) -> String {
-    let mut out = String::new();
-    for (action, evidence) in run.usage.by_action() {
-        let entries: Vec<String> = evidence.entries.iter().map(ToString::to_string).collect();
-        let _ = writeln!(out, "{action}");
-        let _ = writeln!(
-            out,
-            "  events {}, first {}, last {}, sample eventID {}",
-            evidence.count, evidence.first_seen, evidence.last_seen, evidence.sample_event_id
-        );
-        let _ = writeln!(out, "  map    {}", entries.join(", "));
-    }
-    out
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    principal: String,
-    window: String,
-    complete: bool,
-    /// The principal ARNs whose records matched, with their record counts.
-    principals: &'a BTreeMap<String, u64>,
-    stats: &'a Stats,
-    actions: BTreeMap<&'a str, Evidence>,
-    denied: Vec<Denied<'a>>,
-    diagnostics: Vec<&'a Diagnostic>,
-}
-
-#[derive(Serialize)]
-struct Denied<'a> {
-    #[serde(flatten)]
-    key: &'a DeniedKey,
-    #[serde(flatten)]
-    evidence: &'a Evidence,
-}
-
-/// `--summary-json`: the run for machines.
-pub fn summary_json(run: &Run, principal: &str, window: &str) -> String {
-    let summary = Summary {
-        principal: principal.to_string(),
-        window: window.to_string(),
-        complete: !run.incomplete(),
-        principals: &run.principals,
-        stats: &run.stats,
-        actions: run.usage.by_action(),
-        denied: run
-            .usage
-            .denied
-            .iter()
-            .map(|(key, evidence)| Denied { key, evidence })
-            .collect(),
-        diagnostics: run.diagnostics.iter().collect(),
-    };
-    crate::policy::pretty_json(&summary)
-}
 
 /// `maps explain SOURCE NAME`: the rule, where it comes from, and the catalogue facts of its actions.
 pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, String> {
@@ -81,9 +22,30 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
             ))
         }
     };
-    let (key, rule) = service
-        .rule(event_name)
-        .ok_or_else(|| format!("service-maps/{prefix}.json has no rule for `{event_name}` (it would be reported as `unmapped-event`)"))?;
+    let Some((key, rule)) = service.rule(event_name) else {
+        let action = service.action_named(event_name).ok_or_else(|| format!("service-maps/{prefix}.json has no rule for `{event_name}`, and `{prefix}` has no action of that name (it would be reported as `unmapped-event`)"))?;
+        let def = &service.actions[action];
+        let mut out = String::new();
+        let _ = writeln!(out, "{event_source} {event_name}");
+        let _ = writeln!(out, "  service   {prefix} ({})", service.name);
+        let _ = writeln!(
+            out,
+            "  entry     service-maps/{prefix}.json actions.{action} (catalogue name match: no rule covers `{event_name}`)"
+        );
+        let _ = writeln!(
+            out,
+            "  action    {prefix}:{action} — access {}, on the ARNs of its resource types the record names, else `*`",
+            def.access
+        );
+        if !def.dependent.is_empty() {
+            let _ = writeln!(
+                out,
+                "  dependent {} (granted only: iam:PassRole on role ARNs the request passes; the service's tagging action when the request carries tags)",
+                def.dependent.join(", ")
+            );
+        }
+        return Ok(out);
+    };
     let raw = raw_rule(prefix, key).unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "{event_source} {event_name}");
@@ -91,7 +53,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
     let via = if key == event_name {
         String::new()
     } else {
-        format!(" (API-version suffix stripped from `{event_name}`)")
+        format!(" (normalised from `{event_name}`: API-version suffix, surrounding space or first-letter case)")
     };
     let _ = writeln!(
         out,
@@ -104,7 +66,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
             .iter()
             .map(|g| (g.action.as_str(), g.when.is_some()))
             .collect(),
-        RuleKind::None(_) | RuleKind::Internal(_) => Vec::new(),
+        RuleKind::None(_) | RuleKind::Internal(_) | RuleKind::Console(_) => Vec::new(),
     };
     let mut seen = std::collections::BTreeSet::new();
     for (action, conditional) in grants {
@@ -145,9 +107,23 @@ fn raw_rule(prefix: &str, key: &str) -> Option<String> {
     serde_json::to_string(file.get("events")?.get(key)?).ok()
 }
 
+/// `maps coverage --logs …`: every record of the inputs, whoever made it and whenever, by how its call maps.
+pub fn coverage(inputs: &[LogInput]) -> (String, bool) {
+    let ingest = Ingest::new(Scope {
+        principal: None,
+        window: TimeWindow::unbounded(),
+        include_denied: true,
+        strict: false,
+        record_calls: true,
+        record_days: false,
+    });
+    let partial = files::collect(inputs, &ingest);
+    coverage_text(&partial.calls, &partial.stats, &partial.diagnostics)
+}
+
 /// `maps coverage`: distinct calls by outcome, and whether the answer is complete: some records were read,
 /// every input was readable and every call is known.
-pub fn coverage_text(
+fn coverage_text(
     calls: &BTreeMap<String, &'static str>,
     stats: &Stats,
     diagnostics: &Diagnostics,
@@ -173,6 +149,7 @@ pub fn coverage_text(
         ("mapped", "mapped"),
         ("no-permission", "need no permission"),
         ("internal", "service-internal"),
+        ("console", "console page actions"),
     ] {
         let _ = writeln!(
             out,

@@ -3,6 +3,7 @@
 
 use crate::event::Record;
 use crate::glob::wildcard_match;
+use crate::ids::AccountId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -22,7 +23,7 @@ pub struct PrincipalFilter {
     /// Glob over session names (`gh-*`); roles only.
     pub session: Option<String>,
     /// Accounts the principal must belong to; empty means any.
-    pub accounts: BTreeSet<String>,
+    pub accounts: BTreeSet<AccountId>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -343,7 +344,7 @@ fn session_role(arn: &str) -> Option<&str> {
 
 impl fmt::Display for PrincipalFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let accounts: Vec<&str> = self.accounts.iter().map(String::as_str).collect();
+        let accounts: Vec<&str> = self.accounts.iter().map(AccountId::as_str).collect();
         let scope = match accounts.as_slice() {
             [] => "any account".to_string(),
             [one] => format!("account {one}"),
@@ -418,7 +419,7 @@ mod tests {
         f.session = Some("manual-*".into());
         assert!(!f.matches(&record(SESSION)));
         f.session = None;
-        f.accounts.insert("444455556666".into());
+        f.accounts.insert("444455556666".parse().expect("valid"));
         assert!(!f.matches(&record(SESSION)));
     }
 

@@ -60,6 +60,7 @@ codes! {
     NonApiEvent = "non-api-event", Note, "an Insights or service event was skipped: it carries no permission";
     NoPermissionNeeded = "no-permission-needed", Note, "the call needs no IAM permission";
     ServiceInternalEvent = "service-internal-event", Note, "an event AWS writes for itself was skipped";
+    ConsoleEvent = "console-event", Note, "a console page action, not an API call, was skipped: it carries no permission to allow";
     UnknownEventVersion = "unknown-event-version", Note, "a record of an eventVersion policygen was not built for was read as version 1";
     DuplicateEvent = "duplicate-event", Note, "the same event was delivered more than once and counted once";
     StarOnlyAction = "star-only-action", Note, "the action supports only `\"Resource\": \"*\"`";
@@ -211,102 +212,22 @@ impl Stats {
     }
 }
 
-/// The short human summary printed on stderr after a run.
-pub fn summary_text(run: &crate::Run, principal: &str, window: &str, verbose: bool) -> String {
-    let (stats, diagnostics, denied) = (&run.stats, &run.diagnostics, &run.usage);
-    let (statements, actions) = (run.policy.statements.len(), run.usage.by_action().len());
-    use std::fmt::Write;
-    let mut out = String::new();
-    let _ = writeln!(out, "policygen: {principal}");
-    let result = if run.stopped {
-        "STOPPED at the first input problem (--strict): the policy is incomplete"
-    } else if run.incomplete() {
-        "INCOMPLETE: the policy may not allow everything the principal did (see the diagnostics below)"
-    } else {
-        "complete"
-    };
-    let _ = writeln!(out, "  result   {result}");
-    let _ = writeln!(out, "  window   {window}");
-    let _ = writeln!(
-        out,
-        "  read     {} files ({} skipped, {} unreadable, {} not opened: delivered outside the window), {} records, {:.1} MB",
-        stats.files_read,
-        stats.files_skipped,
-        stats.files_failed,
-        stats.files_outside_window,
-        stats.records_read,
-        stats.bytes_read as f64 / 1e6
-    );
-    let _ = writeln!(
-        out,
-        "  matched  {} records: {} mapped, {} need no permission, {} failed calls, {} unmapped, {} duplicates",
-        stats.records_matched,
-        stats.records_mapped,
-        stats.records_no_permission,
-        stats.records_failed_calls,
-        stats.records_unmapped,
-        stats.records_duplicate
-    );
-    let _ = writeln!(
-        out,
-        "  policy   {actions} actions in {statements} statements"
-    );
-    if !denied.denied.is_empty() {
-        let _ = writeln!(
-            out,
-            "  denied attempts (not granted unless --include-denied):"
-        );
-        for (key, evidence) in &denied.denied {
-            let _ = writeln!(
-                out,
-                "    {} ({}) x{}, last {}",
-                key.action, key.error_code, evidence.count, evidence.last_seen
-            );
-        }
-    }
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    let _ = writeln!(
-        out,
-        "  diagnostics: {} incomplete, {} warnings, {} notes{}",
-        count(Severity::Incomplete),
-        count(Severity::Warning),
-        count(Severity::Note),
-        if verbose || count(Severity::Note) == 0 {
-            ""
-        } else {
-            " (-v shows notes)"
-        }
-    );
-    for d in diagnostics
+/// The diagnostics that make a run incomplete, one line each.
+pub fn incomplete_reasons(diagnostics: &Diagnostics, stopped: bool) -> Vec<String> {
+    let mut out: Vec<String> = diagnostics
         .iter()
-        .filter(|d| verbose || d.severity > Severity::Note)
-    {
-        let label = match d.severity {
-            Severity::Incomplete => "incomplete",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
-        let times = if d.count > 1 {
-            format!(" (x{})", d.count)
-        } else {
-            String::new()
-        };
-        let at = match &d.first {
-            Some(Location {
-                file,
-                record: Some(r),
-                ..
-            }) => format!(" [{file} record {r}]"),
-            Some(Location {
-                file, record: None, ..
-            }) => format!(" [{file}]"),
-            None => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "    {label:<10} {} {}: {}{times}{at}",
-            d.code, d.subject, d.detail
-        );
+        .filter(|d| d.severity == Severity::Incomplete)
+        .map(|d| {
+            let times = if d.count > 1 {
+                format!(" (x{})", d.count)
+            } else {
+                String::new()
+            };
+            format!("`{}` {}: {}{times}", d.code, d.subject, d.detail)
+        })
+        .collect();
+    if stopped {
+        out.push("stopped at the first input problem (`--strict`)".to_string());
     }
     out
 }

@@ -2,12 +2,11 @@
 //! configuration once and hands it here; clients are built from it.
 
 use super::athena::{self, QueryReport, QueryRunError};
-use super::ingest::{Ingest, Scope};
+use super::ingest::{Ingest, Partial, Scope};
 use super::lookup::{self, LookupError, LookupReport, Strategy};
 use super::s3::{self, Listing, S3Error};
+use super::source::{AwsOptions, Source};
 use super::{lake, query};
-use crate::settings::{AwsOptions, Settings, Source};
-use crate::Run;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +19,10 @@ pub enum AwsError {
     Query(#[from] QueryRunError),
     #[error("the source is local files, not AWS")]
     NotAws,
+    #[error("{0}")]
+    Credentials(String),
+    #[error("reading the logs failed: {0}")]
+    Worker(String),
 }
 
 /// The one load of the AWS configuration: the standard chain (profiles, SSO, environment, instance and
@@ -126,14 +129,15 @@ fn profile_files_lacking(profile: &str) -> Option<String> {
 
 /// Athena or Lake: the engine filters by principal and window and aggregates; the rows are mapped here.
 async fn pushdown(
-    settings: &Settings,
+    scope: &Scope,
+    source: &Source,
     config: &aws_config::SdkConfig,
     ingest: &Ingest,
-) -> Result<(crate::collector::Partial, QueryReport), AwsError> {
-    let principal = settings.scope.principal.as_ref().ok_or(AwsError::NotAws)?;
-    let window = &settings.scope.window;
+) -> Result<(Partial, QueryReport), AwsError> {
+    let principal = scope.principal.as_ref().ok_or(AwsError::NotAws)?;
+    let window = &scope.window;
     let keys = query::keys_from_maps();
-    Ok(match &settings.source {
+    Ok(match source {
         Source::Athena(source) => {
             athena::collect(config, source, principal, window, &keys, ingest).await?
         }
@@ -145,10 +149,14 @@ async fn pushdown(
 }
 
 /// What a source did, beyond the records: for the summary.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum SourceReport {
+    #[default]
     Logs,
-    S3 { url: String, listing: Listing },
+    S3 {
+        url: String,
+        listing: Listing,
+    },
     Lookup(LookupReport),
     Query(QueryReport),
 }
@@ -218,41 +226,43 @@ impl SourceReport {
     }
 }
 
-/// Collects from the AWS source in `settings` and emits the policy.
-pub async fn run(
-    settings: &Settings,
+/// Collects from an AWS source: the principal's records in the window, as the ingest path maps them.
+pub async fn collect(
+    scope: &Scope,
+    source: &Source,
     config: &aws_config::SdkConfig,
-) -> Result<(Run, SourceReport), AwsError> {
+) -> Result<(Partial, SourceReport), AwsError> {
     // Query engines filter by principal themselves; their rows carry only the caller's ARN.
-    let scope = match settings.source {
+    let ingest_scope = match source {
         Source::Athena(_) | Source::Lake(_) => Scope {
             principal: None,
-            ..settings.scope.clone()
+            ..scope.clone()
         },
-        _ => settings.scope.clone(),
+        _ => scope.clone(),
     };
-    let ingest = Arc::new(Ingest::new(scope));
-    let (partial, report) = match &settings.source {
-        Source::Logs => return Err(AwsError::NotAws),
-        Source::S3(source) => {
+    let ingest = Arc::new(Ingest::new(ingest_scope));
+    let (mut partial, report) = match source {
+        Source::Logs(_) => return Err(AwsError::NotAws),
+        Source::S3(s3_source) => {
             let client = s3::client(config);
-            let (partial, listing) = s3::collect(&client, source, &ingest).await?;
+            let (partial, listing) = s3::collect(&client, s3_source, &ingest).await?;
             (
                 partial,
                 SourceReport::S3 {
-                    url: source.url(),
+                    url: s3_source.url(),
                     listing,
                 },
             )
         }
-        Source::Lookup(source) => {
-            let (partial, report) = lookup::collect(config, source, &ingest).await?;
+        Source::Lookup(lookup_source) => {
+            let (partial, report) = lookup::collect(config, lookup_source, &ingest).await?;
             (partial, SourceReport::Lookup(report))
         }
         Source::Athena(_) | Source::Lake(_) => {
-            let (partial, report) = pushdown(settings, config, &ingest).await?;
+            let (partial, report) = pushdown(scope, source, config, &ingest).await?;
             (partial, SourceReport::Query(report))
         }
     };
-    Ok((crate::finish(partial, &ingest, settings), report))
+    partial.stopped = ingest.stopped();
+    Ok((partial, report))
 }

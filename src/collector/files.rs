@@ -5,7 +5,8 @@ use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use walkdir::WalkDir;
 
 /// A `--logs` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,58 +16,46 @@ pub enum LogInput {
 }
 
 /// Files under the inputs, sorted and without duplicates; directory problems are reported, not fatal.
+/// Symbolic links are followed, loops among them reported; hidden files and directories are skipped.
 pub fn discover(inputs: &[LogInput], ingest: &Ingest, out: &mut Partial) -> (Vec<PathBuf>, bool) {
     let mut files = BTreeSet::new();
     let mut stdin = false;
     for input in inputs {
-        match input {
-            LogInput::Stdin => stdin = true,
-            LogInput::Path(path) => walk(path, ingest, out, &mut files, &mut BTreeSet::new()),
+        let LogInput::Path(path) = input else {
+            stdin = true;
+            continue;
+        };
+        let hidden = |e: &walkdir::DirEntry| {
+            e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.')
+        };
+        let walk = WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !hidden(e));
+        for entry in walk {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    files.insert(e.into_path());
+                }
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => {
+                    let name = e.path().display().to_string();
+                    ingest.unreadable(&name, "not a file or directory", out);
+                }
+                Err(e) => {
+                    let name = e.path().unwrap_or(path).display().to_string();
+                    let why = match (e.loop_ancestor(), e.io_error()) {
+                        (Some(_), _) => "a symbolic link loop".to_string(),
+                        (None, Some(io)) => io.to_string(),
+                        (None, None) => e.to_string(),
+                    };
+                    ingest.unreadable(&name, &why, out);
+                }
+            }
         }
     }
     (files.into_iter().collect(), stdin)
-}
-
-fn walk(
-    path: &Path,
-    ingest: &Ingest,
-    out: &mut Partial,
-    files: &mut BTreeSet<PathBuf>,
-    visiting: &mut BTreeSet<PathBuf>,
-) {
-    let name = path.display().to_string();
-    let metadata = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return ingest.unreadable(&name, &e.to_string(), out),
-    };
-    if metadata.is_file() {
-        files.insert(path.to_path_buf());
-        return;
-    }
-    if !metadata.is_dir() {
-        return ingest.unreadable(&name, "not a file or directory", out);
-    }
-    // Symlinked directories can loop; each real directory is entered once per branch.
-    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if !visiting.insert(real.clone()) {
-        return ingest.unreadable(&name, "a symbolic link loop", out);
-    }
-    match std::fs::read_dir(path) {
-        Ok(entries) => {
-            let mut children: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            children.sort();
-            for child in children {
-                let file_name = child.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if file_name.starts_with('.') {
-                    continue;
-                }
-                walk(&child, ingest, out, files, visiting);
-            }
-        }
-        Err(e) => ingest.unreadable(&name, &e.to_string(), out),
-    }
-    visiting.remove(&real);
 }
 
 /// Reads every input through `ingest`, files in parallel, and merges what they contributed.

@@ -9,6 +9,7 @@
 //! additions that are not real, so nothing is ever skipped silently.
 
 use crate::current::{parse_document, CurrentError, CurrentPolicies, NamedPolicy};
+use crate::ids::AccountId;
 use crate::principal::{Identity, PrincipalFilter};
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_iam::Client;
@@ -208,7 +209,7 @@ fn check_principal(principal: &PrincipalFilter, found: &str) -> Result<(), IamEr
     }
     let account = found.split(':').nth(4).unwrap_or_default();
     if !principal.accounts.is_empty() && !principal.accounts.contains(account) {
-        let wanted: Vec<&str> = principal.accounts.iter().map(String::as_str).collect();
+        let wanted: Vec<&str> = principal.accounts.iter().map(AccountId::as_str).collect();
         return Err(IamError::OtherAccount {
             found: found.to_string(),
             wanted: wanted.join(", "),
@@ -380,7 +381,7 @@ mod tests {
         PrincipalFilter {
             identity,
             session: None,
-            accounts: accounts.iter().map(|a| a.to_string()).collect(),
+            accounts: accounts.iter().filter_map(|a| a.parse().ok()).collect(),
         }
     }
 

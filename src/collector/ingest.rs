@@ -51,6 +51,8 @@ pub struct Partial {
     /// Other principals seen: every record that held the principal's name but did not match, and the first
     /// record of each file that held none. A sample, used only to suggest who was meant when nothing matched.
     pub other_principals: BTreeMap<String, u64>,
+    /// Stopped early by `--strict`.
+    pub stopped: bool,
 }
 
 impl Partial {
@@ -66,6 +68,7 @@ impl Partial {
         for (arn, count) in other.other_principals {
             *self.other_principals.entry(arn).or_default() += count;
         }
+        self.stopped |= other.stopped;
     }
 }
 
@@ -532,6 +535,7 @@ impl Ingest {
                 Outcome::Grants(_) => "mapped",
                 Outcome::NoPermission(_) => "no-permission",
                 Outcome::Internal(_) => "internal",
+                Outcome::Console(_) => "console",
                 Outcome::Unmapped(_) => "unmapped",
             };
             out.calls.entry(call.to_string()).or_insert(kind);
@@ -609,6 +613,10 @@ impl Ingest {
             Outcome::Internal(why) => {
                 out.stats.records_no_permission += events;
                 self.diagnose(out, Code::ServiceInternalEvent, call, why, location());
+            }
+            Outcome::Console(why) => {
+                out.stats.records_no_permission += events;
+                self.diagnose(out, Code::ConsoleEvent, call, why, location());
             }
             Outcome::Unmapped(why) => {
                 out.stats.records_unmapped += events;

@@ -1,8 +1,9 @@
 //! CloudTrail's LookupEvents API: management events of the last 90 days, one region per call, at most
 //! 50 events a page and 2 calls per second per account and region.
 //!
-//! Each region gets its own paced client (one call every [`LookupSource::pace`], about 550 ms) and runs in
-//! parallel with the others. The principal is narrowed on the server where the API allows it:
+//! Each region gets its own paced client (each call at least [`LookupSource::pace`], about 550 ms, after the
+//! previous answer) and runs in parallel with the others. The principal is narrowed on the server where the
+//! API allows it:
 //! - a user: the `Username` attribute;
 //! - a role: its `AssumeRole*` events (`EventName` attribute) give the access keys of its sessions, which are
 //!   then looked up one by one (`AccessKeyId` attribute);
@@ -12,8 +13,8 @@
 //! Every event's `CloudTrailEvent` goes through [`Ingest::ingest`], a page at a time.
 
 use super::ingest::{Ingest, Partial};
+use super::source::{LookupSource, Regions};
 use crate::principal::{Identity, PrincipalFilter};
-use crate::settings::{LookupSource, Regions};
 use crate::window::TimeWindow;
 use aws_sdk_cloudtrail::config::Region;
 use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -153,7 +154,7 @@ pub fn regions(
             .map(|r| vec![r.to_string()])
             .ok_or(LookupError::NoRegion),
         Regions::All => Ok(COMMERCIAL_REGIONS.iter().map(|r| r.to_string()).collect()),
-        Regions::List(list) => Ok(list.iter().cloned().collect()),
+        Regions::List(list) => Ok(list.iter().map(ToString::to_string).collect()),
     }
 }
 
@@ -212,60 +213,50 @@ impl Paced {
         }
     }
 
+    /// One call, after the pace. Throttling is the SDK's to retry (10 attempts with backoff, see [`clients`]);
+    /// what still fails makes the region unreadable.
     async fn call(
         &mut self,
         query: &Query,
         token: Option<String>,
     ) -> Result<aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput, LookupError> {
-        // Throttling that outlasts the SDK's own retries waits longer here, a few times.
-        let mut backoff = std::time::Duration::from_secs(1);
-        let mut attempt = 0;
-        loop {
-            if let Some(next) = self.next {
-                tokio::time::sleep_until(next).await;
-            }
-            self.next = Some(Instant::now() + self.pace);
-            self.calls += 1;
-            let mut request = self
-                .client
-                .lookup_events()
-                .start_time(AwsTime::from_secs(query.from.timestamp()))
-                .end_time(AwsTime::from_secs(query.to.timestamp()))
-                .max_results(PAGE_SIZE)
-                .set_next_token(token.clone());
-            if let Some((key, value)) = &query.attribute {
-                let attribute = LookupAttribute::builder()
-                    .attribute_key(key.clone())
-                    .attribute_value(value.clone())
-                    .build();
-                if let Ok(attribute) = attribute {
-                    request = request.lookup_attributes(attribute);
-                }
-            }
-            match request.send().await {
-                Ok(output) => return Ok(output),
-                Err(e) => {
-                    let code = e.code().map(str::to_string);
-                    attempt += 1;
-                    if code.as_deref() == Some("ThrottlingException") && attempt < 4 {
-                        tokio::time::sleep(backoff).await;
-                        backoff *= 2;
-                        continue;
-                    }
-                    let message = match (e.code(), e.message()) {
-                        (Some(code), Some(message)) => format!("{code}: {message}"),
-                        _ => DisplayErrorContext(&e).to_string(),
-                    };
-                    return Err(LookupError::Aws {
-                        operation: "LookupEvents",
-                        region: self.region.clone(),
-                        message,
-                        code,
-                        source: Box::new(e),
-                    });
-                }
+        if let Some(next) = self.next {
+            tokio::time::sleep_until(next).await;
+        }
+        self.calls += 1;
+        let mut request = self
+            .client
+            .lookup_events()
+            .start_time(AwsTime::from_secs(query.from.timestamp()))
+            .end_time(AwsTime::from_secs(query.to.timestamp()))
+            .max_results(PAGE_SIZE)
+            .set_next_token(token);
+        if let Some((key, value)) = &query.attribute {
+            let attribute = LookupAttribute::builder()
+                .attribute_key(key.clone())
+                .attribute_value(value.clone())
+                .build();
+            if let Ok(attribute) = attribute {
+                request = request.lookup_attributes(attribute);
             }
         }
+        let result = request.send().await;
+        // Paced from the answer, not the request: the service saw this call before it answered, so the
+        // next one reaches it at least `pace` later however long either spent on the way.
+        self.next = Some(Instant::now() + self.pace);
+        result.map_err(|e| {
+            let message = match (e.code(), e.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                _ => DisplayErrorContext(&e).to_string(),
+            };
+            LookupError::Aws {
+                operation: "LookupEvents",
+                region: self.region.clone(),
+                message,
+                code: e.code().map(str::to_string),
+                source: Box::new(e),
+            }
+        })
     }
 }
 
@@ -638,31 +629,8 @@ where
             async move { (region, fut.await) }
         })
         .collect();
-    join_all(futures).await
-}
-
-/// Polls every future on this task until all are done (regions run concurrently; the work in them is I/O).
-async fn join_all<Fut: std::future::Future>(futures: Vec<Fut>) -> Vec<Fut::Output> {
-    let mut futures: Vec<std::pin::Pin<Box<Fut>>> = futures.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<Fut::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (fut, slot) in futures.iter_mut().zip(results.iter_mut()) {
-            if slot.is_none() {
-                match fut.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *slot = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    results.into_iter().flatten().collect()
+    // Polled on this task: regions run concurrently, and the work in them is I/O.
+    futures_util::future::join_all(futures).await
 }
 
 /// Reads the principal's events with clients built from `config` for the regions `source` names.

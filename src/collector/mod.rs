@@ -1,8 +1,8 @@
-//! Sources of CloudTrail records. Each turns its input into bytes of CloudTrail JSON and hands them to the
-//! shared [`ingest::Ingest`] path, which filters, maps and records usage.
+//! Sources of CloudTrail records. Each turns its input into CloudTrail records and hands them to the shared
+//! [`ingest::Ingest`] path, which filters by principal and window and records usage.
 //!
-//! `s3`, `lookup`, `iam` and `aws` are the only modules that see AWS SDK types. `iam` is no trail source: it
-//! reads the principal's current policies for `--current iam`.
+//! `s3`, `lookup`, `athena`, `lake`, `iam` and `aws` are the only modules that see AWS SDK types. `iam` is no
+//! trail source: it reads the principal's current policies for `--current iam`.
 
 pub mod athena;
 pub mod aws;
@@ -14,7 +14,59 @@ pub mod lake;
 pub mod lookup;
 pub mod query;
 pub mod s3;
+pub mod source;
 pub mod split;
 
+pub use aws::{AwsError, SourceReport};
 pub use files::LogInput;
 pub use ingest::{Ingest, Partial, Scope, Weight};
+pub use source::Source;
+
+/// The connections a run's sources need: the loaded AWS configuration when an AWS source or `--current iam`
+/// is used, none for local files.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub aws: Option<aws_config::SdkConfig>,
+}
+
+impl Sources {
+    /// Loads the AWS configuration when `needed` and checks, once, that credentials resolve: a machine
+    /// without any says so at once, in one line.
+    pub async fn connect(options: &source::AwsOptions, needed: bool) -> Result<Sources, AwsError> {
+        if !needed {
+            return Ok(Sources::default());
+        }
+        let config = aws::load_config(options).await;
+        aws::check_credentials(&config, options)
+            .await
+            .map_err(AwsError::Credentials)?;
+        Ok(Sources { aws: Some(config) })
+    }
+}
+
+/// Reads `source` for `scope`: local files on the blocking pool, AWS sources with the configuration in
+/// `sources`.
+pub async fn collect(
+    scope: &Scope,
+    source: &Source,
+    sources: &Sources,
+) -> Result<(Partial, SourceReport), AwsError> {
+    match (source, &sources.aws) {
+        (Source::Logs(inputs), _) => {
+            let (scope, inputs) = (scope.clone(), inputs.clone());
+            let partial = tokio::task::spawn_blocking(move || {
+                let ingest = Ingest::new(scope);
+                let mut partial = files::collect(&inputs, &ingest);
+                partial.stopped = ingest.stopped();
+                partial
+            })
+            .await
+            .map_err(|e| AwsError::Worker(e.to_string()))?;
+            Ok((partial, SourceReport::Logs))
+        }
+        (_, Some(config)) => aws::collect(scope, source, config).await,
+        (_, None) => Err(AwsError::Credentials(
+            "an AWS source needs the AWS configuration".to_string(),
+        )),
+    }
+}

@@ -3,7 +3,7 @@
 //! [`Ingest::ingest`] path as local files, on the blocking pool so that network and CPU overlap.
 
 use super::ingest::{Ingest, Partial};
-use crate::settings::S3Source;
+use super::source::S3Source;
 use crate::window::TimeWindow;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::Client;
@@ -271,7 +271,9 @@ pub async fn list(
         return Err(S3Error::NoTrail(format!("s3://{bucket}/{root}")));
     }
     let found = accounts.len();
-    accounts.retain(|(account, _)| source.accounts.is_empty() || source.accounts.contains(account));
+    accounts.retain(|(account, _)| {
+        source.accounts.is_empty() || source.accounts.contains(account.as_str())
+    });
     if accounts.is_empty() && found > 0 {
         return Err(S3Error::NoAccount {
             url,

@@ -50,6 +50,72 @@ enum Source {
 struct Segment {
     key: String,
     iterate: bool,
+    /// `key[field=value]`: iterate, keeping only the objects whose `field` is the string `value`.
+    filter: Option<(String, String)>,
+}
+
+impl Segment {
+    fn parse(text: &str) -> Result<Segment, String> {
+        let Some((key, rest)) = text.split_once('[') else {
+            return Ok(Segment {
+                key: text.to_string(),
+                iterate: false,
+                filter: None,
+            });
+        };
+        let inside = rest
+            .strip_suffix(']')
+            .ok_or_else(|| format!("`{text}`: `[` without a closing `]`"))?;
+        let filter = match inside.split_once('=') {
+            None if inside.is_empty() => None,
+            Some((field, value)) if !field.is_empty() && !value.is_empty() => {
+                Some((field.to_string(), value.to_string()))
+            }
+            _ => return Err(format!("`{text}`: write `key[]` or `key[field=value]`")),
+        };
+        Ok(Segment {
+            key: key.to_string(),
+            iterate: true,
+            filter,
+        })
+    }
+
+    fn keeps(&self, item: &Value) -> bool {
+        self.filter.as_ref().is_none_or(|(field, value)| {
+            lookup(item, field).and_then(Value::as_str) == Some(value.as_str())
+        })
+    }
+}
+
+/// Every value nested in `node` (members and array items, at any depth), not `node` itself.
+pub fn descendants<'v>(node: &'v Value, out: &mut Vec<&'v Value>) {
+    let children: Box<dyn Iterator<Item = &'v Value>> = match node {
+        Value::Object(members) => Box::new(members.values()),
+        Value::Array(items) => Box::new(items.iter()),
+        _ => return,
+    };
+    for child in children {
+        out.push(child);
+        descendants(child, out);
+    }
+}
+
+/// A member of an object. CloudTrail writes members with a lower-case first letter, but some records
+/// (and AWS's own documented examples) keep the SDK's capital (`TableName` beside `tableName` in one
+/// request), so a key absent as written is looked up with its first letter's case flipped.
+fn lookup<'v>(node: &'v Value, key: &str) -> Option<&'v Value> {
+    node.get(key).or_else(|| {
+        let mut chars = key.chars();
+        let first = chars.next()?;
+        let flipped: String = if first.is_ascii_lowercase() {
+            first.to_ascii_uppercase()
+        } else {
+            first.to_ascii_lowercase()
+        }
+        .to_string()
+            + chars.as_str();
+        node.get(flipped.as_str())
+    })
 }
 
 /// One source of text: `req:bucketName`, `res:AWS::KMS::Key`, `lit:-??????`, `caller:user`.
@@ -147,17 +213,9 @@ impl Term {
         }
         let path = rest
             .split('.')
-            .map(|seg| match seg.strip_suffix("[]") {
-                Some(key) => Segment {
-                    key: key.to_string(),
-                    iterate: true,
-                },
-                None => Segment {
-                    key: seg.to_string(),
-                    iterate: false,
-                },
-            })
-            .collect();
+            .map(Segment::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("in `{text}`: {e}"))?;
         Ok(Term {
             source,
             argument: String::new(),
@@ -177,13 +235,19 @@ impl Term {
         for segment in &self.path {
             let mut next = Vec::new();
             for node in current {
+                if segment.key == "**" {
+                    descendants(node, &mut next);
+                    continue;
+                }
                 let child = if segment.key.is_empty() {
                     Some(node)
                 } else {
-                    node.get(&segment.key)
+                    lookup(node, &segment.key)
                 };
                 match (child, segment.iterate) {
-                    (Some(Value::Array(items)), true) => next.extend(items.iter()),
+                    (Some(Value::Array(items)), true) => {
+                        next.extend(items.iter().filter(|item| segment.keeps(item)))
+                    }
                     (Some(value), false) => next.push(value),
                     _ => {}
                 }
@@ -281,6 +345,11 @@ impl Expr {
                 .first()
                 .map(|segment| (body, segment.key.as_str()))
         })
+    }
+
+    /// Whether a `|pattern` filters the values: then only what it yields counts as present.
+    pub fn has_pattern(&self) -> bool {
+        self.terms.iter().any(|t| t.pattern.is_some())
     }
 
     /// A `lit:` value is written by the map's authors, so its `*` and `?` are deliberate wildcards.
@@ -484,10 +553,35 @@ mod tests {
         assert_eq!(put.values(&c), ["a", "c"]);
         let exists = Expr::parse("req:transactItems[].delete", no_pattern).expect("valid");
         assert_eq!(exists.nodes(&c).len(), 1);
+        let deep = Expr::parse("req:**", no_pattern).expect("valid");
+        assert_eq!(deep.values(&c), ["a", "b", "c"]);
         assert!(Expr::parse("req:missing", no_pattern)
             .expect("valid")
             .values(&c)
             .is_empty());
+    }
+
+    #[test]
+    fn filters_and_flipped_case() {
+        // The shape the DynamoDB Developer Guide documents for a TransactWriteItems record.
+        let request = json!({"requestItems": [
+            {"operation": "Put", "tableName": "a"},
+            {"operation": "Delete", "TableName": "b"},
+            {"operation": "Put", "TableName": "c"},
+            {"operation": "Update"}
+        ]});
+        let c = ctx(&request, &[]);
+        let put =
+            Expr::parse("req:requestItems[operation=Put].tableName", no_pattern).expect("valid");
+        assert_eq!(put.values(&c), ["a", "c"]);
+        let delete =
+            Expr::parse("req:requestItems[operation=Delete].tableName", no_pattern).expect("valid");
+        assert_eq!(delete.values(&c), ["b"]);
+        let update = Expr::parse("req:requestItems[operation=Update]", no_pattern).expect("valid");
+        assert_eq!(update.nodes(&c).len(), 1);
+        for bad in ["req:a[x=]", "req:a[=y]", "req:a[x=y", "req:a[x]"] {
+            assert!(Expr::parse(bad, no_pattern).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -19,6 +19,9 @@ type Compiled = OnceLock<Result<Arc<Service>, String>>;
 
 pub struct Registry {
     sources: HashMap<String, String>,
+    /// `sources` keyed by lower-case host: CloudTrail writes some hosts in mixed case
+    /// (`workmailMessageFlow.amazonaws.com`).
+    sources_lowercase: HashMap<String, String>,
     services: HashMap<&'static str, (&'static str, Compiled)>,
 }
 
@@ -33,6 +36,8 @@ pub struct Service {
     events: HashMap<String, Rule>,
     /// Every regex of the file, for the integrity check.
     regexes: Vec<Arc<LazyRegex>>,
+    /// One regex per resource type, matching the ARNs of its format; built when first needed.
+    arn_formats: OnceLock<HashMap<String, regex::Regex>>,
 }
 
 pub struct Rule {
@@ -52,6 +57,7 @@ pub enum RuleKind {
     Grants(Vec<GrantRule>),
     None(String),
     Internal(String),
+    Console(String),
 }
 
 pub struct GrantRule {
@@ -106,17 +112,37 @@ impl Registry {
     pub fn embedded() -> &'static Registry {
         REGISTRY.get_or_init(|| {
             // The table is checked by the map integrity test; an unparseable one maps nothing rather than panic.
-            let sources = serde_json::from_str(embedded::EVENT_SOURCES).unwrap_or_default();
+            let sources: HashMap<String, String> =
+                serde_json::from_str(embedded::EVENT_SOURCES).unwrap_or_default();
+            let mut hosts: Vec<(&String, &String)> = sources.iter().collect();
+            hosts.sort();
+            let mut sources_lowercase = HashMap::new();
+            for (host, prefix) in hosts {
+                sources_lowercase
+                    .entry(host.to_ascii_lowercase())
+                    .or_insert_with(|| prefix.clone());
+            }
             let services = embedded::SERVICE_FILES
                 .iter()
                 .map(|&(prefix, text)| (prefix, (text, OnceLock::new())))
                 .collect();
-            Registry { sources, services }
+            Registry {
+                sources,
+                sources_lowercase,
+                services,
+            }
         })
     }
 
+    /// The IAM prefix of an event source host, matched as written, else trimmed and case-insensitively.
     pub fn prefix_for_source(&self, event_source: &str) -> Option<&str> {
-        self.sources.get(event_source).map(String::as_str)
+        self.sources
+            .get(event_source)
+            .or_else(|| {
+                self.sources_lowercase
+                    .get(&event_source.trim().to_ascii_lowercase())
+            })
+            .map(String::as_str)
     }
 
     pub fn event_sources(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -194,22 +220,70 @@ impl Service {
             suffixes,
             events,
             regexes,
+            arn_formats: OnceLock::new(),
         })
     }
 
-    /// The rule for an event name, and the key it was found under (after stripping an API-version suffix).
-    pub fn rule(&self, event_name: &str) -> Option<(&str, &Rule)> {
-        if let Some((key, rule)) = self.events.get_key_value(event_name) {
-            return Some((key.as_str(), rule));
-        }
-        self.suffixes.iter().find_map(|suffix| {
-            let stripped = event_name
-                .strip_suffix(suffix.as_str())
-                .filter(|s| !s.is_empty())?;
-            self.events
-                .get_key_value(stripped)
-                .map(|(key, rule)| (key.as_str(), rule))
+    /// Whether `arn` has the ARN format of one of the action's resource types.
+    pub fn resource_of(&self, action_name: &str, arn: &str) -> bool {
+        self.actions.get(action_name).is_some_and(|def| {
+            def.resources
+                .iter()
+                .any(|r| self.is_arn_of_type(&r.kind, arn))
         })
+    }
+
+    /// Whether `arn` has the ARN format of the resource type `kind`.
+    pub fn is_arn_of_type(&self, kind: &str, arn: &str) -> bool {
+        let formats = self.arn_formats.get_or_init(|| {
+            self.resource_types
+                .iter()
+                .filter_map(|(kind, def)| Some((kind.clone(), arn_format_regex(&def.arn)?)))
+                .collect()
+        });
+        formats
+            .get(kind)
+            .is_some_and(|re| arn.starts_with("arn:") && re.is_match(arn))
+    }
+
+    /// The rule for an event name, and the key it was found under: as written, else after stripping an
+    /// API-version suffix, else the same for the normalised name (see [`normalise_event_name`]).
+    pub fn rule(&self, event_name: &str) -> Option<(&str, &Rule)> {
+        let exact = |name: &str| {
+            if let Some((key, rule)) = self.events.get_key_value(name) {
+                return Some((key.as_str(), rule));
+            }
+            self.without_suffix(name).find_map(|stripped| {
+                self.events
+                    .get_key_value(stripped)
+                    .map(|(key, rule)| (key.as_str(), rule))
+            })
+        };
+        exact(event_name).or_else(|| {
+            let normal = normalise_event_name(event_name);
+            (normal != event_name).then(|| exact(&normal)).flatten()
+        })
+    }
+
+    /// The name with each listed API-version suffix it ends with removed, longest suffix first.
+    fn without_suffix<'n>(&'n self, name: &'n str) -> impl Iterator<Item = &'n str> + 'n {
+        self.suffixes
+            .iter()
+            .filter_map(move |suffix| name.strip_suffix(suffix.as_str()).filter(|s| !s.is_empty()))
+    }
+
+    /// The catalogue action whose name is the (normalised, suffix-stripped) event name, compared
+    /// case-insensitively: the fallback for events no rule covers.
+    pub fn action_named(&self, event_name: &str) -> Option<&str> {
+        let normal = normalise_event_name(event_name);
+        let candidates: Vec<String> = std::iter::once(normal.as_str())
+            .chain(self.without_suffix(&normal))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        candidates
+            .iter()
+            .find_map(|name| self.by_lowercase.get(name))
+            .map(String::as_str)
     }
 
     pub fn event_names(&self) -> impl Iterator<Item = (&str, &Rule)> {
@@ -268,20 +342,55 @@ fn resource_exprs<'a>(resource: &'a ResourceRule, out: &mut Vec<&'a Expr>) {
     }
 }
 
+/// A regex matching the ARNs of a catalogue format: `${Partition}`, `${Region}` and `${Account}` as
+/// AWS writes them, every other placeholder one path segment (several for `...Path...` names).
+fn arn_format_regex(format: &str) -> Option<regex::Regex> {
+    let mut pattern = String::from("^");
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        pattern.push_str(&regex::escape(&rest[..start]));
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        pattern.push_str(match &after[..end] {
+            "Partition" => "aws[a-z-]*",
+            "Region" => "[a-z0-9-]*",
+            "Account" => "(?:[0-9]{12}|aws|)",
+            name if name.contains("Path") => ".+",
+            _ => "[^:/]+",
+        });
+        rest = &after[end + 1..];
+    }
+    pattern.push_str(&regex::escape(rest));
+    pattern.push('$');
+    regex::Regex::new(&pattern).ok()
+}
+
+/// An event name as an API name: surrounding whitespace removed (real records carry
+/// `" DescribeTargetHealth "`) and the first letter upper-case (`updateDomainContact`).
+pub fn normalise_event_name(event_name: &str) -> String {
+    let trimmed = event_name.trim();
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
 type Parse<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
 type RegexFor<'a> = &'a dyn Fn(&str) -> Arc<LazyRegex>;
 
 fn compile_rule(rule: EventRule, parse: Parse, regex: RegexFor) -> Result<Rule, String> {
-    let kind = match (rule.grants, rule.none, rule.internal) {
-        (Some(grants), None, None) => RuleKind::Grants(
+    let kind = match (rule.grants, rule.none, rule.internal, rule.console) {
+        (Some(grants), None, None, None) => RuleKind::Grants(
             grants
                 .into_iter()
                 .map(|g| compile_grant(g, parse, regex))
                 .collect::<Result<_, _>>()?,
         ),
-        (None, Some(why), None) => RuleKind::None(why),
-        (None, None, Some(why)) => RuleKind::Internal(why),
-        _ => return Err("needs exactly one of `grants`, `none`, `internal`".into()),
+        (None, Some(why), None, None) => RuleKind::None(why),
+        (None, None, Some(why), None) => RuleKind::Internal(why),
+        (None, None, None, Some(why)) => RuleKind::Console(why),
+        _ => return Err("needs exactly one of `grants`, `none`, `internal`, `console`".into()),
     };
     let alternatives =
         |list: &[String]| list.iter().map(|e| parse(e)).collect::<Result<Vec<_>, _>>();
@@ -505,7 +614,7 @@ fn check_typed(service: &Service, resource: &ResourceRule, what: &str) -> Vec<St
         )];
     };
     let mut problems = Vec::new();
-    for placeholder in placeholders(&def.arn) {
+    for placeholder in placeholders(super::arn_format(&def.arn, bind)) {
         let bound = bind.iter().any(|(n, _)| n == placeholder);
         if !bound && !CONTEXT_PLACEHOLDERS.contains(&placeholder) {
             problems.push(format!(

@@ -23,12 +23,23 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntryRef {
     pub prefix: String,
+    /// The `events` key of the rule, or for a catalogue name match the action's name.
     pub event: String,
+    /// No rule covers the event; its name is an action of the prefix's catalogue.
+    pub catalogue_match: bool,
 }
 
 impl fmt::Display for EntryRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+        if self.catalogue_match {
+            write!(
+                f,
+                "service-maps/{}.json actions.{} (catalogue name match)",
+                self.prefix, self.event
+            )
+        } else {
+            write!(f, "service-maps/{}.json events.{}", self.prefix, self.event)
+        }
     }
 }
 
@@ -84,6 +95,8 @@ pub enum Outcome {
     Grants(Vec<MappedGrant>),
     NoPermission(String),
     Internal(String),
+    /// A console page action: no API call of its own, so no permission can be derived from it.
+    Console(String),
     Unmapped(String),
 }
 
@@ -157,7 +170,21 @@ impl Mapper {
             account: record.account(),
             caller: caller(record),
         };
-        self.map(record.source(), record.name(), &ctx)
+        let mapping = self.map(record.source(), record.name(), &ctx);
+        match mapping.outcome {
+            // The console writes page actions of its own (billing console settings, support console
+            // pages): no rule or catalogue action matches them, and they are not API calls to allow.
+            Outcome::Unmapped(_) if record.event_type.as_deref() == Some("AwsConsoleAction") => {
+                Mapping {
+                    outcome: Outcome::Console(format!(
+                        "`{}` is a console page action (eventType AwsConsoleAction) that is no API call and no catalogue action: nothing to allow",
+                        record.name()
+                    )),
+                    ..mapping
+                }
+            }
+            _ => mapping,
+        }
     }
 
     /// Maps one call. `ctx` holds the record's request, response, resources and location.
@@ -183,13 +210,27 @@ impl Mapper {
             }
         };
         let Some((key, rule)) = service.rule(event_name) else {
+            if let Some(action) = service.action_named(event_name) {
+                return catalogue_match(&service, action, ctx);
+            }
+            if event_name.starts_with("https://") {
+                return Mapping {
+                    outcome: Outcome::Console(
+                        "an AWS access portal page request (its eventName is the page URL), made with a portal session, not IAM credentials".into(),
+                    ),
+                    entry: None,
+                    note: None,
+                    reveals: Vec::new(),
+                };
+            }
             return unmapped(format!(
-                "service-maps/{prefix}.json has no rule for `{event_name}`"
+                "service-maps/{prefix}.json has no rule for `{event_name}`, and `{prefix}` has no action of that name"
             ));
         };
         let entry = Some(EntryRef {
             prefix: prefix.to_string(),
             event: key.to_string(),
+            catalogue_match: false,
         });
         let note = rule.note.clone();
         let reveals = rule
@@ -200,6 +241,7 @@ impl Mapper {
         let outcome = match &rule.kind {
             RuleKind::None(why) => Outcome::NoPermission(why.clone()),
             RuleKind::Internal(why) => Outcome::Internal(why.clone()),
+            RuleKind::Console(why) => Outcome::Console(why.clone()),
             RuleKind::Grants(grants) => {
                 let mut mapped = Vec::new();
                 for grant in grants {
@@ -217,6 +259,8 @@ impl Mapper {
                         }
                     }
                 }
+                // Empty when every grant depends on request content this record lacks: the
+                // collector reports that as `unsound-result`, never as "mapped".
                 Outcome::Grants(mapped)
             }
         };
@@ -392,24 +436,14 @@ fn take(
                 Bound::Unbound(why) => {
                     // The request may not name what `resources[]` does (a stream behind a shard iterator):
                     // an ARN there of the rule's type, or of one of the action's types, is the resource.
-                    let own: Vec<&str> = match rule {
-                        ResourceRule::Typed { kind, .. } => types
-                            .get(kind)
-                            .map(|def| def.arn.as_str())
-                            .into_iter()
-                            .collect(),
-                        _ => target.actions[action]
-                            .resources
-                            .iter()
-                            .filter_map(|r| types.get(&r.kind))
-                            .map(|def| def.arn.as_str())
-                            .collect(),
-                    };
                     let listed: Vec<String> = ctx
                         .resources
                         .iter()
                         .map(|(_, arn)| arn)
-                        .filter(|arn| own.iter().any(|t| template_matches(t, arn)))
+                        .filter(|arn| match rule {
+                            ResourceRule::Typed { kind, .. } => target.is_arn_of_type(kind, arn),
+                            _ => target.resource_of(action, arn),
+                        })
                         .map(|arn| escape_value(arn))
                         .collect();
                     if listed.is_empty() {
@@ -427,32 +461,6 @@ fn take(
     })
 }
 
-/// Whether an ARN has the shape of a catalogue ARN template: its text between placeholders, and for each
-/// placeholder a name without `:` or `/` (the partition, region and account may be empty).
-fn template_matches(template: &str, arn: &str) -> bool {
-    let mut rest = arn;
-    let mut literal_rest = template;
-    loop {
-        let Some(start) = literal_rest.find("${") else {
-            return rest == literal_rest;
-        };
-        let Some(stripped) = rest.strip_prefix(&literal_rest[..start]) else {
-            return false;
-        };
-        let after = &literal_rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            return false;
-        };
-        let may_be_empty = CONTEXT_PLACEHOLDERS.contains(&&after[..end]);
-        let taken = stripped.find([':', '/']).unwrap_or(stripped.len());
-        if taken == 0 && !may_be_empty {
-            return false;
-        }
-        rest = &stripped[taken..];
-        literal_rest = &after[end + 1..];
-    }
-}
-
 /// The ARNs a typed or whole-ARN rule gives for one record; `Err` when the map itself is wrong.
 fn bind(
     rule: &ResourceRule,
@@ -461,12 +469,17 @@ fn bind(
 ) -> Result<Bound, String> {
     match rule {
         ResourceRule::Arn { arn, .. } => {
-            let found: Vec<String> = first_alternative(arn, ctx)
-                .map(|(_, expr)| expr.policy_values(ctx))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| v.starts_with("arn:"))
-                .collect();
+            // A literal ARN is the map's own text: `${Partition}` and friends come from the event.
+            let found: Vec<String> = match first_alternative(arn, ctx) {
+                Some((values, expr)) if expr.is_literal() => {
+                    values.iter().map(|v| fill_context(v, ctx)).collect()
+                }
+                Some((_, expr)) => expr.policy_values(ctx),
+                None => Vec::new(),
+            }
+            .into_iter()
+            .filter(|v| v.starts_with("arn:"))
+            .collect();
             if found.is_empty() {
                 return Ok(Bound::Unbound("the record has no resource ARN".into()));
             }
@@ -479,9 +492,10 @@ fn bind(
             let Some(def) = types.get(kind) else {
                 return Err(format!("no resource type `{kind}`"));
             };
+            let template = arn_format(&def.arn, bind);
             let mut values = Vec::new();
             let mut wildcard = None;
-            for placeholder in placeholders(&def.arn) {
+            for placeholder in placeholders(template) {
                 let bound = match bind.iter().find(|(n, _)| n == placeholder) {
                     Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
                         Some((_, expr)) => {
@@ -506,7 +520,7 @@ fn bind(
                 values.push((placeholder, bound));
             }
             Ok(Bound::Arns {
-                arns: fill(&def.arn, &values),
+                arns: fill(template, &values),
                 wildcard,
             })
         }
@@ -556,6 +570,169 @@ fn caller<'a>(record: &'a Record) -> Caller<'a> {
     }
 }
 
+/// The ARN format of a resource type that a rule fills: a type can have several (API Gateway's `Stage` is
+/// `/restapis/${RestApiId}/stages/${StageName}` for REST APIs and `/apis/${ApiId}/stages/${StageName}` for HTTP
+/// APIs), and the rule binds the placeholders of the one the call acts on.
+pub(crate) fn arn_format<'a, T>(arn: &'a str, bind: &[(String, T)]) -> &'a str {
+    let bound = |format: &str| {
+        placeholders(format)
+            .iter()
+            .all(|p| CONTEXT_PLACEHOLDERS.contains(p) || bind.iter().any(|(n, _)| n == p))
+    };
+    arn.split(", ").find(|format| bound(format)).unwrap_or(arn)
+}
+
+/// The mapping of an event no rule covers whose name is an action of its service: that action, on the
+/// ARNs of its resource types that the request or `resources[]` names (else `*`, reported), plus the
+/// dependent actions the request shows it needs: `iam:PassRole` on each role ARN it passes, and the
+/// service's tagging action when it carries tags.
+fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
+    let prefix = &service.prefix;
+    let entry = EntryRef {
+        prefix: prefix.clone(),
+        event: action.to_string(),
+        catalogue_match: true,
+    };
+    let mut arns: Vec<&str> = ctx.resources.iter().map(|(_, arn)| arn.as_str()).collect();
+    let mut nested = Vec::new();
+    if let Some(request) = ctx.request {
+        arn::descendants(request, &mut nested);
+    }
+    arns.extend(nested.iter().filter_map(|v| v.as_str()));
+    let on_types = |name: &str| -> MappedGrant {
+        let full = format!("{prefix}:{name}");
+        if !service.supports_resources(name) {
+            return MappedGrant {
+                action: full,
+                resources: vec!["*".into()],
+                facts: BTreeMap::new(),
+                wildcard: Some(Wildcard::StarOnly),
+                lookup: None,
+            };
+        }
+        let mut bound: Vec<String> = arns
+            .iter()
+            .filter(|arn| service.resource_of(name, arn))
+            .map(|arn| escape_value(arn))
+            .collect();
+        bound.sort();
+        bound.dedup();
+        let wildcard = bound.is_empty().then(|| {
+            Wildcard::Unbound(
+                "catalogue name match: the record names no ARN of the action's resource types"
+                    .into(),
+            )
+        });
+        MappedGrant {
+            action: full,
+            resources: if bound.is_empty() {
+                vec!["*".into()]
+            } else {
+                bound
+            },
+            facts: BTreeMap::new(),
+            wildcard,
+            lookup: None,
+        }
+    };
+    let mut grants = vec![on_types(action)];
+    let def = &service.actions[action];
+    let tagged = ctx
+        .request
+        .and_then(Value::as_object)
+        .is_some_and(|members| {
+            members.iter().any(|(key, value)| {
+                TAG_MEMBERS.contains(&key.to_ascii_lowercase().as_str())
+                    && !matches!(value, Value::Null)
+                    && value.as_array().is_none_or(|a| !a.is_empty())
+                    && value.as_object().is_none_or(|o| !o.is_empty())
+            })
+        });
+    // A role passed to the service: any role ARN of the request when the catalogue lists iam:PassRole as
+    // a dependent action, else (for a write) the role ARN of a member named like a role (`roleArn`).
+    let passes = def.dependent.iter().any(|d| d == "iam:PassRole");
+    let mut roles: Vec<String> = if passes {
+        arns.iter()
+            .filter(|arn| is_role_arn(arn))
+            .map(|arn| escape_value(arn))
+            .collect()
+    } else if matches!(def.access.as_str(), "Write" | "Permissions management") {
+        let mut found = Vec::new();
+        if let Some(request) = ctx.request {
+            role_members(request, &mut found);
+        }
+        found.into_iter().map(escape_value).collect()
+    } else {
+        Vec::new()
+    };
+    roles.sort();
+    roles.dedup();
+    if !roles.is_empty() {
+        grants.push(MappedGrant {
+            action: "iam:PassRole".into(),
+            resources: roles,
+            facts: BTreeMap::new(),
+            wildcard: None,
+            lookup: None,
+        });
+    }
+    for dependent in &def.dependent {
+        if let Some(name) = dependent.strip_prefix(&format!("{prefix}:")) {
+            let tagging = service
+                .actions
+                .get(name)
+                .is_some_and(|d| d.access == "Tagging");
+            if tagging && tagged {
+                grants.push(on_types(name));
+            }
+        }
+    }
+    Mapping {
+        outcome: Outcome::Grants(grants),
+        entry: Some(entry),
+        note: Some(format!(
+            "no rule covers this event; `{prefix}:{action}` is the catalogue action of that name"
+        )),
+        reveals: Vec::new(),
+    }
+}
+
+/// Top-level request members that carry tags for the resource a call creates (lower-case).
+const TAG_MEMBERS: [&str; 4] = ["tags", "taglist", "tagspecifications", "resourcetags"];
+
+/// Role ARNs held by members whose name ends in `role` or `rolearn` (any case), at any depth.
+fn role_members<'v>(node: &'v Value, out: &mut Vec<&'v str>) {
+    let children: Box<dyn Iterator<Item = (Option<&String>, &'v Value)>> = match node {
+        Value::Object(members) => Box::new(members.iter().map(|(k, v)| (Some(k), v))),
+        Value::Array(items) => Box::new(items.iter().map(|v| (None, v))),
+        _ => return,
+    };
+    for (key, value) in children {
+        let named = key.is_some_and(|k| {
+            let k = k.to_ascii_lowercase();
+            k.ends_with("role") || k.ends_with("rolearn")
+        });
+        match value {
+            Value::String(text) if named && is_role_arn(text) => out.push(text),
+            _ => role_members(value, out),
+        }
+    }
+}
+
+fn is_role_arn(value: &str) -> bool {
+    let mut parts = value.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| p.starts_with("aws"))
+        && parts.next() == Some("iam")
+        && parts.next() == Some("")
+        && parts
+            .next()
+            .is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .next()
+            .is_some_and(|r| r.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
+}
+
 fn context_value<'a>(placeholder: &str, ctx: &Context<'a>) -> Option<&'a str> {
     let value = match placeholder {
         p if p == CONTEXT_PLACEHOLDERS[0] => ctx.partition,
@@ -579,39 +756,30 @@ fn holds(condition: &Condition, ctx: &Context) -> bool {
 
 fn present(expr: &arn::Expr, ctx: &Context) -> bool {
     !expr.values(ctx).is_empty()
-        || expr.nodes(ctx).iter().any(|v| match v {
-            serde_json::Value::Object(o) => !o.is_empty(),
-            serde_json::Value::Array(a) => !a.is_empty(),
-            serde_json::Value::String(s) => !s.is_empty(),
-            _ => true,
-        })
+        || !expr.has_pattern()
+            && expr.nodes(ctx).iter().any(|v| match v {
+                serde_json::Value::Object(o) => !o.is_empty(),
+                serde_json::Value::Array(a) => !a.is_empty(),
+                serde_json::Value::String(s) => !s.is_empty(),
+                _ => true,
+            })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::template_matches;
+    use super::arn_format;
 
     #[test]
-    fn arns_of_a_resource_type() {
-        let stream = "arn:${Partition}:kinesis:${Region}:${Account}:stream/${StreamName}";
-        assert!(template_matches(
-            stream,
-            "arn:aws:kinesis:us-east-1:111122223333:stream/clicks"
-        ));
-        assert!(!template_matches(
-            stream,
-            "arn:aws:kinesis:us-east-1:111122223333:stream/clicks/consumer/c:1"
-        ));
-        assert!(!template_matches(
-            stream,
-            "arn:aws:kinesis:us-east-1:111122223333:stream/"
-        ));
-        assert!(!template_matches(
-            stream,
-            "arn:aws:sqs:us-east-1:111122223333:clicks"
-        ));
-        let bucket = "arn:${Partition}:s3:::${BucketName}";
-        assert!(template_matches(bucket, "arn:aws:s3:::artifacts"));
-        assert!(!template_matches(bucket, "arn:aws:s3:::artifacts/key"));
+    fn a_type_with_several_arn_formats_fills_the_one_its_bindings_complete() {
+        let stage = "arn:${Partition}:apigateway:${Region}::/apis/${ApiId}/stages/${StageName}, arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}";
+        let rest = [("RestApiId".to_string(), ()), ("StageName".to_string(), ())];
+        assert_eq!(
+            arn_format(stage, &rest),
+            "arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/stages/${StageName}"
+        );
+        let http = [("ApiId".to_string(), ()), ("StageName".to_string(), ())];
+        assert!(arn_format(stage, &http).contains("/apis/${ApiId}/"));
+        let one = "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}";
+        assert_eq!(arn_format(one, &[] as &[(String, ())]), one);
     }
 }

@@ -50,7 +50,7 @@ pub struct ActionResource {
     pub required: bool,
 }
 
-/// Exactly one of `grants`, `none`, `internal` (checked when the file is loaded).
+/// Exactly one of `grants`, `none`, `internal`, `console` (checked when the file is loaded).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventRule {
@@ -60,6 +60,8 @@ pub struct EventRule {
     pub none: Option<String>,
     #[serde(default)]
     pub internal: Option<String>,
+    #[serde(default)]
+    pub console: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
     #[serde(default)]

@@ -286,7 +286,7 @@ fn maps_coverage_on_the_example() {
         text(&out.stdout),
         "read 36 files (1 skipped, 0 unreadable), 1018 records\n\
          35 of 35 distinct eventSource/eventName pairs mapped (100.0%)\n  \
-         mapped: 32\n  need no permission: 3\n  service-internal: 0\n"
+         mapped: 32\n  need no permission: 3\n  service-internal: 0\n  console page actions: 0\n"
     );
 }
 

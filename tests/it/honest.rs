@@ -267,3 +267,51 @@ fn credential_errors_are_one_line() {
         text(&out.stderr)
     );
 }
+
+/// DynamoDB transactions and PartiQL batches as CloudTrail logs them (the Developer Guide's records): each item
+/// grants its operation on its table. Mapped calls never give an empty policy.
+#[test]
+fn documented_dynamodb_batches_grant_each_item() {
+    let out = policygen(&[
+        "--role",
+        "users",
+        "--logs",
+        "tests/data/dynamodb-documented/events.json",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a policy");
+    let mut granted: Vec<(String, String)> = Vec::new();
+    for statement in policy["Statement"].as_array().expect("statements") {
+        for action in statement["Action"].as_array().expect("actions") {
+            for resource in statement["Resource"].as_array().expect("resources") {
+                granted.push((
+                    action.as_str().unwrap_or_default().to_string(),
+                    resource.as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    granted.sort();
+    let table = |region: &str| format!("arn:aws:dynamodb:{region}:111122223333:table/Music");
+    let expected: Vec<(String, String)> = [
+        ("dynamodb:ConditionCheckItem", table("us-west-1")),
+        ("dynamodb:DeleteItem", table("us-west-1")),
+        ("dynamodb:PartiQLInsert", table("us-west-2")),
+        ("dynamodb:PartiQLUpdate", table("us-west-2")),
+        ("dynamodb:PutItem", table("us-west-1")),
+        ("dynamodb:UpdateItem", table("us-west-1")),
+    ]
+    .into_iter()
+    .map(|(a, r)| (a.to_string(), r))
+    .collect();
+    assert_eq!(granted, expected);
+    assert!(
+        text(&out.stderr).contains("matched  2 records: 2 mapped"),
+        "{}",
+        text(&out.stderr)
+    );
+}

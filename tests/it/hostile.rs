@@ -1,7 +1,7 @@
 //! Bad input, tried systematically: every case is reported with a code naming the file (and record), the
 //! good input beside it is still used, the run says it is incomplete where data was lost, and nothing panics.
 
-use super::support::settings;
+use super::support::{generate, settings};
 use policygen::report::{Code, Severity};
 use std::io::Write;
 use std::path::Path;
@@ -46,7 +46,7 @@ fn gz(data: &[u8]) -> Vec<u8> {
 }
 
 /// Writes `bad` beside a good file, runs, and returns the run.
-fn run_with(name: &str, bad: &[u8]) -> (policygen::Run, String) {
+fn run_with(name: &str, bad: &[u8]) -> (policygen::Outcome, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("good.json"),
@@ -59,7 +59,7 @@ fn run_with(name: &str, bad: &[u8]) -> (policygen::Run, String) {
     (run, bad_path.display().to_string())
 }
 
-fn run_dir(dir: &Path) -> policygen::Run {
+fn run_dir(dir: &Path) -> policygen::Outcome {
     let words: Vec<String> = [
         "--user",
         "alice",
@@ -73,10 +73,10 @@ fn run_dir(dir: &Path) -> policygen::Run {
     .map(|s| s.to_string())
     .chain(std::iter::once(dir.display().to_string()))
     .collect();
-    policygen::run(&settings(&words))
+    generate(&settings(&words))
 }
 
-fn assert_good_used(run: &policygen::Run, case: &str) {
+fn assert_good_used(run: &policygen::Outcome, case: &str) {
     assert!(
         run.policy
             .allows("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:jobs"),
@@ -84,7 +84,7 @@ fn assert_good_used(run: &policygen::Run, case: &str) {
     );
 }
 
-fn assert_reported(run: &policygen::Run, code: Code, file: &str, case: &str) {
+fn assert_reported(run: &policygen::Outcome, code: Code, file: &str, case: &str) {
     let hit = run.diagnostics.iter().find(|d| d.code == code);
     let Some(d) = hit else {
         panic!(
@@ -286,6 +286,6 @@ fn strict_stops_at_the_first_problem() {
     .map(|s| s.to_string())
     .chain(std::iter::once(dir.path().display().to_string()))
     .collect();
-    let run = policygen::run(&settings(&words));
+    let run = generate(&settings(&words));
     assert!(run.stopped && run.incomplete());
 }

@@ -1,7 +1,7 @@
 //! Property tests on stable Rust: the parser never panics, escaping never creates wildcards, the principal
 //! matcher follows its rules, policies round-trip, and the whole pipeline is sound and order-independent.
 
-use super::support::settings;
+use super::support::{generate, settings};
 use policygen::collector::{Ingest, Partial, Scope};
 use policygen::glob::wildcard_match;
 use policygen::mapper::arn::{escape_value, unescape_value};
@@ -164,7 +164,7 @@ proptest! {
             }
             let words: Vec<String> = ["--role", "build-agent", "--from", "2026-11-01", "--to", "2026-12-01", "--logs"]
                 .iter().map(|s| s.to_string()).chain(std::iter::once(dir.path().display().to_string())).collect();
-            policygen::run(&settings(&words))
+            generate(&settings(&words))
         };
         let forward: Vec<usize> = (0..records.len()).collect();
         let mut shuffled = forward.clone();

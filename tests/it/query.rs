@@ -1,10 +1,9 @@
 //! Athena and CloudTrail Lake pushdown: golden SQL for every principal kind and window shape, a parse
 //! check in a Trino dialect, and proof that the aggregated rows give the same policy as the raw events.
 
-#[path = "../support/aggregate.rs"]
-mod aggregate;
+use super::support::aggregate;
 
-use super::support::{check_golden, root, settings};
+use super::support::{check_golden, generate, root, settings};
 use policygen::collector::athena::{feed, QueryReport};
 use policygen::collector::query::{build, keys_from_maps, Engine, Keys, Layout};
 use policygen::collector::{Ingest, Partial, Scope};
@@ -76,8 +75,8 @@ fn golden_sql_for_every_principal_and_window() {
     for (name, line) in cases {
         let settings = settings(&words(line));
         let (engine, regions) = match &settings.source {
-            policygen::settings::Source::Athena(a) => (a.engine(), a.regions.clone()),
-            policygen::settings::Source::Lake(l) => (
+            policygen::collector::Source::Athena(a) => (a.engine(), a.regions.clone()),
+            policygen::collector::Source::Lake(l) => (
                 Engine::Lake {
                     store: l.store.clone(),
                 },
@@ -143,7 +142,7 @@ fn aggregated_rows_give_the_same_policy_as_the_events() {
         "--role build-agent --from 2026-11-01 --to 2026-12-01 --logs {}",
         trail.display()
     );
-    let direct = policygen::run(&settings(&words(&line)));
+    let direct = generate(&settings(&words(&line)));
     let records = aggregate::records_under(&trail);
     let principal = direct_principal(&line);
     let window = settings(&words(&line)).scope.window;
@@ -164,7 +163,8 @@ fn aggregated_rows_give_the_same_policy_as_the_events() {
     for (index, row) in rows.iter().enumerate() {
         feed("rows", index, row, &ingest, &mut partial, &mut report).expect("well-formed row");
     }
-    let via_rows = policygen::finish(partial, &ingest, &settings(&words(&line)));
+    let via_rows =
+        policygen::pipeline::conclude(&settings(&words(&line)), None, partial, Default::default());
     assert_eq!(via_rows.policy.to_json(), direct.policy.to_json());
     assert_eq!(via_rows.stats.records_matched, direct.stats.records_matched);
     assert_eq!(

@@ -1,10 +1,10 @@
 //! Scenario folders: `tests/scenarios/<name>/` holds `args` (one line of flags), `logs/` (the input), and the
 //! golden `expected.json` (the policy) and `expected-diagnostics.txt`. Adding a folder needs no Rust change.
 
-use super::support::{check_golden, root, settings, shell_words};
+use super::support::{check_golden, generate, root, settings, shell_words};
 use policygen::mapper::arn::unescape_value;
 use policygen::report::{Code, Severity};
-use policygen::Run;
+use policygen::Outcome as Run;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -15,7 +15,7 @@ fn run_scenario(dir: &Path) -> (Run, policygen::settings::Settings) {
     words.push("--logs".into());
     words.push(dir.join("logs").display().to_string());
     let settings = settings(&words);
-    (policygen::run(&settings), settings)
+    (generate(&settings), settings)
 }
 
 /// What the diagnostics golden file shows: the verdict, the counters, and every diagnostic without paths
@@ -118,7 +118,7 @@ fn scenarios() {
             &mut failures,
         );
         soundness(&name, &run, &mut failures);
-        let again = policygen::run(&settings);
+        let again = generate(&settings);
         if again.policy.to_json() != policy || diagnostics_text(&again) != diagnostics_text(&run) {
             failures.push(format!("{name}: a second run gave different output"));
         }
@@ -140,14 +140,11 @@ fn example_trail_is_sound_and_deterministic() {
             })
             .collect();
     let settings = settings(&words);
-    let run = policygen::run(&settings);
+    let run = generate(&settings);
     let mut failures = Vec::new();
     soundness("examples/trail", &run, &mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(!run.incomplete(), "the example trail reads cleanly");
     assert!(run.policy.statements.len() >= 5);
-    assert_eq!(
-        policygen::run(&settings).policy.to_json(),
-        run.policy.to_json()
-    );
+    assert_eq!(generate(&settings).policy.to_json(), run.policy.to_json());
 }

@@ -5,31 +5,14 @@
 //! Without `AWS_ENDPOINT_URL` the emulator tests print why and pass, so that a plain `cargo test` works;
 //! `.ci/run` always runs them under the script.
 
-mod support;
-
+use super::support::{emulator, example_trail, files_under, policygen_to_file, write_files};
 use aws_sdk_s3::primitives::ByteStream;
 use policygen::cli::Cli;
 use policygen::collector::ingest::{Ingest, Partial};
 use policygen::collector::s3;
-use policygen::settings::{Settings, Source};
-use std::io::Write;
+use policygen::collector::Source;
+use policygen::settings::Settings;
 use std::sync::Arc;
-use support::{example_trail, files_under, policygen, write_files};
-
-/// The emulator's endpoint, or `None` after printing why the test is skipped.
-fn emulator(test: &str) -> Option<String> {
-    match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            // Written past the test harness's capture, so that a plain `cargo test` shows it.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: AWS_ENDPOINT_URL is not set; run `scripts/with-moto.sh cargo test --test aws_s3`"
-            );
-            None
-        }
-    }
-}
 
 async fn client() -> aws_sdk_s3::Client {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -83,14 +66,14 @@ fn prefixed(prefix: &str, files: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)>
 }
 
 /// Runs `--s3 URL` and `--logs DIR` with the same other arguments; the policies must be byte-identical.
-fn same_policy(url: &str, dir: &std::path::Path, args: &[&str]) -> support::Output {
+fn same_policy(url: &str, dir: &std::path::Path, args: &[&str]) -> super::support::Output {
     let mut s3_args = vec!["--s3", url];
     s3_args.extend_from_slice(args);
-    let from_s3 = policygen(&s3_args);
+    let from_s3 = policygen_to_file(&s3_args);
     let dir = dir.display().to_string();
     let mut logs_args = vec!["--logs", dir.as_str()];
     logs_args.extend_from_slice(args);
-    let from_logs = policygen(&logs_args);
+    let from_logs = policygen_to_file(&logs_args);
     assert_eq!(from_logs.code, 0, "--logs run: {}", from_logs.stderr);
     assert_eq!(from_s3.code, from_logs.code, "--s3 run: {}", from_s3.stderr);
     assert!(!from_s3.policy.is_empty(), "{}", from_s3.stderr);
@@ -115,10 +98,9 @@ const NOVEMBER: &[&str] = &[
 ];
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn standard_layout_matches_local_files_byte_for_byte() {
-    if emulator("standard_layout_matches_local_files_byte_for_byte").is_none() {
-        return;
-    }
+    emulator();
     let client = client().await;
     let files = files_under(&example_trail());
     bucket_with(&client, "policygen-standard", &files).await;
@@ -134,17 +116,16 @@ async fn standard_layout_matches_local_files_byte_for_byte() {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn organisation_trail_under_a_custom_prefix() {
-    if emulator("organisation_trail_under_a_custom_prefix").is_none() {
-        return;
-    }
+    emulator();
     let client = client().await;
     // The example account, moved into an organisation trail, plus another account's objects.
     let mut files: Vec<(String, Vec<u8>)> = files_under(&example_trail())
         .into_iter()
         .map(|(rel, bytes)| (rel.replacen("AWSLogs/", "AWSLogs/o-a1b2c3d4e5/", 1), bytes))
         .collect();
-    let other = support::root().join("tests/scenarios/account-filter/logs");
+    let other = super::support::root().join("tests/scenarios/account-filter/logs");
     files.extend(
         files_under(&other)
             .into_iter()
@@ -184,7 +165,7 @@ async fn organisation_trail_under_a_custom_prefix() {
     );
     assert!(!only.stderr.contains("444455556666"), "{}", only.stderr);
     // A prefix that holds no trail is an error, not an empty policy.
-    let none = policygen(&[
+    let none = policygen_to_file(&[
         "--s3",
         "s3://policygen-org/elsewhere",
         "--role",
@@ -202,10 +183,9 @@ async fn organisation_trail_under_a_custom_prefix() {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn window_across_a_month_end_lists_only_its_days() {
-    if emulator("window_across_a_month_end_lists_only_its_days").is_none() {
-        return;
-    }
+    emulator();
     let client = client().await;
     let mut files = files_under(&example_trail());
     // Objects delivered on 1 and 3 December (copies of the last November object, renamed).
@@ -267,10 +247,9 @@ async fn window_across_a_month_end_lists_only_its_days() {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn download_mirrors_and_resumes() {
-    if emulator("download_mirrors_and_resumes").is_none() {
-        return;
-    }
+    emulator();
     let client = client().await;
     let files = files_under(&example_trail());
     bucket_with(&client, "policygen-download", &files).await;
@@ -283,7 +262,7 @@ async fn download_mirrors_and_resumes() {
         dir.as_str(),
     ];
     args.extend_from_slice(NOVEMBER);
-    let first = policygen(&args);
+    let first = policygen_to_file(&args);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let mirrored = files_under(mirror.path());
     let expected: Vec<_> = files
@@ -296,7 +275,7 @@ async fn download_mirrors_and_resumes() {
         "the mirror holds exactly the objects read, byte for byte"
     );
     // A later run reads the mirror with `--logs`, to the same policy.
-    let from_mirror = policygen(&[&["--logs", dir.as_str()], NOVEMBER].concat());
+    let from_mirror = policygen_to_file(&[&["--logs", dir.as_str()], NOVEMBER].concat());
     assert_eq!(from_mirror.policy, first.policy);
     // Resumable: objects present with the same size are not fetched (nor rewritten) again.
     let times = |_: ()| -> Vec<std::time::SystemTime> {
@@ -311,16 +290,15 @@ async fn download_mirrors_and_resumes() {
     };
     let before = times(());
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let second = policygen(&args);
+    let second = policygen_to_file(&args);
     assert_eq!(second.policy, first.policy);
     assert_eq!(times(()), before);
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn unreadable_objects_are_reported_not_dropped() {
-    if emulator("unreadable_objects_are_reported_not_dropped").is_none() {
-        return;
-    }
+    emulator();
     let client = client().await;
     let files = files_under(&example_trail());
     bucket_with(&client, "policygen-unreadable", &files).await;
@@ -352,7 +330,7 @@ async fn unreadable_objects_are_reported_not_dropped() {
     s3::fetch(&client, source, &listing, &ingest, &mut out)
         .await
         .expect("fetched");
-    let run = policygen::finish(out, &ingest, &settings);
+    let run = policygen::pipeline::conclude(&settings, None, out, Default::default());
     assert!(run.incomplete());
     let unreadable: Vec<_> = run
         .diagnostics

@@ -2,9 +2,7 @@
 //! CloudTrail Lake server speaking the JSON 1.1 protocol, both driven by the real binary: the policy from
 //! the engine's rows must equal the policy from reading the same events as files.
 
-#[path = "support/aggregate.rs"]
-mod aggregate;
-
+use super::support::emulator;
 use policygen::collector::query::{keys_from_maps, COLUMNS};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -65,8 +63,8 @@ fn expected() -> (Vec<Vec<Option<String>>>, String) {
         policygen::window::parse_time("2026-12-01").expect("valid"),
     )
     .expect("valid");
-    let rows = aggregate::rows(
-        &aggregate::records_under(&trail),
+    let rows = super::support::aggregate::rows(
+        &super::support::aggregate::records_under(&trail),
         &principal,
         &window,
         &keys_from_maps(),
@@ -90,14 +88,9 @@ fn post(endpoint: &str, path: &str, body: &Value) {
 }
 
 #[test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 fn athena_rows_give_the_policy_of_the_files() {
-    let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED athena_rows_give_the_policy_of_the_files: AWS_ENDPOINT_URL is not set; run `scripts/with-moto.sh cargo test --test aws_query`"
-        );
-        return;
-    };
+    let endpoint = emulator();
     let (rows, files_policy) = expected();
     // Athena returns the column names as the first row; NULL is a datum without a value.
     let datum = |v: &Option<String>| match v {

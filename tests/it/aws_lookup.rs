@@ -3,8 +3,6 @@
 //! `LookupAttributes`, `StartTime`/`EndTime`, `ThrottlingException` above 2 calls/s per region), and against
 //! a hand-written fake HTTP client for error shapes and retry sequences. Needs no emulator.
 
-mod support;
-
 use aws_sdk_cloudtrail::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
@@ -17,8 +15,8 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 use policygen::collector::ingest::{Ingest, Partial, Scope};
 use policygen::collector::lookup::{collect_with, LookupReport, Strategy};
+use policygen::collector::source::{LookupSource, Regions};
 use policygen::principal::{Identity, PrincipalFilter};
-use policygen::settings::{LookupSource, Regions};
 use policygen::window::{parse_time, TimeWindow};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -30,7 +28,7 @@ use std::time::{Duration, Instant};
 /// The example trail's management events (LookupEvents has no data events).
 fn management_events() -> Vec<Value> {
     let mut out = Vec::new();
-    for (rel, bytes) in support::files_under(&support::example_trail()) {
+    for (rel, bytes) in super::support::files_under(&super::support::example_trail()) {
         if rel.contains("CloudTrail-Digest") {
             continue;
         }
@@ -291,6 +289,17 @@ fn answer(
 }
 
 fn client(url: &str, region: &str, partition: &str) -> aws_sdk_cloudtrail::Client {
+    client_with_backoff(url, region, partition, Duration::from_millis(5))
+}
+
+/// policygen's client for one region (10 attempts), with its own retry partition, so that tests do not
+/// share the SDK's retry budget, and the given first backoff.
+fn client_with_backoff(
+    url: &str,
+    region: &str,
+    partition: &str,
+    initial_backoff: Duration,
+) -> aws_sdk_cloudtrail::Client {
     let conf = aws_sdk_cloudtrail::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(url)
@@ -299,7 +308,7 @@ fn client(url: &str, region: &str, partition: &str) -> aws_sdk_cloudtrail::Clien
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(10)
-                .with_initial_backoff(Duration::from_millis(5)),
+                .with_initial_backoff(initial_backoff),
         )
         .retry_partition(aws_sdk_cloudtrail::config::retry::RetryPartition::new(
             partition.to_string(),
@@ -324,7 +333,7 @@ fn scope(identity: Identity) -> Scope {
         principal: Some(PrincipalFilter {
             identity,
             session: None,
-            accounts: ["111122223333".to_string()].into(),
+            accounts: ["111122223333".parse().expect("an account")].into(),
         }),
         window: TimeWindow::new(
             parse_time("2026-11-01").expect("valid"),
@@ -353,7 +362,9 @@ fn local_policy(events: &[Value], scope: Scope) -> String {
     let bytes = json!({ "Records": events }).to_string();
     ingest.ingest("local.json", bytes.as_bytes(), &mut part);
     let settings = settings_for(ingest.scope().clone());
-    policygen::finish(part, &ingest, &settings).policy.to_json()
+    policygen::pipeline::conclude(&settings, None, part, Default::default())
+        .policy
+        .to_json()
 }
 
 fn settings_for(scope: Scope) -> policygen::settings::Settings {
@@ -377,11 +388,14 @@ async fn lookup(
     clients: BTreeMap<String, aws_sdk_cloudtrail::Client>,
     source: &LookupSource,
     scope: Scope,
-) -> (policygen::Run, LookupReport) {
+) -> (policygen::Outcome, LookupReport) {
     let ingest = Arc::new(Ingest::new(scope));
     let (partial, report) = collect_with(clients, source, &ingest).await;
     let settings = settings_for(ingest.scope().clone());
-    (policygen::finish(partial, &ingest, &settings), report)
+    (
+        policygen::pipeline::conclude(&settings, None, partial, Default::default()),
+        report,
+    )
 }
 
 fn role() -> Identity {
@@ -489,8 +503,10 @@ async fn unpaced_calls_are_throttled_and_retried() {
     let sso = Identity::role("AWSReservedSSO_AdministratorAccess_0123456789abcdef")
         .expect("valid")
         .0;
+    // The SDK's own first backoff (1 s): its 10 attempts, exponential and jittered, are enough.
+    let client = client_with_backoff(&server.url, "us-east-1", "unpaced", Duration::from_secs(1));
     let (run, report) = lookup(
-        clients(&server.url, &["us-east-1"], "unpaced"),
+        BTreeMap::from([("us-east-1".to_string(), client)]),
         &source(Regions::List(BTreeSet::new()), 0),
         scope(sso),
     )
@@ -654,8 +670,12 @@ async fn fake_endless_throttling_is_bounded_and_reported() {
         scope(Identity::user("alice").expect("valid")),
     )
     .await;
-    assert_eq!(canned.0.lock().expect("lock").len(), 5, "40 calls, no more");
-    assert_eq!(report.total_calls(), 4, "policygen's own attempts");
+    assert_eq!(
+        canned.0.lock().expect("lock").len(),
+        35,
+        "the SDK's 10 attempts, no more"
+    );
+    assert_eq!(report.total_calls(), 1, "policygen's own calls");
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(run.incomplete());
     let unreadable: Vec<_> = run

@@ -4,22 +4,20 @@
 //! KMS.DisabledException`, a connection closed before the response, a body that breaks off mid-transfer.
 //! Needs no emulator; every loop is bounded and every socket is on loopback.
 
-mod support;
-
+use super::support::{example_trail, files_under};
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::config::Credentials;
-use policygen::collector::ingest::{Ingest, Partial};
-use policygen::collector::s3;
+use policygen::collector::Sources;
 use policygen::report::Code;
-use policygen::settings::{Settings, Source};
+use policygen::settings::Settings;
+use policygen::Outcome;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{example_trail, files_under};
 
 const BUCKET: &str = "trail";
 
@@ -271,9 +269,9 @@ fn settings() -> Settings {
     Settings::from_args(&cli.generate, chrono::Utc::now()).expect("valid settings")
 }
 
-/// The client `policygen` builds, from a configuration that points at `server`, with the standard retry
-/// (3 attempts) and a tiny backoff so that the test is quick.
-async fn client(server: &S3Server) -> aws_sdk_s3::Client {
+/// The configuration `policygen` loads, pointing at `server`, with the standard retry (3 attempts) and a
+/// tiny backoff so that the test is quick.
+async fn sources(server: &S3Server) -> Sources {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(&server.url)
         .region(Region::new("us-east-1"))
@@ -281,23 +279,17 @@ async fn client(server: &S3Server) -> aws_sdk_s3::Client {
         .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(5)))
         .load()
         .await;
-    s3::client(&config)
+    Sources { aws: Some(config) }
 }
 
 /// Lists and reads the trail from `server`, as `--s3` does.
-async fn collect(server: &S3Server) -> policygen::Run {
-    let settings = settings();
-    let Source::S3(source) = &settings.source else {
-        panic!("an S3 source")
-    };
-    let ingest = Arc::new(Ingest::new(settings.scope.clone()));
-    let (partial, _) = s3::collect(&client(server).await, source, &ingest)
+async fn collect(server: &S3Server) -> Outcome {
+    policygen::generate(&settings(), &sources(server).await)
         .await
-        .expect("listed");
-    policygen::finish(partial, &ingest, &settings)
+        .expect("listed")
 }
 
-fn unreadable(run: &policygen::Run) -> Vec<(String, String)> {
+fn unreadable(run: &Outcome) -> Vec<(String, String)> {
     run.diagnostics
         .iter()
         .filter(|d| d.code == Code::UnreadableFile)
@@ -306,7 +298,7 @@ fn unreadable(run: &policygen::Run) -> Vec<(String, String)> {
 }
 
 /// The policy of the example trail read as local files.
-fn local_policy() -> String {
+async fn local_policy() -> String {
     let dir = example_trail().display().to_string();
     let words = [&["--logs", dir.as_str()], NOVEMBER].concat();
     let cli = <policygen::cli::Cli as clap::Parser>::try_parse_from(
@@ -314,7 +306,11 @@ fn local_policy() -> String {
     )
     .expect("valid flags");
     let settings = Settings::from_args(&cli.generate, chrono::Utc::now()).expect("valid settings");
-    policygen::run(&settings).policy.to_json()
+    policygen::generate(&settings, &Default::default())
+        .await
+        .expect("an answer")
+        .policy
+        .to_json()
 }
 
 #[tokio::test]
@@ -340,7 +336,7 @@ async fn transient_faults_are_retried_to_the_same_policy() {
         [3, 2, 2, 3],
         "the SDK retries 503, 500 and a closed connection; policygen retries a body that broke off"
     );
-    assert_eq!(run.policy.to_json(), local_policy());
+    assert_eq!(run.policy.to_json(), local_policy().await);
 }
 
 #[tokio::test]
@@ -424,20 +420,9 @@ async fn listing_faults() {
         Fault::Error(403, "AccessDenied", "Access Denied"),
         10,
     );
-    let settings = settings();
-    let Source::S3(source) = &settings.source else {
-        panic!("an S3 source")
-    };
-    let ingest = Arc::new(Ingest::new(settings.scope.clone()));
-    let error = s3::list(
-        &client(&denied).await,
-        source,
-        &settings.scope.window,
-        &ingest,
-        &mut Partial::default(),
-    )
-    .await
-    .expect_err("denied");
+    let error = policygen::generate(&settings(), &sources(&denied).await)
+        .await
+        .expect_err("denied");
     let text = error.to_string();
     assert!(
         text.contains("`ListObjectsV2` of `s3://trail/AWSLogs/`") && text.contains("AccessDenied"),
@@ -516,7 +501,7 @@ fn a_run_that_lost_an_object_exits_1_and_says_so_at_the_top() {
     );
 
     // A review: the same warning first, and nothing is proposed for removal.
-    let current = support::root().join("examples/current-policy.json");
+    let current = super::support::root().join("examples/current-policy.json");
     let current = current.display().to_string();
     let (code, review, _) = policygen(&server, &["--format", "markdown", "--current", &current]);
     assert_eq!(code, 1);

@@ -8,8 +8,8 @@
 //! moto that answers one chosen operation with `AccessDenied`. Without `AWS_ENDPOINT_URL` the tests print why
 //! and pass, so that a plain `cargo test` works.
 
-mod support;
-
+use super::support::emulator;
+use super::support::generate_with_current;
 use aws_sdk_iam::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_iam::Client;
@@ -17,7 +17,6 @@ use clap::Parser;
 use policygen::cli::Cli;
 use policygen::collector::iam::{self, IamError};
 use policygen::current::CurrentPolicies;
-use policygen::output::review_run;
 use policygen::principal::{Identity, PrincipalFilter};
 use policygen::settings::Settings;
 use serde_json::{json, Value};
@@ -28,21 +27,6 @@ use std::process::Command;
 
 /// moto's account when no header names one: the binary's tests live there.
 const DEFAULT_ACCOUNT: &str = "123456789012";
-
-/// The emulator's endpoint, or `None` after printing why the test is skipped.
-fn emulator(test: &str) -> Option<String> {
-    match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            // Written past the test harness's capture, so that a plain `cargo test` shows it.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: AWS_ENDPOINT_URL is not set; run `scripts/with-moto.sh cargo test --test aws_iam`"
-            );
-            None
-        }
-    }
-}
 
 /// Sends every request to one moto account.
 #[derive(Debug)]
@@ -290,15 +274,14 @@ fn role(name: &str, arn: Option<String>, account: &str) -> PrincipalFilter {
             arn,
         },
         session: None,
-        accounts: [account.to_string()].into(),
+        accounts: [account.parse().expect("an account")].into(),
     }
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn role_policies_inline_and_managed_default_version() {
-    if emulator("role_policies_inline_and_managed_default_version").is_none() {
-        return;
-    }
+    emulator();
     let account = "111111111111";
     let client = client(Some(account)).await;
     deployer(&client, account).await;
@@ -346,10 +329,9 @@ async fn role_policies_inline_and_managed_default_version() {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn diff_against_a_proposal_from_events() {
-    if emulator("diff_against_a_proposal_from_events").is_none() {
-        return;
-    }
+    emulator();
     let account = "222222222222";
     let client = client(Some(account)).await;
     deployer(&client, account).await;
@@ -359,9 +341,9 @@ async fn diff_against_a_proposal_from_events() {
     let dir = tempfile::tempdir().expect("tempdir");
     let logs = events(dir.path(), &role_identity(account, "deployer"), account);
     let settings = settings(&args(&["--role", "deployer"], &logs, account));
-    let run = policygen::run(&settings);
+    let run = generate_with_current(&settings, current.clone());
     assert!(!run.incomplete(), "{:?}", run.diagnostics);
-    let review = review_run(&run, &settings, &current);
+    let review = run.review.expect("a review");
     let d = &review.diff;
     let set = |items: &[&str]| {
         items
@@ -396,10 +378,9 @@ async fn diff_against_a_proposal_from_events() {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn user_with_a_group() {
-    if emulator("user_with_a_group").is_none() {
-        return;
-    }
+    emulator();
     let account = "333333333333";
     let client = client(Some(account)).await;
     client
@@ -501,8 +482,9 @@ async fn user_with_a_group() {
     });
     let logs = events(dir.path(), &identity, account);
     let settings = settings(&args(&["--user", "alice"], &logs, account));
-    let run = policygen::run(&settings);
-    let review = review_run(&run, &settings, &current);
+    let review = generate_with_current(&settings, current)
+        .review
+        .expect("a review");
     assert!(review.diff.added.is_empty(), "{:?}", review.diff.added);
     assert_eq!(review.diff.kept.len(), 4, "{:?}", review.diff.kept);
 }
@@ -522,10 +504,9 @@ fn binary(endpoint: &str, args: &[&str]) -> (i32, String, String) {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn check_exit_codes_through_the_binary() {
-    let Some(endpoint) = emulator("check_exit_codes_through_the_binary") else {
-        return;
-    };
+    let endpoint = emulator();
     let account = DEFAULT_ACCOUNT;
     let client = client(None).await;
     deployer(&client, account).await;
@@ -608,10 +589,9 @@ async fn check_exit_codes_through_the_binary() {
 }
 
 #[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 async fn an_unreadable_managed_policy_is_an_error() {
-    let Some(endpoint) = emulator("an_unreadable_managed_policy_is_an_error") else {
-        return;
-    };
+    let endpoint = emulator();
     let account = DEFAULT_ACCOUNT;
     let client = client(None).await;
     client

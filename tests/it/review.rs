@@ -1,16 +1,14 @@
 //! The review workflow end to end on the example trail: every output format, diffs against current policies
 //! with wildcards, `NotAction`, `NotResource`, conditions and `Deny`, `--check`, and parse checks of the
-//! Terraform and CloudFormation output. Golden files live in `tests/golden/review/`; `UPDATE_GOLDEN=1`
+//! Terraform and CloudFormation output. Golden files live in `tests/golden/review/`; `SNAPSHOTS=overwrite`
 //! rewrites them (review the diff before committing).
 
+use super::support::check_golden as check_golden_at;
 use clap::Parser;
 use policygen::cli::Cli;
-use policygen::current::{read_current, CurrentPolicies};
-use policygen::output::{parts, render, review_run};
-use policygen::review::Review;
 use policygen::settings::Settings;
-use policygen::Run;
-use std::path::{Path, PathBuf};
+use policygen::Outcome;
+use std::path::PathBuf;
 
 const BASE: &[&str] = &[
     "--role",
@@ -33,65 +31,28 @@ fn golden(name: &str) -> PathBuf {
     root().join("tests/golden/review").join(name)
 }
 
-struct Outcome {
+/// Runs like the binary does (cargo runs tests from the package root, so paths in the output stay
+/// relative).
+struct Case {
     settings: Settings,
-    run: Run,
-    review: Option<Review>,
+    outcome: Outcome,
 }
 
-/// Runs like the binary does, from the package root so that paths in the output stay relative.
-fn run(extra: &[&str]) -> Outcome {
-    std::env::set_current_dir(root()).expect("package root");
+fn run(extra: &[&str]) -> Case {
     let args = BASE.iter().chain(extra).copied();
     let cli = Cli::try_parse_from(std::iter::once("policygen").chain(args)).expect("clap accepts");
     let now = policygen::window::parse_time("2026-12-03T00:00:00Z").expect("valid");
     let settings = Settings::from_args(&cli.generate, now).expect("valid settings");
-    let run = policygen::run(&settings);
-    let review = (!settings.current.is_empty()).then(|| {
-        let mut current = CurrentPolicies::default();
-        for path in &settings.current {
-            let more = read_current(path, &settings.principal_name()).expect("current policy");
-            current.policies.extend(more.policies);
-            current.notes.extend(more.notes);
-        }
-        review_run(&run, &settings, &current)
-    });
-    Outcome {
-        settings,
-        run,
-        review,
-    }
+    let outcome = super::support::generate(&settings);
+    Case { settings, outcome }
 }
 
-fn output(o: &mut Outcome) -> String {
-    let principal = o
-        .settings
-        .scope
-        .principal
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let parts = parts(&o.settings, &mut o.run, o.review.as_ref());
-    render(&o.settings, &o.run, o.review.as_ref(), &parts, &principal).concat()
+fn output(case: &Case) -> String {
+    policygen::output::render(&case.outcome, &case.settings.output).concat()
 }
 
 fn check_golden(name: &str, actual: &str, failures: &mut Vec<String>) {
-    let path = golden(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("golden file is writable");
-        return;
-    }
-    match std::fs::read_to_string(&path) {
-        Ok(expected) if expected == actual => {}
-        Ok(expected) => failures.push(format!(
-            "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        )),
-        Err(_) => failures.push(format!(
-            "{} is missing (run with UPDATE_GOLDEN=1)",
-            path.display()
-        )),
-    }
+    check_golden_at(&golden(name), actual, failures);
 }
 
 /// One golden file per case and format.
@@ -179,7 +140,7 @@ fn golden_outputs() {
             }
             let mut args = extra.to_vec();
             args.extend(["--format", format]);
-            let text = output(&mut run(&args));
+            let text = output(&run(&args));
             check_golden(&format!("{case}.{extension}"), &text, &mut failures);
         }
     }
@@ -192,7 +153,7 @@ fn diff_semantics_on_the_tricky_policy() {
         "--current",
         "tests/golden/review/inputs/tricky-current.json",
     ]);
-    let d = &o.review.expect("review").diff;
+    let d = &o.outcome.review.expect("review").diff;
     // NotAction grants everything outside iam/organizations/sts: ECR and friends are kept, not added.
     assert!(d.kept.contains("ecr:PutImage"));
     // iam:PassRole is granted only under a condition policygen cannot evaluate: neither kept nor added.
@@ -223,13 +184,13 @@ fn diff_semantics_on_the_tricky_policy() {
 #[test]
 fn check_is_equal_against_its_own_proposal() {
     let first = run(&["--current", "examples/current-policy.json"]);
-    let proposed = first.review.expect("review").proposed;
+    let proposed = first.outcome.review.expect("review").proposed;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("proposed.json");
     std::fs::write(&path, proposed.to_json()).expect("write");
     let path = path.to_string_lossy().to_string();
     let second = run(&["--current", &path]);
-    let review = second.review.expect("review");
+    let review = second.outcome.review.expect("review");
     assert!(review.diff.equal, "{}", review.text);
     assert!(review.text.is_empty());
     assert_eq!(review.diff.summary.removed, 0);
@@ -261,8 +222,8 @@ fn terraform_output_parses_as_hcl() {
     ] {
         let mut args = extra.to_vec();
         args.extend(["--format", "terraform"]);
-        let mut o = run(&args);
-        let text = output(&mut o);
+        let o = run(&args);
+        let text = output(&o);
         let body = hcl::parse(&text).unwrap_or_else(|e| panic!("invalid HCL: {e}\n{text}"));
         let data = body.blocks().next().expect("one data block");
         assert_eq!(data.identifier(), "data");
@@ -272,9 +233,10 @@ fn terraform_output_parses_as_hcl() {
             .filter(|b| b.identifier() == "statement")
             .count();
         let expected = o
+            .outcome
             .review
             .as_ref()
-            .map_or(o.run.policy.statements.len(), |r| {
+            .map_or(o.outcome.policy.statements.len(), |r| {
                 r.proposed.statements.len()
             });
         assert_eq!(statements, expected);
@@ -292,14 +254,15 @@ fn cloudformation_output_is_the_same_document_in_yaml() {
     ] {
         let mut args = extra.to_vec();
         args.extend(["--format", "cloudformation"]);
-        let mut o = run(&args);
-        let text = output(&mut o);
+        let o = run(&args);
+        let text = output(&o);
         let yaml: serde_json::Value =
             serde_norway::from_str(&text).unwrap_or_else(|e| panic!("invalid YAML: {e}\n{text}"));
         let proposed = o
+            .outcome
             .review
             .as_ref()
-            .map_or(o.run.policy.clone(), |r| r.proposed.clone());
+            .map_or(o.outcome.policy.clone(), |r| r.proposed.clone());
         let json: serde_json::Value = serde_json::to_value(&proposed).expect("json");
         // The YAML writes every list as a list; compare after reading both as policy documents.
         let from_yaml: policygen::policy::PolicyDocument =
@@ -321,6 +284,5 @@ fn outputs_are_deterministic() {
         "--format",
         "markdown",
     ];
-    assert_eq!(output(&mut run(&args)), output(&mut run(&args)));
-    assert!(Path::new(&golden("example.md")).exists());
+    assert_eq!(output(&run(&args)), output(&run(&args)));
 }

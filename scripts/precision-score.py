@@ -5,7 +5,10 @@ For each case: policygen runs on the case's records (its principal, a window aro
 the independent evaluator @cloud-copilot/iam-simulate (scripts/iam-simulate, dev-only) then evaluates every
 `allow` request (must be Allowed) and every `deny` request (must not be). A case scores when all of them hold.
 
-  scripts/precision-score.py [--bin target/debug/policygen] [--cases FILE] [--verbose]
+  scripts/precision-score.py [--bin target/debug/policygen] [--cases FILE] [--verbose] [-- EXTRA POLICYGEN ARGS]
+
+Extra arguments after `--` go to policygen (`-- --exact` keeps every observed name instead of generalising
+per-run identifiers).
 
 Needs python3, node and npm (the first run installs the pinned simulator under target/). Prints the share of
 cases that score, per kind and overall; exits 0 (the score is a figure, not a test).
@@ -26,6 +29,7 @@ def main():
     ap.add_argument('--bin', default=os.path.join(ROOT, 'target/debug/policygen'))
     ap.add_argument('--cases', default=os.path.join(ROOT, 'tests/precision/held-out.json'))
     ap.add_argument('--verbose', action='store_true')
+    ap.add_argument('extra', nargs='*', help='arguments for policygen, after --')
     args = ap.parse_args()
     cases = json.load(open(args.cases, encoding='utf-8'))['cases']
     items, owners, policies = [], [], {}
@@ -35,7 +39,7 @@ def main():
             with open(path, 'w', encoding='utf-8') as f:
                 json.dump({'Records': case['records']}, f)
             run = subprocess.run([args.bin, '--principal', case['principal'], '--from', '2000-01-01',
-                                  '--to', '2100-01-01', '--logs', path],
+                                  '--to', '2100-01-01', '--logs', path] + args.extra,
                                  capture_output=True, text=True)
             try:
                 policy = json.loads(run.stdout)
@@ -75,8 +79,9 @@ def main():
             by_kind[case['kind']][0] += 1
     passed = sum(v[0] for v in by_kind.values())
     sources = {r['eventSource'] for c in cases for r in c['records']}
-    print('resource precision: %d/%d cases (%.1f%%) allowed and siblings denied, %d event sources'
-          % (passed, len(cases), 100.0 * passed / len(cases), len(sources)))
+    print('resource precision: %d/%d cases (%.1f%%) allowed and siblings denied, %d event sources%s'
+          % (passed, len(cases), 100.0 * passed / len(cases), len(sources),
+             ' (policygen %s)' % ' '.join(args.extra) if args.extra else ''))
     for kind, (ok, n) in sorted(by_kind.items()):
         print('  %-20s %3d/%-3d' % (kind, ok, n))
     for case in cases:

@@ -246,10 +246,17 @@ pub struct GenerateArgs {
     /// Grant failed calls too (by default a call with an `errorCode` grants nothing and is listed).
     #[arg(long, help_heading = "Policy")]
     pub include_denied: bool,
-    /// More resources than this under one parent, for one action, become one prefix wildcard (always
-    /// reported as `resource-generalised`).
+    /// More resources than this for one action in one container (a bucket, a resource type such as
+    /// `log-group`) make whole name components `*`, the most variable first, each step reported as
+    /// `resource-generalised` with the names it merged.
     #[arg(long, value_name = "N", default_value_t = 20, help_heading = "Policy")]
     pub max_resources: usize,
+    /// Keep every observed resource name. By default per-run identifiers (dates, timestamps, UUIDs, EC2
+    /// IDs, hex IDs and commit SHAs, build and run numbers, parts of the session name) become `*` so that
+    /// the next run is allowed too, each reported as `wildcard-segment`; stable names (buckets, prefixes,
+    /// log groups, tables, stacks, environments) always stay exact.
+    #[arg(long, help_heading = "Policy")]
+    pub exact: bool,
 
     /// The principal's current policy, to diff against (repeatable, one file per policy): a policy document,
     /// or the JSON output of `aws iam get-role-policy`, `get-policy-version` or
@@ -270,8 +277,10 @@ pub struct GenerateArgs {
     /// `aws:RequestedRegion` with the regions each action was used in (global services such as IAM, STS,
     /// CloudFront, Route 53 and Organizations are never restricted). `instance-type`: `ec2:InstanceType` on the
     /// instances `ec2:RunInstances` launches. `service`: `iam:PassedToService` on `iam:PassRole` and
-    /// `kms:ViaService` on KMS calls a service made for the principal. A condition is added only when every
-    /// observed call of the action carries the fact.
+    /// `kms:ViaService` on KMS calls a service made for the principal. `tags`: `aws:RequestTag/KEY` on the
+    /// resources a call creates, with the tags the requests set (a tag whose value changes per run, such as a
+    /// run number or a date, is left out). A condition is added only when every observed call of the action
+    /// carries the fact.
     #[arg(
         long = "condition",
         value_enum,
@@ -307,6 +316,7 @@ pub enum ConditionArg {
     Region,
     InstanceType,
     Service,
+    Tags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,7 +11,7 @@
 use crate::collector::iam::IamError;
 use crate::collector::{self, AwsError, Partial, SourceReport, Sources};
 use crate::current::{read_current, CurrentError, CurrentPolicies};
-use crate::emitter::{emit, size::fit};
+use crate::emitter::{emit_report, size::fit, Generalised};
 use crate::policy::PolicyDocument;
 use crate::principal::PrincipalFilter;
 use crate::report::{incomplete_reasons, Code, Diagnostics, Severity, Stats};
@@ -47,6 +47,8 @@ pub struct Outcome {
     pub usage: UsageSet,
     /// The policy emitted from the usage.
     pub policy: PolicyDocument,
+    /// The policy's resources that stand for more than they name (per-run identifiers, crowds).
+    pub generalised: Vec<Generalised>,
     /// The review against the current policies, when there are any.
     pub review: Option<Review>,
     /// What is written: the proposal (the review's, when there is one) in parts that fit the size limit.
@@ -110,7 +112,7 @@ pub fn conclude(
     } = partial;
     // Calls that named their resource partially, settled by what the principal's other records named.
     usage.resolve(&mut diagnostics);
-    let policy = emit(&usage, &settings.emit, &mut diagnostics);
+    let (policy, generalised) = emit_report(&usage, &settings.emit, &mut diagnostics);
     verify::check(&usage, &policy, &mut diagnostics);
     // An engine's rows name each session, not the role: several of them are one principal.
     let principals = if settings.source.reads_events() {
@@ -165,6 +167,7 @@ pub fn conclude(
         principal_name: settings.principal_name(),
         usage,
         policy,
+        generalised,
         review,
         parts,
         diagnostics,

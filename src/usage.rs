@@ -1,7 +1,7 @@
 //! The usage set: distinct `(action, resource, region, facts)` with their evidence. The only structure that
 //! grows with the input, and it grows with distinct usage, not with the number of events.
 
-use crate::emitter::group;
+use crate::emitter::names;
 use crate::mapper::EntryRef;
 use crate::report::Location;
 use serde::Serialize;
@@ -25,7 +25,14 @@ pub struct Evidence {
     pub sample_event_id: String,
     #[serde(serialize_with = "entries_as_strings")]
     pub entries: BTreeSet<EntryRef>,
+    /// The first [`SESSIONS`] session names (in sort order) that made the calls: whether a resource
+    /// outlives one run, and which of its parts come from the session's name (`emitter/group.rs`).
+    #[serde(skip)]
+    pub sessions: BTreeSet<String>,
 }
+
+/// How many session names evidence keeps: two tell one run from several.
+pub const SESSIONS: usize = 2;
 
 fn entries_as_strings<S: serde::Serializer>(
     entries: &BTreeSet<EntryRef>,
@@ -42,7 +49,21 @@ impl Evidence {
             last_seen: time.to_string(),
             sample_event_id: event_id.to_string(),
             entries: entry.cloned().into_iter().collect(),
+            sessions: BTreeSet::new(),
         }
+    }
+
+    /// The same evidence, made in the session named by `caller`, an assumed-role ARN
+    /// (`arn:aws:sts::1:assumed-role/role/SESSION`); other callers have no session.
+    pub fn in_session(mut self, caller: Option<&str>) -> Evidence {
+        if let Some(session) = caller
+            .filter(|arn| arn.contains(":assumed-role/"))
+            .and_then(|arn| arn.rsplit('/').next())
+            .filter(|s| !s.is_empty())
+        {
+            self.sessions.insert(session.to_string());
+        }
+        self
     }
 
     pub fn merge(&mut self, other: &Evidence) {
@@ -59,6 +80,20 @@ impl Evidence {
             self.last_seen.clone_from(&other.last_seen);
         }
         self.entries.extend(other.entries.iter().cloned());
+        keep_first(&mut self.sessions, &other.sessions, SESSIONS);
+    }
+}
+
+/// Adds `more` to `set` and keeps its `limit` smallest members: the same whatever order sets are merged in.
+pub fn keep_first(set: &mut BTreeSet<String>, more: &BTreeSet<String>, limit: usize) {
+    for item in more {
+        if set.len() >= limit && set.last().is_some_and(|last| item >= last) {
+            break;
+        }
+        set.insert(item.clone());
+        while set.len() > limit {
+            set.pop_last();
+        }
     }
 }
 
@@ -98,19 +133,21 @@ impl FailedCall {
     }
 }
 
-/// More distinct resources than this for one action under one parent (a bucket, a log group) form a
-/// crowd: the emitter would generalise them to their common prefix anyway (`--max-resources` is at most
-/// this), so the usage set keeps that prefix instead of every member. Memory then stays flat when every
-/// event names a new object, and the policy is the same as if every member had been kept.
+/// More distinct resources than this for one action in one container (a bucket, a resource type) form a
+/// crowd: the usage set keeps them generalised ([`names::reduce`]) instead of every member, at the lowest
+/// level that leaves at most this many. Memory then stays flat when every event names a new object, and the
+/// result depends only on the set of resources, not on the order or split of the input.
 pub const CROWD: usize = 1000;
 
-/// A crowd of resources kept as their longest common prefix.
+/// A crowd of resources of one action in one container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crowd {
-    /// The longest common prefix of every member seen.
-    pub common: String,
-    /// What the members are recorded as: the emitter's wildcard for `common`.
-    pub pattern: String,
+    /// The [`names::reduce`] level its members are kept at (1 or more).
+    pub level: usize,
+    /// What its members became.
+    pub shapes: BTreeSet<String>,
+    /// The first two members, in sort order, to name in the warning.
+    pub examples: BTreeSet<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -119,38 +156,58 @@ pub struct UsageSet {
     pub denied: BTreeMap<DeniedKey, Evidence>,
     /// Calls that failed otherwise, not granted (without `--include-denied`).
     pub failed: BTreeMap<FailedKey, FailedCall>,
-    /// `(action, parent)` → the crowd its resources became.
+    /// `(action, container)` → the crowd its resources became.
     pub crowds: BTreeMap<(String, String), Crowd>,
-    /// Distinct resources of each `(action, parent)` until they become a crowd.
+    /// Distinct resources of each `(action, container)` until they become a crowd.
     members: BTreeMap<(String, String), BTreeSet<String>>,
     /// Grants that wait for what other records of the principal reveal ([`crate::reveal`]).
     pub revealed: crate::reveal::Revealed,
 }
 
+/// The deepest [`names::reduce`] level: past it every component but the container is `*` anyway.
+const MAX_LEVEL: usize = 1024;
+
 impl UsageSet {
     pub fn add(&mut self, key: UsageKey, evidence: Evidence) {
-        let parent = group::parent(&key.resource);
-        if key.resource == "*" || parent.is_empty() {
+        self.add_member(key, evidence, true);
+    }
+
+    /// Adds one call; `original` is false for a resource a crowd of another set already reduced.
+    fn add_member(&mut self, key: UsageKey, evidence: Evidence, original: bool) {
+        let container = names::container(&key.resource);
+        if key.resource == "*" || container.is_empty() {
             return self.insert(key, evidence);
         }
-        let id = (key.action.clone(), parent.to_string());
-        if let Some(crowd) = self.crowds.get(&id) {
-            let common = group::common_prefix(&crowd.common, &key.resource).to_string();
-            let pattern = self.grow(&id, common);
-            return self.insert(
+        let id = (key.action.clone(), container.to_string());
+        if let Some(crowd) = self.crowds.get_mut(&id) {
+            if original {
+                keep_first(
+                    &mut crowd.examples,
+                    &BTreeSet::from([key.resource.clone()]),
+                    2,
+                );
+            }
+            let shape = names::reduce(&key.resource, crowd.level);
+            crowd.shapes.insert(shape.clone());
+            let crowded = crowd.shapes.len() > CROWD;
+            self.insert(
                 UsageKey {
-                    resource: pattern,
+                    resource: shape,
                     ..key
                 },
                 evidence,
             );
+            if crowded {
+                self.collapse(&id, 0);
+            }
+            return;
         }
         let members = self.members.entry(id.clone()).or_default();
         members.insert(key.resource.clone());
         let crowded = members.len() > CROWD;
         self.insert(key, evidence);
         if crowded {
-            self.collapse(&id, None);
+            self.collapse(&id, 1);
         }
     }
 
@@ -163,78 +220,43 @@ impl UsageSet {
         }
     }
 
-    /// Turns the members of `id` (and a crowd of another set, when merging) into one crowd.
-    fn collapse(&mut self, id: &(String, String), other: Option<&Crowd>) {
+    /// Makes `id` a crowd (or keeps it one) at the lowest level of at least `least` that leaves at most
+    /// [`CROWD`] shapes, and re-records its entries at that level.
+    fn collapse(&mut self, id: &(String, String), least: usize) {
         let members = self.members.remove(id).unwrap_or_default();
-        let seeds = self
-            .crowds
-            .get(id)
-            .map(|c| c.common.clone())
-            .into_iter()
-            .chain(other.map(|c| c.common.clone()));
-        let mut common: Option<String> = None;
-        for text in seeds.chain(members) {
-            common = Some(match common {
-                None => text,
-                Some(c) => group::common_prefix(&c, &text).to_string(),
-            });
-        }
-        let common = common.unwrap_or_else(|| id.1.clone());
-        if !self.crowds.contains_key(id) {
-            let pattern = group::pattern(&common, &id.1);
-            self.crowds.insert(
-                id.clone(),
-                Crowd {
-                    common: common.clone(),
-                    pattern,
-                },
-            );
-            self.rekey(id);
-        }
-        self.grow(id, common);
-    }
-
-    /// Narrows a crowd's common prefix; re-records its members when their wildcard changes.
-    fn grow(&mut self, id: &(String, String), common: String) -> String {
-        let Some(crowd) = self.crowds.get_mut(id) else {
-            return common;
+        let (mut level, mut shapes, mut examples) = match self.crowds.remove(id) {
+            Some(crowd) => (crowd.level, crowd.shapes, crowd.examples),
+            None => (1, BTreeSet::new(), BTreeSet::new()),
         };
-        if common != crowd.common {
-            let pattern = group::pattern(&common, &id.1);
-            crowd.common = common;
-            if pattern != crowd.pattern {
-                crowd.pattern = pattern;
-                self.rekey(id);
+        keep_first(&mut examples, &members, 2);
+        shapes.extend(members);
+        level = level.max(least);
+        loop {
+            shapes = shapes.iter().map(|s| names::reduce(s, level)).collect();
+            if shapes.len() <= CROWD || level >= MAX_LEVEL {
+                break;
             }
+            level += 1;
         }
-        self.crowds
-            .get(id)
-            .map(|c| c.pattern.clone())
-            .unwrap_or_default()
-    }
-
-    /// Records every entry of a crowd's action under its parent as the crowd's pattern.
-    fn rekey(&mut self, id: &(String, String)) {
-        let Some(pattern) = self.crowds.get(id).map(|c| c.pattern.clone()) else {
-            return;
-        };
+        self.crowds.insert(
+            id.clone(),
+            Crowd {
+                level,
+                shapes,
+                examples,
+            },
+        );
         let stale: Vec<UsageKey> = self
             .used
             .keys()
-            .filter(|k| {
-                k.action == id.0 && k.resource != pattern && group::parent(&k.resource) == id.1
-            })
+            .filter(|k| k.action == id.0 && names::container(&k.resource) == id.1)
+            .filter(|k| names::reduce(&k.resource, level) != k.resource)
             .cloned()
             .collect();
         for key in stale {
             if let Some(evidence) = self.used.remove(&key) {
-                self.insert(
-                    UsageKey {
-                        resource: pattern.clone(),
-                        ..key
-                    },
-                    evidence,
-                );
+                let resource = names::reduce(&key.resource, level);
+                self.insert(UsageKey { resource, ..key }, evidence);
             }
         }
     }
@@ -258,12 +280,19 @@ impl UsageSet {
     }
 
     pub fn merge(&mut self, other: UsageSet) {
-        // Crowds first, so that the other set's wildcard entries join a crowd here too.
+        // Crowds first, at the other set's level at least, so that its reduced entries join them here.
         for (id, crowd) in &other.crowds {
-            self.collapse(id, Some(crowd));
+            self.collapse(id, crowd.level);
+            if let Some(mine) = self.crowds.get_mut(id) {
+                keep_first(&mut mine.examples, &crowd.examples, 2);
+            }
         }
         for (key, evidence) in other.used {
-            self.add(key, evidence);
+            let reduced = other.crowds.contains_key(&(
+                key.action.clone(),
+                names::container(&key.resource).to_string(),
+            ));
+            self.add_member(key, evidence, !reduced);
         }
         for (key, evidence) in other.denied {
             self.add_denied(key, evidence);
@@ -320,12 +349,17 @@ mod tests {
         }
     }
 
-    /// Crowds keep memory flat, and the policy is what keeping every member would give, whatever the
-    /// order and split of the input.
+    /// Crowds keep memory flat, and the policy depends only on the set of resources, whatever the order and
+    /// split of the input.
     #[test]
-    fn crowds_give_the_policy_of_every_member() {
+    fn crowds_are_flat_and_order_independent() {
         let resources: Vec<String> = (0..2500)
-            .map(|i| format!("arn:aws:s3:::b/builds/{}/{i:05}.zip", i % 3))
+            .map(|i| {
+                format!(
+                    "arn:aws:s3:::b/builds/{}/{i:05}.zip",
+                    ["app", "web", "api"][i % 3]
+                )
+            })
             .collect();
         let mut whole = UsageSet::default();
         let (mut left, mut right) = (UsageSet::default(), UsageSet::default());
@@ -336,15 +370,77 @@ mod tests {
             if i % 7 < 3 { &mut left } else { &mut right }.add(key(r.clone(), region), evidence);
         }
         right.merge(left);
-        assert!(whole.used.len() <= 2, "{} entries kept", whole.used.len());
+        assert!(whole.used.len() <= 6, "{} entries kept", whole.used.len());
         assert_eq!(whole.crowds, right.crowds);
+        let crowd = &whole.crowds[&("s3:PutObject".to_string(), "arn:aws:s3:::b".to_string())];
+        assert_eq!(crowd.level, 1);
+        assert_eq!(crowd.shapes.len(), 3);
+        assert_eq!(crowd.examples.len(), 2);
         let options = EmitOptions::default();
         let a = emit(&whole, &options, &mut Diagnostics::default()).to_json();
         let b = emit(&right, &options, &mut Diagnostics::default()).to_json();
         assert_eq!(a, b);
-        assert!(a.contains("arn:aws:s3:::b/builds/*"), "{a}");
+        assert!(a.contains("arn:aws:s3:::b/builds/app/*.zip"), "{a}");
         let total: u64 = right.used.values().map(|e| e.count).sum();
         assert_eq!(total, 2500);
+    }
+
+    /// More than a thousand shapes even with every identifier generalised (words have no digit): the crowd
+    /// climbs to level 3 (the leaf becomes `*`), and still the same whatever the split.
+    #[test]
+    fn crowds_climb_levels_when_names_are_not_identifiers() {
+        let word = |i: usize| {
+            let letters = b"abcdefghijklmnopqrstuvwxyz";
+            (0..3)
+                .map(|k| letters[(i / 26usize.pow(k)) % 26] as char)
+                .collect::<String>()
+        };
+        let resources: Vec<String> = (0..3000)
+            .map(|i| format!("arn:aws:s3:::b/{}/{}.json", ["in", "out"][i % 2], word(i)))
+            .collect();
+        let mut whole = UsageSet::default();
+        let mut parts = [
+            UsageSet::default(),
+            UsageSet::default(),
+            UsageSet::default(),
+        ];
+        for (i, r) in resources.iter().enumerate() {
+            let evidence = Evidence::new("2026-11-01T00:00:00Z", "e", None);
+            whole.add(key(r.clone(), "us-east-1"), evidence.clone());
+            parts[(i * 7919) % 3].add(key(r.clone(), "us-east-1"), evidence);
+        }
+        let [mut a, b, c] = parts;
+        a.merge(c);
+        a.merge(b);
+        assert_eq!(whole.crowds, a.crowds);
+        let crowd = whole.crowds.values().next().expect("a crowd");
+        assert_eq!(crowd.level, 3);
+        assert_eq!(
+            crowd.shapes,
+            BTreeSet::from([
+                "arn:aws:s3:::b/in/*".to_string(),
+                "arn:aws:s3:::b/out/*".to_string()
+            ])
+        );
+        assert_eq!(whole.used.len(), 2);
+    }
+
+    #[test]
+    fn sessions_keep_the_first_two() {
+        let mut a = Evidence::new("t", "e1", None)
+            .in_session(Some("arn:aws:sts::1:assumed-role/r/gh-run-9"));
+        for s in ["gh-run-3", "gh-run-5", "gh-run-1"] {
+            a.merge(
+                &Evidence::new("t", "e", None)
+                    .in_session(Some(&format!("arn:aws:sts::1:assumed-role/r/{s}"))),
+            );
+        }
+        assert_eq!(
+            a.sessions,
+            BTreeSet::from(["gh-run-1".to_string(), "gh-run-3".to_string()])
+        );
+        let user = Evidence::new("t", "e", None).in_session(Some("arn:aws:iam::1:user/alice"));
+        assert!(user.sessions.is_empty());
     }
 
     #[test]
@@ -358,10 +454,5 @@ mod tests {
         }
         assert_eq!(set.used.len(), 10);
         assert!(set.crowds.is_empty());
-    }
-
-    #[test]
-    fn common_prefix_respects_characters() {
-        assert_eq!(group::common_prefix("a/é", "a/è"), "a/");
     }
 }

@@ -652,7 +652,8 @@ fn evidence(
     entry: Option<&crate::mapper::EntryRef>,
     weight: Option<&Weight>,
 ) -> Evidence {
-    let mut evidence = Evidence::new(record.time(), record.id(), entry);
+    let caller = record.user_identity.as_ref().and_then(|u| u.arn.as_deref());
+    let mut evidence = Evidence::new(record.time(), record.id(), entry).in_session(caller);
     if let Some(weight) = weight {
         evidence.count = weight.count;
         evidence.last_seen.clone_from(&weight.last_seen);

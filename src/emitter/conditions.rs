@@ -13,6 +13,8 @@ pub enum ConditionKind {
     InstanceType,
     /// `iam:PassedToService`, `kms:ViaService`: the service a call was made for or through, from the maps.
     Service,
+    /// `aws:RequestTag/KEY` with the stable tag values every creating call set, on the resources it creates.
+    Tags,
 }
 
 /// The map facts that `--condition service` writes as conditions.
@@ -71,6 +73,42 @@ pub fn action_conditions(keys: &[&UsageKey], kinds: &BTreeSet<ConditionKind>) ->
             if let Some(values) = all_have(keys, fact) {
                 out.insert(fact.to_string(), values);
             }
+        }
+    }
+    out
+}
+
+/// The prefix of the map facts `--condition tags` writes: the tags a request sets.
+pub const REQUEST_TAG: &str = "aws:RequestTag/";
+
+/// The keys of one action that a request-tag condition applies to: the resources an EC2 request creates
+/// (`instance/*`, `volume/*`: the IDs are not known yet), every resource of another service's call. EC2 checks
+/// `aws:RequestTag` on the resources being created, so the image, subnet and security groups of
+/// `ec2:RunInstances` keep working without it (EC2 User Guide, "Grant permission to tag resources during
+/// creation"); `ec2:CreateTags` applies its tags to every resource it names.
+pub fn takes_request_tags(key: &UsageKey) -> bool {
+    let ec2 = key.action.starts_with("ec2:") && key.action != "ec2:CreateTags";
+    !ec2 || key.resource.ends_with("/*")
+}
+
+/// `aws:RequestTag/KEY` conditions for `keys`: the tags every call set, when each value is a stable name.
+/// A per-run value (a run number, a date) would deny the next run, so such a tag is left out.
+pub fn request_tags(keys: &[&UsageKey]) -> Facts {
+    let mut out = Facts::new();
+    let Some(first) = keys.first() else {
+        return out;
+    };
+    for fact in first.facts.keys().filter(|k| k.starts_with(REQUEST_TAG)) {
+        let Some(values) = all_have(keys, fact) else {
+            continue;
+        };
+        let stable = values.iter().all(|v| {
+            super::names::identifiers(&super::names::items(v), &[])
+                .iter()
+                .all(|span| span.kind == super::names::IdKind::Varying)
+        });
+        if stable {
+            out.insert(fact.clone(), values);
         }
     }
     out
@@ -141,6 +179,29 @@ mod tests {
         assert!(!got.contains_key("kms:ViaService"));
         assert_eq!(got["aws:RequestedRegion"].len(), 2);
         assert!(is_instance("arn:aws:ec2:us-east-1:1:instance/*"));
+        let tagged = |resource: &str, run: &str| UsageKey {
+            action: "ec2:RunInstances".into(),
+            resource: resource.into(),
+            region: "us-east-1".into(),
+            facts: [
+                ("aws:RequestTag/team", "platform"),
+                ("aws:RequestTag/run", run),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        };
+        let (a, b) = (
+            tagged("arn:aws:ec2:r:1:instance/*", "4411"),
+            tagged("arn:aws:ec2:r:1:instance/*", "4412"),
+        );
+        let got = request_tags(&[&a, &b]);
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["aws:RequestTag/team"]);
+        assert!(takes_request_tags(&a));
+        assert!(!takes_request_tags(&tagged(
+            "arn:aws:ec2:r::image/ami-0123abcd",
+            "1"
+        )));
         assert!(!is_instance("arn:aws:ec2:us-east-1:1:volume/*"));
     }
 }

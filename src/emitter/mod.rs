@@ -3,6 +3,7 @@
 pub mod compact;
 pub mod conditions;
 pub mod group;
+pub mod names;
 pub mod render;
 pub mod size;
 
@@ -12,6 +13,8 @@ use crate::usage::UsageSet;
 use conditions::{
     action_conditions, all_have, is_instance, ConditionKind, Facts, INSTANCE_TYPE_FACT,
 };
+use group::Seen;
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +25,8 @@ pub struct EmitOptions {
     pub conditions: BTreeSet<ConditionKind>,
     /// `--compact`: action lists become exact wildcards where the catalogue allows ([`compact`]).
     pub compact: bool,
+    /// `--exact`: every observed resource name as it is, no per-run identifier or crowd generalised.
+    pub exact: bool,
 }
 
 impl Default for EmitOptions {
@@ -30,8 +35,26 @@ impl Default for EmitOptions {
             max_resources: 20,
             conditions: BTreeSet::new(),
             compact: false,
+            exact: false,
         }
     }
+}
+
+/// A resource of the policy that stands for more than what it names: per-run identifiers or a crowd became
+/// `*`. The summary and `--explain` list them with what was observed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Generalised {
+    pub resource: String,
+    pub actions: BTreeSet<String>,
+    /// How many observed resources it stands for (0: unknown, a crowd of the usage set).
+    pub observed: usize,
+    /// The first observed resources, in sort order.
+    pub examples: BTreeSet<String>,
+    /// The identifiers that became `*`: kind and examples.
+    pub identifiers: BTreeSet<String>,
+    /// How a crowd made it, if one did: the crowd rule past `--max-resources`, or the usage set's crowd.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crowd: Option<String>,
 }
 
 pub fn emit(
@@ -39,15 +62,29 @@ pub fn emit(
     options: &EmitOptions,
     diagnostics: &mut Diagnostics,
 ) -> PolicyDocument {
-    let mut keys_of: BTreeMap<&str, Vec<&crate::usage::UsageKey>> = BTreeMap::new();
-    for key in usage.used.keys() {
-        keys_of.entry(&key.action).or_default().push(key);
+    emit_report(usage, options, diagnostics).0
+}
+
+/// The policy, and every resource in it that stands for more than what it names.
+pub fn emit_report(
+    usage: &UsageSet,
+    options: &EmitOptions,
+    diagnostics: &mut Diagnostics,
+) -> (PolicyDocument, Vec<Generalised>) {
+    let mut keys_of: BTreeMap<&str, Vec<(&crate::usage::UsageKey, &crate::usage::Evidence)>> =
+        BTreeMap::new();
+    for (key, evidence) in &usage.used {
+        keys_of
+            .entry(&key.action)
+            .or_default()
+            .push((key, evidence));
     }
     // Each action splits into parts that share conditions: the instance resources of `ec2:RunInstances`
     // get `ec2:InstanceType`, its other resources (AMI, subnet, volume) keep working without it.
-    let mut per_action: BTreeMap<(&str, Facts), BTreeSet<String>> = BTreeMap::new();
-    for (action, keys) in &keys_of {
-        let shared = action_conditions(keys, &options.conditions);
+    let mut per_action: BTreeMap<(&str, Facts), BTreeMap<String, Seen>> = BTreeMap::new();
+    for (action, entries) in &keys_of {
+        let keys: Vec<&crate::usage::UsageKey> = entries.iter().map(|(k, _)| *k).collect();
+        let shared = action_conditions(&keys, &options.conditions);
         let instances: Vec<&crate::usage::UsageKey> = keys
             .iter()
             .copied()
@@ -59,7 +96,17 @@ pub fn emit(
             .then(|| all_have(&instances, INSTANCE_TYPE_FACT))
             .flatten()
             .filter(|_| !instances.is_empty());
-        for key in keys {
+        let tagged: Vec<&crate::usage::UsageKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| conditions::takes_request_tags(k))
+            .collect();
+        let tags = if options.conditions.contains(&ConditionKind::Tags) {
+            conditions::request_tags(&tagged)
+        } else {
+            Facts::new()
+        };
+        for (key, evidence) in entries {
             let mut facts = shared.clone();
             if let Some(types) = instance_types
                 .as_ref()
@@ -67,43 +114,46 @@ pub fn emit(
             {
                 facts.insert(INSTANCE_TYPE_FACT.to_string(), types.clone());
             }
-            per_action
-                .entry((action, facts))
-                .or_default()
-                .insert(key.resource.clone());
+            if conditions::takes_request_tags(key) {
+                facts.extend(tags.clone());
+            }
+            let seen = Seen::of(evidence);
+            let resources = per_action.entry((action, facts)).or_default();
+            match resources.get_mut(&key.resource) {
+                Some(existing) => existing.merge(&seen),
+                None => {
+                    resources.insert(key.resource.clone(), seen);
+                }
+            }
         }
     }
+    // Containers the principal creates resources in: some call names `container/*` (`instance/*`).
+    let created: BTreeSet<String> = usage
+        .used
+        .keys()
+        .filter_map(|k| {
+            let container = names::container(&k.resource);
+            let rest = k.resource.get(container.len()..)?;
+            (!container.is_empty() && (rest == "/*" || rest == ":*")).then(|| container.to_string())
+        })
+        .collect();
+    let mut generalised: BTreeMap<String, Generalised> = BTreeMap::new();
     let mut by_resources: BTreeMap<(Vec<String>, Facts), BTreeSet<String>> = BTreeMap::new();
-    for ((action, facts), resources) in per_action {
-        let resources = if resources.contains("*") {
+    for ((action, facts), observed) in per_action {
+        let resources: BTreeSet<String> = if observed.contains_key("*") {
             BTreeSet::from(["*".to_string()])
         } else {
-            let (general, made) = group::generalise(action, &resources, options.max_resources);
-            let crowds = usage.crowds.range((action.to_string(), String::new())..);
-            for ((_, _), crowd) in crowds.take_while(|((a, _), _)| a == action) {
-                if !resources.contains(&crowd.pattern) {
-                    continue;
-                }
-                diagnostics.add(
-                    Code::ResourceGeneralised,
-                    action.to_string(),
-                    format!(
-                        "more than {} resources became `{}`",
-                        crate::usage::CROWD,
-                        crowd.pattern
-                    ),
-                    None,
-                );
-            }
-            for g in made {
-                diagnostics.add(
-                    Code::ResourceGeneralised,
-                    g.action.clone(),
-                    format!("{} resources became `{}` (threshold {}: raise `--max-resources` to keep them exact)", g.count, g.pattern, options.max_resources),
-                    None,
-                );
-            }
-            general
+            let made = group::generalise(&observed, options.max_resources, options.exact, &created);
+            report_generalised(
+                action,
+                &made,
+                usage,
+                &observed,
+                options.max_resources,
+                diagnostics,
+                &mut generalised,
+            );
+            made.resources.into_keys().collect()
         };
         by_resources
             .entry((resources.into_iter().collect(), facts))
@@ -141,11 +191,171 @@ pub fn emit(
     };
     // Last, so that Sids stay those of the exact action lists (stable with and without `--compact`) and the
     // size check and the review see the document as it is written.
-    if options.compact {
+    let doc = if options.compact {
         compact::compact(&doc, crate::mapper::catalogue::Registry::embedded())
     } else {
         doc
+    };
+    (doc, generalised.into_values().collect())
+}
+
+/// Diagnostics for what one action's generalisation made, and the summary's records of it: a
+/// `wildcard-segment` note per resource whose per-run identifiers became `*` (naming the kind and two
+/// observed values), a `resource-generalised` warning per crowd (naming the names it merged).
+fn report_generalised(
+    action: &str,
+    made: &group::Generalisation,
+    usage: &UsageSet,
+    observed: &BTreeMap<String, Seen>,
+    max_resources: usize,
+    diagnostics: &mut Diagnostics,
+    generalised: &mut BTreeMap<String, Generalised>,
+) {
+    let mut record = |resource: &str, written: &group::Written, crowd: Option<String>| {
+        let entry = generalised
+            .entry(resource.to_string())
+            .or_insert_with(|| Generalised {
+                resource: resource.to_string(),
+                actions: BTreeSet::new(),
+                observed: 0,
+                examples: BTreeSet::new(),
+                identifiers: BTreeSet::new(),
+                crowd: None,
+            });
+        entry.actions.insert(action.to_string());
+        entry.observed = entry.observed.max(written.observed);
+        crate::usage::keep_first(&mut entry.examples, &written.examples, 3);
+        entry
+            .identifiers
+            .extend(written.identifiers.iter().map(|(k, v)| describe(*k, v)));
+        if crowd.is_some() {
+            entry.crowd = crowd;
+        }
+    };
+    let crowded: BTreeSet<&str> = made.crowded.iter().map(|c| c.container.as_str()).collect();
+    for (resource, written) in &made.resources {
+        if !written.identifiers.is_empty() {
+            let kinds: Vec<String> = written
+                .identifiers
+                .iter()
+                .map(|(k, v)| describe(*k, v))
+                .collect();
+            let example = written.examples.first().cloned().unwrap_or_default();
+            diagnostics.add(
+                Code::WildcardSegment,
+                resource.to_string(),
+                format!(
+                    "per-run {} became `*`: {} observed, e.g. `{example}` (`--exact` keeps every name)",
+                    kinds.join(", "),
+                    written.observed
+                ),
+                None,
+            );
+        }
+        let container = names::container(resource);
+        let kept = usage
+            .crowds
+            .contains_key(&(action.to_string(), container.to_string()));
+        // Only what generalisation wrote: an observed resource (with the map's own `*`, if any) is not
+        // listed, unless the usage set's crowd already wrote it.
+        if observed.contains_key(resource) && !kept {
+            continue;
+        }
+        let crowd = if kept {
+            Some(format!(
+                "usage set's crowd (more than {} resources)",
+                crate::usage::CROWD
+            ))
+        } else if crowded.contains(container) {
+            Some(format!("crowd rule (threshold {max_resources})"))
+        } else {
+            None
+        };
+        if kept {
+            // The usage set no longer knows how many resources its shapes stand for.
+            let shapes = group::Written {
+                observed: 0,
+                ..written.clone()
+            };
+            record(resource, &shapes, crowd);
+        } else {
+            record(resource, written, crowd);
+        }
     }
+    for crowd in &made.crowded {
+        let steps: Vec<String> = crowd
+            .merges
+            .iter()
+            .map(|m| {
+                let more = if m.distinct > m.values.len() {
+                    ", …"
+                } else {
+                    ""
+                };
+                let names: Vec<String> = m.values.iter().map(|v| format!("`{v}`")).collect();
+                let stable = if m.stable { "names" } else { "identifiers" };
+                format!(
+                    "{} {stable} ({}{more}) became `*` in `{}`",
+                    m.distinct,
+                    names.join(", "),
+                    m.example
+                )
+            })
+            .collect();
+        diagnostics.add(
+            Code::ResourceGeneralised,
+            action.to_string(),
+            format!(
+                "{} resources in `{}` became {} (threshold {}: raise `--max-resources` to keep more): {}",
+                crowd.before,
+                crowd.container,
+                crowd.after,
+                max_resources,
+                steps.join("; ")
+            ),
+            None,
+        );
+    }
+    // Crowds the usage set kept generalised (more than `CROWD` resources in one container).
+    let containers: BTreeSet<&str> = observed.keys().map(|r| names::container(r)).collect();
+    for container in containers {
+        let Some(crowd) = usage
+            .crowds
+            .get(&(action.to_string(), container.to_string()))
+        else {
+            continue;
+        };
+        let examples: Vec<String> = crowd.examples.iter().map(|e| format!("`{e}`")).collect();
+        diagnostics.add(
+            Code::ResourceGeneralised,
+            action.to_string(),
+            format!(
+                "more than {} resources in `{container}`, e.g. {}: kept with every identifier{} as `*`",
+                crate::usage::CROWD,
+                examples.join(", "),
+                match crowd.level {
+                    0 | 1 => String::new(),
+                    2 => " and every token with a digit".to_string(),
+                    level => format!(
+                        ", every token with a digit and the last {} components",
+                        level - 2
+                    ),
+                }
+            ),
+            None,
+        );
+    }
+}
+
+/// `run number (`4183`, `4186`, … 22 values)`.
+fn describe(kind: names::IdKind, values: &group::Values) -> String {
+    let examples: Vec<String> = values.examples.iter().map(|v| format!("`{v}`")).collect();
+    let more = if values.distinct > values.examples.len() {
+        format!(", … {} values", values.distinct)
+    } else {
+        String::new()
+    };
+    format!("{kind} ({}{more})", examples.join(", "))
 }
 
 fn condition(facts: &Facts) -> Option<Conditions> {

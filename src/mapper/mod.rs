@@ -281,7 +281,7 @@ impl Mapper {
         };
         let action = format!("{}:{name}", target.prefix);
         // A fact read from the record and absent there is left out: the emitter then adds no condition.
-        let facts = grant
+        let mut facts: BTreeMap<String, String> = grant
             .facts
             .iter()
             .filter_map(|(k, v)| match v {
@@ -291,6 +291,22 @@ impl Mapper {
                 }
             })
             .collect();
+        // The tags a creating request carries, for `--condition tags`. EC2's catalogue lists
+        // `aws:RequestTag/${TagKey}` on resource types rather than actions, and every EC2 request with tag
+        // specifications supports it (EC2 User Guide, "Grant permission to tag resources during creation").
+        let takes_tags = target.prefix == "ec2"
+            || target.actions.get(&name).is_some_and(|a| {
+                a.condition_keys
+                    .iter()
+                    .any(|k| k == "aws:RequestTag/${TagKey}")
+            });
+        if takes_tags {
+            for (key, value) in request_tags(ctx.request) {
+                facts
+                    .entry(format!("aws:RequestTag/{key}"))
+                    .or_insert(value);
+            }
+        }
         let star = |wildcard| MappedGrant {
             action: action.clone(),
             resources: vec!["*".into()],
@@ -568,6 +584,59 @@ fn caller<'a>(record: &'a Record) -> Caller<'a> {
             .and_then(|i| i.arn.as_deref())
             .unwrap_or(""),
     }
+}
+
+/// The tags a request sets: `tags` as a map or a list of `{key, value}` (CloudFormation, DynamoDB, Lambda,
+/// ECS), EC2's `tagSpecificationSet.items[].tags[]` and `tagSet.items[]`.
+pub fn request_tags(request: Option<&Value>) -> BTreeMap<String, String> {
+    fn items(value: &Value) -> Vec<&Value> {
+        match value {
+            Value::Array(list) => list.iter().collect(),
+            Value::Object(object) => match object.get("items") {
+                Some(Value::Array(list)) => list.iter().collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+    fn read(tags: &Value, out: &mut BTreeMap<String, String>) {
+        match tags {
+            Value::Object(map) if !map.contains_key("items") => {
+                for (key, value) in map {
+                    if let Value::String(value) = value {
+                        out.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            _ => {
+                for tag in items(tags) {
+                    let key = tag.get("key").or_else(|| tag.get("Key"));
+                    let value = tag.get("value").or_else(|| tag.get("Value"));
+                    if let (Some(Value::String(key)), Some(Value::String(value))) = (key, value) {
+                        out.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    let Some(Value::Object(request)) = request else {
+        return out;
+    };
+    for (field, value) in request {
+        match field.as_str() {
+            "tagSpecificationSet" | "tagSpecifications" | "TagSpecifications" => {
+                for spec in items(value) {
+                    if let Some(tags) = spec.get("tags").or_else(|| spec.get("Tags")) {
+                        read(tags, &mut out);
+                    }
+                }
+            }
+            "tags" | "Tags" | "tagSet" | "tagList" | "TagList" => read(value, &mut out),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The ARN format of a resource type that a rule fills: a type can have several (API Gateway's `Stage` is

@@ -50,6 +50,7 @@ pub fn summary_text(outcome: &Outcome, verbose: bool, check: bool) -> String {
         out,
         "  policy   {actions} actions in {statements} statements"
     );
+    generalised_text(outcome, verbose, &mut out);
     if !denied.denied.is_empty() {
         let _ = writeln!(
             out,
@@ -122,6 +123,41 @@ pub fn summary_text(outcome: &Outcome, verbose: bool, check: bool) -> String {
     out
 }
 
+/// The policy's resources that stand for more than they name, and what each stands for: at most ten
+/// without `-v`.
+fn generalised_text(outcome: &Outcome, verbose: bool, out: &mut String) {
+    if outcome.generalised.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  generalised {} resources stand for the names observed (`--exact` keeps every name):",
+        outcome.generalised.len()
+    );
+    const SHOWN: usize = 10;
+    let shown = if verbose { usize::MAX } else { SHOWN };
+    for g in outcome.generalised.iter().take(shown) {
+        let how: Vec<String> = g
+            .identifiers
+            .iter()
+            .cloned()
+            .chain(g.crowd.clone())
+            .collect();
+        let observed = match g.observed {
+            0 => String::new(),
+            n => format!("{n} observed: "),
+        };
+        let _ = writeln!(out, "    {} <- {observed}{}", g.resource, how.join(", "));
+    }
+    if outcome.generalised.len() > shown {
+        let _ = writeln!(
+            out,
+            "    ... {} more (-v or --explain lists them)",
+            outcome.generalised.len() - shown
+        );
+    }
+}
+
 /// `--explain`: one block per action of the policy.
 pub fn evidence_text(outcome: &Outcome) -> String {
     let mut out = String::new();
@@ -134,6 +170,28 @@ pub fn evidence_text(outcome: &Outcome) -> String {
             evidence.count, evidence.first_seen, evidence.last_seen, evidence.sample_event_id
         );
         let _ = writeln!(out, "  map    {}", entries.join(", "));
+        for g in outcome
+            .generalised
+            .iter()
+            .filter(|g| g.actions.contains(action))
+        {
+            let examples: Vec<&str> = g.examples.iter().map(String::as_str).collect();
+            let _ = match g.observed {
+                0 => writeln!(out, "  resource {} (a crowd)", g.resource),
+                n => writeln!(
+                    out,
+                    "  resource {} stands for {n} observed, e.g. {}",
+                    g.resource,
+                    examples.join(", ")
+                ),
+            };
+            for how in &g.identifiers {
+                let _ = writeln!(out, "           `*` for the {how}");
+            }
+            if let Some(crowd) = &g.crowd {
+                let _ = writeln!(out, "           made by the {crowd}");
+            }
+        }
     }
     out
 }
@@ -148,6 +206,7 @@ struct Summary<'a> {
     stats: &'a Stats,
     actions: BTreeMap<&'a str, Evidence>,
     denied: Vec<Denied<'a>>,
+    generalised: &'a [crate::emitter::Generalised],
     diagnostics: Vec<&'a Diagnostic>,
 }
 
@@ -174,6 +233,7 @@ pub fn summary_json(outcome: &Outcome) -> String {
             .iter()
             .map(|(key, evidence)| Denied { key, evidence })
             .collect(),
+        generalised: &outcome.generalised,
         diagnostics: outcome.diagnostics.iter().collect(),
     };
     crate::policy::pretty_json(&summary)

@@ -152,9 +152,11 @@ impl Settings {
                         ConditionArg::Region => ConditionKind::Region,
                         ConditionArg::InstanceType => ConditionKind::InstanceType,
                         ConditionArg::Service => ConditionKind::Service,
+                        ConditionArg::Tags => ConditionKind::Tags,
                     })
                     .collect(),
                 compact: args.compact,
+                exact: args.exact,
             },
             current,
             check: args.check,

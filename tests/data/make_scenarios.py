@@ -515,7 +515,8 @@ Without `--account`, a bare role name matches roles of that name in every accoun
 444455556666); a diagnostic should say that several accounts matched.
 Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token` and
 `arn:aws:ssm:us-east-1:444455556666:parameter/build/token`, `s3:GetObject` on
-`arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst` and `arn:aws:s3:::acme-build-artifacts/shared/toolchain-2026.11.tar.gz`.
+`arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst` and `arn:aws:s3:::acme-build-artifacts/shared/toolchain-*.*.tar.gz`
+(the date `2026.11` of `toolchain-2026.11.tar.gz` is per-period: a `wildcard-segment` note names it).
 Same logs as `account-filter`.
 """
 
@@ -541,8 +542,9 @@ Must contain exactly: `s3:ListBucket` on `arn:aws:s3:::acme-build-artifacts` (fr
 also logs for ListObjectsV2 with `list-type: 2`), `s3:ListBucketVersions` on the bucket (from ListObjectVersions),
 `s3:GetBucketLocation` on `arn:aws:s3:::acme-build-artifacts`, `s3:GetObject` on
 `arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst` (from GetObject and HeadObject), `s3:PutObject` on
-`arn:aws:s3:::acme-build-artifacts/builds/5/bundle.zip`, `s3:DeleteObject` on
-`arn:aws:s3:::acme-build-artifacts/tmp/5/scratch.bin`.
+`arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip`, `s3:DeleteObject` on
+`arn:aws:s3:::acme-build-artifacts/tmp/*/scratch.bin` (the run number `5` of `builds/5/` and `tmp/5/`, also in the
+session name `gh-run-5`, is per-run: a `wildcard-segment` note for each).
 Must not contain: `s3:ListObjects`, `s3:ListObjectVersions`, `s3:HeadObject` (not IAM actions), an object action
 on the bucket ARN.
 """
@@ -679,7 +681,8 @@ Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:
 `lambda:GetFunction` on `arn:aws:lambda:us-east-1:111122223333:function:acme-api`, `cloudformation:DescribeStacks`
 on `arn:aws:cloudformation:us-east-1:111122223333:stack/acme-api/*`, `ecr:GetAuthorizationToken` on `*`,
 `s3:GetObject` on `arn:aws:s3:::acme-build-artifacts/cache/deps.tar.zst`, `logs:CreateLogStream` on
-`arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-14`. No diagnostics.
+`arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*` (the stream is named after
+the session `gh-run-14`: a `wildcard-segment` note). No other diagnostics but the map's notes.
 """
 
 
@@ -867,6 +870,229 @@ A PartiQL `ExecuteStatement` whose record lacks the statement matches the map's 
 (one per statement verb) applies: the call would be "mapped" and granted nothing. policygen says so:
 `unsound-result`, the run is incomplete (exit 1).
 Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`.
+"""
+
+
+def on_day(day, hour=9, minute=0):
+    """A time on a November 2026 day, for scenarios whose evidence spans days."""
+    return dt.datetime(2026, 11, day, hour, minute, 0)
+
+
+def log_stream(s, ui, group, stream, **kw):
+    return s.ev(ui, "logs.amazonaws.com", "CreateLogStream", {"logGroupName": group, "logStreamName": stream},
+                ro=False, **kw)
+
+
+@scenario
+def per_run_session_and_numbers(s):
+    records = []
+    for n, day in [(4411, 2), (4412, 3), (4415, 5)]:
+        ui = s.role(f"gh-run-{n}")
+        records.append(log_stream(s, ui, "/acme/ci/build-agent", f"gh-run-{n}", t=on_day(day)))
+        records.append(log_stream(s, ui, "/acme/ci/steps", str(n), t=on_day(day, 10)))
+        records.append(s.s3(ui, "PutObject", key=f"builds/{n}/bundle.zip", t=on_day(day, 11)))
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """Names made from the run: log streams named after the session (`gh-run-4411`) or its number (`4411`), objects under
+the build number. The next run brings the next number, so each becomes `*` in that part only.
+Must contain exactly: `logs:CreateLogStream` on
+`arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*` and
+`arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/steps:log-stream:*`, `s3:PutObject` on
+`arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip`; a `wildcard-segment` note for each, naming the
+identifiers.
+Must not contain: `log-group:/acme/ci/*`, `acme-build-artifacts/*`.
+"""
+
+
+@scenario
+def per_run_dates_and_timestamps(s):
+    ui = s.role("etl-nightly")
+    records = []
+    for day in (20, 21):
+        records += [
+            s.s3(ui, "PutObject", key=f"curated/events/dt=2026-11-{day}/part-0.parquet", t=on_day(day, 2)),
+            s.s3(ui, "PutObject", key=f"firehose/2026/11/{day}/10/batch.gz", t=on_day(day, 2, 1)),
+            s.s3(ui, "PutObject", key=f"exports/orders-202611{day}T020000Z.csv", t=on_day(day, 2, 2)),
+            s.s3(ui, "GetObject", key=f"raw/year=2026/month=11/day={day}/events.json", t=on_day(day, 2, 3)),
+            s.ev(ui, "dynamodb.amazonaws.com", "PutItem", {"tableName": "metrics_2026_11"}, ro=False,
+                 t=on_day(day, 2, 4)),
+        ]
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """Dates and timestamps in the formats data pipelines write: Hive partitions (`dt=2026-11-20`, `year=2026/month=11`),
+Firehose's `2026/11/20/10`, compact `20261120T020000Z`, a monthly table `metrics_2026_11`. Each date part becomes
+`*`, separators kept, so the policy still works on 1 December and still denies `metrics-archive`.
+The file name `part-0.parquet` is the same every day (a number that recurs from the first day): it stays.
+Must contain exactly: `s3:PutObject` on `arn:aws:s3:::acme-build-artifacts/curated/events/dt=*-*-*/part-0.parquet`,
+`arn:aws:s3:::acme-build-artifacts/firehose/*/*/*/*/batch.gz`, `arn:aws:s3:::acme-build-artifacts/exports/orders-*.csv`;
+`s3:GetObject` on `arn:aws:s3:::acme-build-artifacts/raw/year=*/month=*/day=*/events.json`; `dynamodb:PutItem`
+on `arn:aws:dynamodb:us-east-1:111122223333:table/metrics_*_*`.
+"""
+
+
+@scenario
+def per_run_uuids_and_hex(s):
+    records = []
+    for day in (3, 4):
+        build = s.g.uuid()
+        cb = s.role(f"AWSCodeBuild-{build}")
+        records.append(log_stream(s, cb, "/aws/codebuild/app-build", build, t=on_day(day)))
+        task = s.g.hexs(32)
+        records.append(log_stream(s, s.role(task), "/ecs/orders", f"app/web/{task}", t=on_day(day, 10)))
+        fn = s.role("thumbnailer")
+        records.append(log_stream(s, fn, "/aws/lambda/thumbnailer", f"2026/11/0{day}/[$LATEST]{s.g.hexs(32)}",
+                                  t=on_day(day, 11)))
+        sha = s.g.hexs(40)
+        records.append(s.s3(cb, "PutObject", key=f"cfn/acme-api-{sha[:12]}.yaml", t=on_day(day, 12)))
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """Identifiers a run brings: a CodeBuild build ID (UUID) as the stream name, an ECS task ID (32 hex) and a Lambda
+container's stream (`2026/11/03/[$LATEST]<hex>`), a commit SHA in an object key.
+Must contain exactly: `logs:CreateLogStream` on `.../log-group:/aws/codebuild/app-build:log-stream:*`,
+`.../log-group:/ecs/orders:log-stream:app/web/*`,
+`.../log-group:/aws/lambda/thumbnailer:log-stream:*/*/*/[${$}LATEST]*`; `s3:PutObject` on
+`arn:aws:s3:::acme-build-artifacts/cfn/acme-api-*.yaml`.
+"""
+
+
+@scenario
+def per_run_ec2_ids(s):
+    base, subnet = "ami-0a1b2c3d4e5f60718", "subnet-0123456789abcdef0"
+    key = "arn:aws:kms:us-east-1:111122223333:key/0d6c5b4a-3f2e-4d1c-9b8a-7f6e5d4c3b2a"
+    records = []
+    for n, day in [(1, 2), (2, 9)]:
+        ui = s.role(f"gh-run-{n}")
+        instance = f"i-0{s.g.hexs(16)}"
+        records += [
+            s.ev(ui, "ec2.amazonaws.com", "RunInstances",
+                 {"instancesSet": {"items": [{"imageId": base, "minCount": 1, "maxCount": 1}]},
+                  "instanceType": "t3.medium", "subnetId": subnet},
+                 {"instancesSet": {"items": [{"instanceId": instance}]}}, ro=False, t=on_day(day)),
+            s.ev(ui, "ec2.amazonaws.com", "TerminateInstances", {"instancesSet": {"items": [{"instanceId": instance}]}},
+                 ro=False, t=on_day(day, 10)),
+            s.ev(ui, "ec2.amazonaws.com", "DeleteSnapshot", {"snapshotId": f"snap-0{s.g.hexs(16)}"}, ro=False,
+                 t=on_day(day, 11)),
+        ]
+    ui = s.role("gh-run-2")
+    records.append(s.ev(ui, "kms.amazonaws.com", "Decrypt", {"encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+                        resources=[{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": key}], t=on_day(9, 12)))
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """EC2 IDs: instances and snapshots change with every run (the principal launches instances: `instance/*`), the
+base AMI and the subnet are the same in both runs, a week apart, and stay exact. The KMS key, used once, is a
+resource's whole ID of a type the principal never creates, so it stays exact too.
+Must contain exactly: `ec2:RunInstances` on `arn:aws:ec2:us-east-1::image/ami-0a1b2c3d4e5f60718`,
+`arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0123456789abcdef0` and the map's `instance/*`, `volume/*`,
+`network-interface/*`, `security-group/*`; `ec2:TerminateInstances` on
+`arn:aws:ec2:us-east-1:111122223333:instance/i-*`; `ec2:DeleteSnapshot` on `arn:aws:ec2:us-east-1::snapshot/snap-*`;
+`kms:Decrypt` on the exact key.
+"""
+
+
+@scenario
+def per_run_random_tokens(s):
+    records = []
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:ci/deploy-key-Tq4Lw9"
+    for day in (2, 3, 4):
+        ui = s.role("AWSCodeBuild-build")
+        records.append(s.s3(ui, "GetObject", key=f"app-pipeli/SourceArti/{s.g.chars(mt.B62, 7)}", t=on_day(day)))
+        records.append(s.s3(ui, "PutObject", key=f"uploads/{s.g.chars(mt.B62, 16)}.bin", t=on_day(day, 10)))
+    records.append(s.ev(s.role("AWSCodeBuild-build"), "secretsmanager.amazonaws.com", "GetSecretValue",
+                        {"secretId": secret}, t=on_day(4, 11)))
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """\
+Random tokens: a 16-character upload name is a random ID by its shape; CodePipeline's 7-character artefact
+names are not, but three of them come and go at one place, so that place is per-run too. The Secrets Manager
+suffix (`Tq4Lw9`), seen once, has no such evidence and stays: the secret is the same next time.
+Must contain exactly: `s3:GetObject` on `arn:aws:s3:::acme-build-artifacts/app-pipeli/SourceArti/*`,
+`s3:PutObject` on `arn:aws:s3:::acme-build-artifacts/uploads/*.bin`, `secretsmanager:GetSecretValue` on the exact
+secret ARN.
+"""
+
+
+@scenario
+def stable_names_stay_exact(s):
+    ui = s.role("deployer")
+    records = []
+    for day in (2, 9, 16):
+        for env in ("prod", "staging"):
+            records += [
+                s.s3(ui, "GetObject", key=f"env/{env}/app/terraform.tfstate", t=on_day(day, 9)),
+                s.ev(ui, "dynamodb.amazonaws.com", "PutItem", {"tableName": f"orders-{env}"}, ro=False,
+                     t=on_day(day, 9, 1)),
+                log_stream(s, ui, f"/ecs/orders-{env}", "deploy", t=on_day(day, 9, 2)),
+                s.ev(ui, "cloudformation.amazonaws.com", "UpdateStack", {"stackName": f"orders-api-{env}"},
+                     ro=False, t=on_day(day, 9, 3)),
+            ]
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """Stable names stay exact: a state key per environment, tables, log groups and stacks named after the
+environment. Nothing here is a per-run identifier, so nothing becomes `*` and there is no `wildcard-segment`
+note but the map's (the stack's UUID).
+Must contain exactly: `s3:GetObject` on `.../env/prod/app/terraform.tfstate` and `.../env/staging/app/terraform.tfstate`;
+`dynamodb:PutItem` on `table/orders-prod` and `table/orders-staging`; `logs:CreateLogStream` on the two
+`deploy` streams; `cloudformation:UpdateStack` on `stack/orders-api-prod/*` and `stack/orders-api-staging/*`.
+"""
+
+
+def _customer_reports(s):
+    ui = s.role("reporter")
+    records = []
+    for i, customer in enumerate(["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne"]):
+        for doc in ("summary", "detail"):
+            records.append(s.s3(ui, "PutObject", key=f"reports/{customer}/{doc}.pdf", t=on_day(2 + i)))
+    s.records_file("events.json", records)
+
+
+@scenario
+def crowd_rule_names_merged(s):
+    _customer_reports(s)
+    return DEFAULT_ARGS + " --max-resources 5", """Past `--max-resources` (5 here) the crowd rule makes whole components `*`, the most variable place first: the
+seven customer names (stable names, not identifiers) become `*` and the warning names them; the two document
+names stay.
+Must contain exactly: `s3:PutObject` on `arn:aws:s3:::acme-build-artifacts/reports/*/detail.pdf` and
+`arn:aws:s3:::acme-build-artifacts/reports/*/summary.pdf`; a `resource-generalised` warning naming `acme`,
+`globex`, `hooli`.
+Must not contain: `acme-build-artifacts/*` or `reports/*` alone.
+"""
+
+
+@scenario
+def exact_keeps_every_name(s):
+    records = []
+    for n, day in [(4411, 2), (4412, 3)]:
+        ui = s.role(f"gh-run-{n}")
+        records.append(log_stream(s, ui, "/acme/ci/build-agent", f"gh-run-{n}", t=on_day(day)))
+        records.append(s.s3(ui, "PutObject", key=f"builds/{n}/bundle.zip", t=on_day(day, 11)))
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS + " --exact", """`--exact` keeps every observed name: the per-run streams and objects stay as they were, no `wildcard-segment`
+note. Today's behaviour; the policy breaks on the next run.
+Must contain exactly: `logs:CreateLogStream` on `...:log-stream:gh-run-4411` and `...:log-stream:gh-run-4412`,
+`s3:PutObject` on `.../builds/4411/bundle.zip` and `.../builds/4412/bundle.zip`.
+"""
+
+
+@scenario
+def condition_tags(s):
+    records = []
+    for n, day in [(7, 2), (8, 3)]:
+        ui = s.role(f"gh-run-{n}")
+        instance = f"i-0{s.g.hexs(16)}"
+        tags = [{"key": "team", "value": "platform"}, {"key": "ci-run", "value": str(n)}]
+        records += [
+            s.ev(ui, "ec2.amazonaws.com", "RunInstances",
+                 {"instancesSet": {"items": [{"imageId": "ami-0a1b2c3d4e5f60718", "minCount": 1, "maxCount": 1}]},
+                  "instanceType": "t3.micro", "subnetId": "subnet-0123456789abcdef0",
+                  "tagSpecificationSet": {"items": [{"resourceType": "instance", "tags": tags}]}},
+                 {"instancesSet": {"items": [{"instanceId": instance}]}}, ro=False, t=on_day(day)),
+            s.ev(ui, "cloudformation.amazonaws.com", "CreateStack",
+                 {"stackName": f"preview-pr-{n}", "tags": [{"key": "team", "value": "platform"}]},
+                 {"stackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/preview-pr-{n}/{s.g.uuid()}"},
+                 ro=False, t=on_day(day, 10)),
+        ]
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS + " --condition tags", """`--condition tags`: the requests that create per-run resources carry tags, so the policy can ask for them
+(`aws:RequestTag/team` = `platform`), on the resources the request creates only: the image and subnet of
+`ec2:RunInstances` keep working without it. The `ci-run` tag changes with every run and is left out.
+Must contain exactly: `ec2:RunInstances` on the image and subnet without a condition; on `instance/*` and the
+other new resources with `StringEquals` `aws:RequestTag/team` = `platform`; `ec2:CreateTags` on `instance/*`
+with `ec2:CreateAction` (none: `--condition service` is not given) and the same tag condition;
+`cloudformation:CreateStack` on `stack/preview-pr-*/*` with the tag condition.
 """
 
 

@@ -52,6 +52,41 @@ fn readme_first_command_prints_what_the_readme_shows() {
     );
 }
 
+/// The summary names each generalised resource and what it stands for; `--exact` keeps every name.
+#[test]
+fn summary_lists_generalised_resources_and_exact_keeps_names() {
+    let mut args = vec![
+        "--role",
+        "build-agent",
+        "--logs",
+        "examples/trail",
+        "--explain",
+    ];
+    args.extend(WINDOW);
+    let out = policygen(&args);
+    let (policy, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        stderr.contains("policy   24 actions in 15 statements"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("generalised 6 resources stand for the names observed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip <- 30 observed: session name part (`4181`, `4182`, … 30 values)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  resource arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip stands for 30 observed"), "{stderr}");
+    assert!(policy.contains("log-stream:gh-run-*\""), "{policy}");
+    args.push("--exact");
+    let out = policygen(&args);
+    let (policy, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(!stderr.contains("generalised"), "{stderr}");
+    assert!(policy.contains("builds/4210/bundle.zip"), "{policy}");
+    assert!(!policy.contains("builds/*"), "{policy}");
+}
+
 #[test]
 fn usage_errors_exit_2_and_say_how() {
     let out = policygen(&["--role", "x", "--logs", "examples/trail"]);

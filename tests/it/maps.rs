@@ -176,7 +176,9 @@ fn principal_of(record: &serde_json::Value) -> String {
         .to_string()
 }
 
-/// The policy and diagnostic codes of a run over `records`, through the same path as the binary.
+/// The policy and diagnostic codes of a run over `records`, through the same path as the binary, with
+/// `--exact`: a case proves the ARN each call is evaluated on, not the forward generalisation of per-run
+/// names (`docs/forward-validity.md`), which would widen a sibling that differs only by a run number.
 fn run_case(
     records: &[serde_json::Value],
     options: &[String],
@@ -188,6 +190,7 @@ fn run_case(
         "2000-01-01",
         "--to",
         "2100-01-01",
+        "--exact",
         "--logs",
         "-",
     ]

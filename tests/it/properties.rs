@@ -246,3 +246,84 @@ proptest! {
         }
     }
 }
+
+/// Words that name stable things: never turned into `*` by the generalisation of per-run names.
+const STABLE_WORDS: [&str; 8] = [
+    "orders", "prod", "staging", "api", "builds", "cache", "reports", "app",
+];
+
+/// One token of a generated resource name: a stable word, or a per-run identifier of some kind.
+fn token(kind: usize, value: u32) -> String {
+    match kind % 7 {
+        0..=2 => STABLE_WORDS[value as usize % STABLE_WORDS.len()].to_string(),
+        3 => (4000 + value % 500).to_string(),
+        4 => format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            value,
+            value % 65536,
+            value % 4096,
+            value % 4096,
+            u64::from(value) * 7919
+        ),
+        5 => format!("2026-{:02}-{:02}", 1 + value % 12, 1 + value % 28),
+        _ => format!("{:07x}a1", value),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Generalising per-run names never drops an observed call (the policy allows every observed resource)
+    /// and never turns a stable word into `*`: each observed resource is allowed by a resource of the policy
+    /// that keeps all of its stable words, in order, in the same components.
+    #[test]
+    fn generalising_is_sound_and_keeps_stable_words(
+        names in proptest::collection::vec(
+            (0usize..3, proptest::collection::vec(proptest::collection::vec((0usize..7, any::<u32>()), 1..4), 1..4), 1u32..20, 0u32..5, 0usize..3),
+            1..30,
+        ),
+    ) {
+        let mut set = policygen::usage::UsageSet::default();
+        let mut observed = Vec::new();
+        for (bucket, components, day, span, session) in &names {
+            let key: Vec<String> = components
+                .iter()
+                .map(|tokens| tokens.iter().map(|(k, v)| token(*k, *v)).collect::<Vec<_>>().join("-"))
+                .collect();
+            let resource = format!("arn:aws:s3:::bucket-{}/{}", STABLE_WORDS[*bucket], key.join("/"));
+            let first = format!("2026-11-{:02}T10:00:00Z", day);
+            let last = format!("2026-11-{:02}T10:00:00Z", day + span);
+            let mut evidence = policygen::usage::Evidence::new(&first, "e", None)
+                .in_session(Some(&format!("arn:aws:sts::1:assumed-role/r/s{session}")));
+            evidence.last_seen = last;
+            let usage_key = policygen::usage::UsageKey {
+                action: "s3:PutObject".into(),
+                resource: resource.clone(),
+                region: "us-east-1".into(),
+                facts: Default::default(),
+            };
+            set.add(usage_key, evidence);
+            observed.push(resource);
+        }
+        let options = policygen::emitter::EmitOptions { max_resources: 1000, ..Default::default() };
+        let policy = policygen::emitter::emit(&set, &options, &mut policygen::report::Diagnostics::default());
+        let written: Vec<String> = policy.statements.iter().flat_map(|s| s.resource.iter().flat_map(|r| r.items().to_vec())).collect();
+        let words = |text: &str| -> Vec<Vec<String>> {
+            text.split('/')
+                .map(|c| c.split(|ch: char| !ch.is_ascii_alphanumeric()).filter(|t| STABLE_WORDS.contains(t)).map(str::to_string).collect())
+                .collect()
+        };
+        for resource in &observed {
+            prop_assert!(policy.allows("s3:PutObject", resource), "{} not allowed by {:?}", resource, written);
+        }
+        // Each written resource is the generalisation of an observed one: it keeps all of that one's stable
+        // words, in order, in the same components (another stable name it happens to cover is not merged
+        // by a `*` of its own).
+        for w in &written {
+            let from_observed = observed.iter().any(|resource| {
+                wildcard_match(w, resource, true) && words(resource) == words(w)
+            });
+            prop_assert!(from_observed, "{} keeps the stable words of no observed resource ({:?})", w, observed);
+        }
+    }
+}

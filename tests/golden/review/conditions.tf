@@ -170,14 +170,15 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "LogsD1E2760E"
+    sid    = "Logs4B7A6416"
     effect = "Allow"
     actions = [
-      "logs:PutRetentionPolicy",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
     ]
     resources = [
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/acme-api:*",
-      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/acme-api:*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*",
+      "arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*",
     ]
 
     condition {
@@ -188,22 +189,14 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "LogsFD998CA5"
+    sid    = "LogsD1E2760E"
     effect = "Allow"
     actions = [
-      "logs:CreateLogStream",
-      "logs:PutLogEvents",
+      "logs:PutRetentionPolicy",
     ]
     resources = [
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4183",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4186",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4190",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4193",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4198",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4201",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4205",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4208",
-      "arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/acme-api:*",
+      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/acme-api:*",
     ]
 
     condition {
@@ -231,13 +224,14 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "S3D527247A"
+    sid    = "S37900E1F9"
     effect = "Allow"
     actions = [
-      "s3:GetObject",
+      "s3:PutObject",
     ]
     resources = [
-      "arn:aws:s3:::acme-build-artifacts/cache/node_modules-*",
+      "arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip",
+      "arn:aws:s3:::acme-build-artifacts/cfn/acme-api-*.yaml",
     ]
 
     condition {
@@ -248,13 +242,13 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "S3DB7A7854"
+    sid    = "S3FD0DDBFC"
     effect = "Allow"
     actions = [
-      "s3:PutObject",
+      "s3:GetObject",
     ]
     resources = [
-      "arn:aws:s3:::acme-build-artifacts/*",
+      "arn:aws:s3:::acme-build-artifacts/cache/node_modules-*.tar.zst",
     ]
 
     condition {

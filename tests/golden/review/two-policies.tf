@@ -116,6 +116,19 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
+    sid    = "Logs3E8CF9C3"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]
+    resources = [
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*",
+      "arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-*",
+    ]
+  }
+
+  statement {
     sid    = "Logs90DC4D9B"
     effect = "Allow"
     actions = [
@@ -128,33 +141,14 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "LogsBCB5AE56"
+    sid    = "S36B2C030A"
     effect = "Allow"
     actions = [
-      "logs:CreateLogStream",
-      "logs:PutLogEvents",
+      "s3:PutObject",
     ]
     resources = [
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4183",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4186",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4190",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4193",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4198",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4201",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4205",
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4208",
-      "arn:aws:logs:us-east-1:111122223333:log-group:/acme/ci/build-agent:log-stream:gh-run-4*",
-    ]
-  }
-
-  statement {
-    sid    = "S34D48D12F"
-    effect = "Allow"
-    actions = [
-      "s3:GetObject",
-    ]
-    resources = [
-      "arn:aws:s3:::acme-build-artifacts/cache/node_modules-*",
+      "arn:aws:s3:::acme-build-artifacts/builds/*/bundle.zip",
+      "arn:aws:s3:::acme-build-artifacts/cfn/acme-api-*.yaml",
     ]
   }
 
@@ -170,13 +164,13 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "S3FC7C6A4D"
+    sid    = "S3E85652C5"
     effect = "Allow"
     actions = [
-      "s3:PutObject",
+      "s3:GetObject",
     ]
     resources = [
-      "arn:aws:s3:::acme-build-artifacts/*",
+      "arn:aws:s3:::acme-build-artifacts/cache/node_modules-*.tar.zst",
     ]
   }
 

@@ -10,9 +10,10 @@
 //! - anything else, or a role whose sessions cannot all be found that way: every event of the window,
 //!   filtered here.
 //!
-//! Every event's `CloudTrailEvent` goes through [`Ingest::ingest`], a page at a time.
+//! Every event's `CloudTrailEvent` is one record's JSON and goes through [`Decoder::record_bytes`] as it is.
 
-use super::ingest::{Ingest, Partial};
+use super::decode::Decoder;
+use super::sink::{Collected, Sink};
 use super::source::{LookupSource, Regions};
 use crate::principal::{Identity, PrincipalFilter};
 use crate::window::TimeWindow;
@@ -310,20 +311,6 @@ fn collect_sessions(filter: &PrincipalFilter, events: &[String], out: &mut Sessi
     }
 }
 
-/// `{"Records":[...]}` of one page of `CloudTrailEvent` strings (each is a whole record's JSON).
-fn as_records(events: &[String]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 16);
-    out.extend_from_slice(b"{\"Records\":[");
-    for (i, event) in events.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(event.as_bytes());
-    }
-    out.extend_from_slice(b"]}");
-    out
-}
-
 fn spinner(multi: &MultiProgress, enabled: bool, region: &str) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
@@ -368,18 +355,18 @@ fn oldest_time(events: &[String]) -> Option<String> {
         .min()
 }
 
-/// Runs `query` in one region and ingests every page (on the blocking pool).
-async fn ingest_query(
+/// Runs `query` in one region and decoders every page (on the blocking pool).
+async fn read_query<S: Sink + 'static>(
     paced: &mut Paced,
     query: &Query,
-    ingest: &Arc<Ingest>,
+    decoder: &Arc<Decoder<S>>,
     bar: &ProgressBar,
     scan: bool,
-    out: &mut Partial,
+    out: &mut Collected<S>,
     events: &mut usize,
 ) -> Result<(), LookupError> {
     let started = Instant::now();
-    let window = ingest.scope().window.clone();
+    let window = decoder.scope().window.clone();
     let mut pages = Vec::new();
     let mut page_no = 0usize;
     paced
@@ -395,12 +382,12 @@ async fn ingest_query(
                 "{} calls, {} events {progress}",
                 paced.calls, *events
             ));
-            let ingest = ingest.clone();
+            let decoder = decoder.clone();
             let name = format!("LookupEvents {} page {page_no}", paced.region);
             pages.push(tokio::task::spawn_blocking(move || {
-                let mut part = Partial::default();
-                if !page.is_empty() {
-                    ingest.ingest(&name, &as_records(&page), &mut part);
+                let mut part = decoder.fresh();
+                for (index, event) in page.iter().enumerate() {
+                    decoder.record_bytes(&name, index, event.as_bytes(), &mut part);
                 }
                 part
             }));
@@ -409,7 +396,7 @@ async fn ingest_query(
     for page in pages {
         match page.await {
             Ok(part) => out.merge(part),
-            Err(e) => ingest.unreadable("LookupEvents", &format!("parsing task failed: {e}"), out),
+            Err(e) => decoder.unreadable("LookupEvents", &format!("parsing task failed: {e}"), out),
         }
     }
     Ok(())
@@ -432,20 +419,20 @@ fn strategy_for(filter: Option<&PrincipalFilter>) -> Strategy {
     }
 }
 
-/// Reads the principal's events in `ingest`'s window from every region in `clients`, in parallel.
-pub async fn collect_with(
+/// Reads the principal's events in `decoder`'s window from every region in `clients`, in parallel.
+pub async fn collect_with<S: Sink + 'static>(
     clients: BTreeMap<String, Client>,
     source: &LookupSource,
-    ingest: &Arc<Ingest>,
-) -> (Partial, LookupReport) {
-    let window = ingest.scope().window.clone();
-    let filter = ingest.scope().principal.clone();
+    decoder: &Arc<Decoder<S>>,
+) -> (Collected<S>, LookupReport) {
+    let window = decoder.scope().window.clone();
+    let filter = decoder.scope().principal.clone();
     let multi = MultiProgress::with_draw_target(if source.progress {
         ProgressDrawTarget::stderr()
     } else {
         ProgressDrawTarget::hidden()
     });
-    let mut out = Partial::default();
+    let mut out = decoder.fresh();
     let skipping = matches!(source.regions, Regions::All);
     let mut report = LookupReport {
         strategy: strategy_for(filter.as_ref()),
@@ -521,7 +508,7 @@ pub async fn collect_with(
                 }
                 Err(e) => {
                     failed = true;
-                    ingest.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out);
+                    decoder.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out);
                 }
             }
         }
@@ -552,7 +539,7 @@ pub async fn collect_with(
         let keys = keys.clone();
         let window = window.clone();
         async move {
-            let mut part = Partial::default();
+            let mut part = decoder.fresh();
             let mut events = 0;
             let queries: Vec<Query> = match &strategy {
                 Strategy::Username(name) => vec![Query {
@@ -576,10 +563,10 @@ pub async fn collect_with(
             };
             let scan = matches!(strategy, Strategy::FullScan { .. });
             for query in &queries {
-                if ingest.stopped() {
+                if decoder.stopped() {
                     break;
                 }
-                ingest_query(paced, query, ingest, &bar, scan, &mut part, &mut events).await?;
+                read_query(paced, query, decoder, &bar, scan, &mut part, &mut events).await?;
             }
             Ok((part, events))
         }
@@ -597,7 +584,7 @@ pub async fn collect_with(
                     .insert(region, e.code().unwrap_or("").to_string());
             }
             Err(e) => {
-                ingest.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out)
+                decoder.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out)
             }
         }
     }
@@ -634,14 +621,14 @@ where
 }
 
 /// Reads the principal's events with clients built from `config` for the regions `source` names.
-pub async fn collect(
+pub async fn collect<S: Sink + 'static>(
     config: &aws_config::SdkConfig,
     source: &LookupSource,
-    ingest: &Arc<Ingest>,
-) -> Result<(Partial, LookupReport), LookupError> {
+    decoder: &Arc<Decoder<S>>,
+) -> Result<(Collected<S>, LookupReport), LookupError> {
     let regions = regions(source, config.region().map(|r| r.as_ref()))?;
     let clients = clients(config, &regions);
-    Ok(collect_with(clients, source, ingest).await)
+    Ok(collect_with(clients, source, decoder).await)
 }
 
 #[cfg(test)]
@@ -692,13 +679,6 @@ mod tests {
             &mut by_arn,
         );
         assert_eq!((by_arn.keys.len(), by_arn.without_key), (1, 0));
-    }
-
-    #[test]
-    fn pages_become_records() {
-        let page = vec!["{\"a\":1}".to_string(), "{\"b\":2}".to_string()];
-        assert_eq!(as_records(&page), b"{\"Records\":[{\"a\":1},{\"b\":2}]}");
-        assert_eq!(as_records(&[]), b"{\"Records\":[]}");
     }
 
     #[test]

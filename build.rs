@@ -36,13 +36,22 @@ fn main() {
 }
 
 /// `POLICYGEN_CATALOGUE` (where the IAM catalogue comes from, `_provenance` of `sources/catalogue.json`),
-/// `POLICYGEN_MAPS_DIGEST` (FNV-1a 64 of every embedded file, in prefix order) and `POLICYGEN_SERVICES`.
+/// `POLICYGEN_MAPS_DIGEST` (FNV-1a 64 of every embedded map, in prefix order, and of `facts/`) and `POLICYGEN_SERVICES`.
 fn snapshot(dir: &Path, prefixes: &[String]) {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut facts: Vec<String> = fs::read_dir(dir.join("facts"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| format!("facts/{name}"))
+        .collect();
+    facts.sort();
     let files = prefixes
         .iter()
         .map(|p| format!("{p}.json"))
-        .chain(["event-sources.json".to_string()]);
+        .chain(["event-sources.json".to_string()])
+        .chain(facts);
     for name in files {
         for byte in fs::read(dir.join(&name)).expect("a service map is readable") {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);

@@ -20,7 +20,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, 'sources')
 PRA = {'Partition', 'Region', 'Account'}
 PH_RE = re.compile(r'\$\{([A-Za-z0-9_]+)\}')
-EXPR_RE = re.compile(r'^(req|resp|add):([^|]+)(?:\|([A-Za-z0-9_]+))?$|^res:([^|]+)(?:\|([A-Za-z0-9_]+))?$|^lit:(.*)$')
+EXPR_RE = re.compile(r'^(req|resp|add):([^|]+)(?:\|([A-Za-z0-9_]+))?$|^res:([^|]+)(?:\|([A-Za-z0-9_]+))?$|^lit:(.*)$'
+                     r'|^caller:(?:user|issuer)(?:\|([A-Za-z0-9_]+))?$')
+# an expression is one term or terms joined by ' + ' whose values are concatenated
+TERM_SEP = ' + '
+
 # placeholder names too generic to bind from a same-named request member without a hand-written rule
 GENERIC_PH = {'Id', 'Name', 'Arn', 'ResourceName', 'ResourceId', 'ResourceArn', 'Key', 'Version', 'Path', 'Type',
               'ResourceType', 'Identifier', 'TagKey'}
@@ -245,9 +249,39 @@ class Generator:
             if nara and nara.get('arn_exprs'):
                 return [{'resources': [{'arn': list(nara['arn_exprs'])}]}]
             if nara:
-                return self.name_or_arn(r['type'], phs[0], nara['expr'], nara.get('name_pattern'), nara['arn_pattern'])
-            return [{'resources': [{'type': r['type'], 'bind': bind}]}]
+                q = nara.get('qualifier') or {}
+                return self.name_or_arn(r['type'], phs[0], nara['expr'], nara.get('name_pattern'), nara['arn_pattern'],
+                                        q.get('expr') if q.get('member') in members else None)
+            return [{'resources': self.any_path(p, [{'type': r['type'], 'bind': bind}])}]
         return None
+
+    def any_path(self, p, resources):
+        """bind_defaults with `any_path` (IAM names): where a resource is bound the default way, a name read from
+        the request (the `any_path` expression) names NAME under some path, so the resource is written as NAME and
+        as `*/NAME`, marked narrow: an ARN the principal's records name settles it. With `caller`, a call without
+        the name acts on the caller (an IAM call without UserName): that expression is the last alternative."""
+        defaults = self.ovr.get('services', {}).get(p, {}).get('bind_defaults', {})
+        out = []
+        for r in resources:
+            r = copy.deepcopy(r)
+            copies = []
+            for ph, alts in sorted(r.get('bind', {}).items()):
+                d = defaults.get(ph, {})
+                name = d.get('any_path')
+                # only the default binding: a rule that reads the path from the request (a create) is exact
+                if not name or as_list(alts) != as_list(d.get('expr')):
+                    continue
+                alts = as_list(alts)
+                if d.get('caller') and d['caller'] not in alts:
+                    alts = alts + [d['caller']]
+                r['bind'][ph] = alts
+                r['narrow'] = True
+                other = copy.deepcopy(r)
+                other['bind'][ph] = [('lit:*/' + TERM_SEP + x) if x == name else x for x in alts]
+                copies.append(other)
+            out.append(r)
+            out.extend(copies)
+        return out
 
     def http_path_bind(self, svc, op, action, members):
         """API Gateway's management actions are HTTP verbs (apigateway:POST) that support every resource type of the
@@ -320,11 +354,16 @@ class Generator:
         return out
 
     @staticmethod
-    def name_or_arn(rtype, ph, expr, name_pattern, arn_pattern):
+    def name_or_arn(rtype, ph, expr, name_pattern, arn_pattern, qualifier=None):
+        """A name or an ARN; with `qualifier` (a request member naming a version or alias, as Lambda's
+        Qualifier), the call is evaluated on the qualified ARN NAME:QUALIFIER when the member is given."""
+        arn = expr + '|' + arn_pattern
+        name = expr + ('|' + name_pattern if name_pattern else '')
+        qualified = (lambda x: [x + TERM_SEP + 'lit::' + TERM_SEP + qualifier, x]) if qualifier else (lambda x: x)
         return [
-            {'when': {'matches': [expr, IS_ARN]}, 'resources': [{'arn': expr + '|' + arn_pattern}]},
+            {'when': {'matches': [expr, IS_ARN]}, 'resources': [{'arn': qualified(arn)}]},
             {'when': {'matches': [expr, NOT_ARN]},
-             'resources': [{'type': rtype, 'bind': {ph: expr + ('|' + name_pattern if name_pattern else '')}}]},
+             'resources': [{'type': rtype, 'bind': {ph: qualified(name)}}]},
             # an optional member the record does not carry: no ARN, so '*' rather than no grant at all
             {'when': {'absent': expr}},
         ]
@@ -514,7 +553,7 @@ class Generator:
                 if noa:
                     base = {k: v for k, v in g.items() if k != 'resources'}
                     for x in self.name_or_arn(noa['type'], noa['placeholder'], noa['expr'], noa.get('name_pattern'),
-                                              noa['arn_pattern']):
+                                              noa['arn_pattern'], noa.get('qualifier')):
                         y = dict(base)
                         if 'when' in base:
                             y['when'] = {'all': [base['when'], x['when']]}
@@ -535,6 +574,9 @@ class Generator:
                                     d = defaults[ph]
                                     b[ph] = d['expr'] if isinstance(d['expr'], list) else d['expr'] + ('|' + d['name_pattern'] if d.get('name_pattern') else '')
                 out.append(g)
+            for g in out:
+                if g.get('resources'):
+                    g['resources'] = self.any_path(g['action'].partition(':')[0], g['resources'])
             ent['grants'] = self.tag_on_create(p, out)
         return ent
 
@@ -570,6 +612,24 @@ class Generator:
         y.pop('resources', None)
         out.append(y)
         return out
+
+    def arn_suffix(self, p, table, grants):
+        """services.<p>.arn_suffix: a resource type IAM evaluates with a suffix its catalogue ARN lacks (a
+        CloudWatch Logs log group is evaluated as log-group:NAME:*). Every binding of the type's last
+        placeholder, in grants of this prefix other than the listed exceptions, gets the suffix."""
+        def walk(r, action):
+            for x in r.get('first', []):
+                walk(x, action)
+            conv = table.get(r.get('type'))
+            if not conv or action in conv.get('except', []):
+                return
+            last = PH_RE.findall(self.cat[p]['resource_types'][r['type']]['arn'])[-1]
+            alts = as_list(r['bind'][last])
+            r['bind'][last] = [x + TERM_SEP + 'lit:' + conv['suffix'] for x in alts]
+        for g in grants:
+            if g['action'].startswith(p + ':'):
+                for r in g.get('resources', []):
+                    walk(r, g['action'])
 
     def account_from(self, p, expr, grants):
         """services.<p>.account_from: a request member that names the resource owner's account (ECR registryId).
@@ -653,6 +713,9 @@ class Generator:
             self.dependents(p, events)
             for name, ent in sorted(o.get('events', {}).items()):
                 events[name] = self.expand_override_entry(p, name, ent)
+            if o.get('arn_suffix'):
+                for name in sorted(events):
+                    self.arn_suffix(p, o['arn_suffix'], events[name].get('grants', []))
             if o.get('account_from'):
                 for name in sorted(events):
                     if 'grants' in events[name]:
@@ -667,9 +730,10 @@ class Generator:
             used = set()
             for ent in events.values():
                 for e in walk_exprs(ent):
-                    m = EXPR_RE.match(e)
-                    if m and (m.group(3) or m.group(5)):
-                        used.add(m.group(3) or m.group(5))
+                    for term in e.split(TERM_SEP):
+                        m = EXPR_RE.match(term)
+                        if m and (m.group(3) or m.group(5) or m.group(7)):
+                            used.add(m.group(3) or m.group(5) or m.group(7))
             out = {
                 'prefix': p,
                 'name': c['name'],
@@ -682,6 +746,7 @@ class Generator:
             self.validate(p, out)
             self.check_resource_types(p, out, set(o.get('events', {})))
             files[p + '.json'] = out
+        check_links(files)
         return files
 
     def check_resource_types(self, p, f, overridden):
@@ -725,13 +790,21 @@ class Generator:
             check_regex(rx, '%s pattern %s' % (p, k), errs)
         for name, ent in f['events'].items():
             where = '%s event %s' % (p, name)
-            keys = set(ent) - {'note'}
+            keys = set(ent) - {'note', 'reveals'}
             if len(keys) != 1 or not keys <= {'grants', 'none', 'internal', 'console'}:
                 errs.append('%s: must be exactly one of grants/none/internal/console: %s' % (where, sorted(ent)))
                 continue
             for k in ent:
-                if k not in ('grants', 'none', 'internal', 'console', 'note'):
+                if k not in ('grants', 'none', 'internal', 'console', 'note', 'reveals'):
                     errs.append('%s: unknown key %s' % (where, k))
+            for rv in ent.get('reveals', []):
+                if set(rv) != {'link', 'key', 'to'} or not isinstance(rv['link'], str):
+                    errs.append('%s: a reveal needs link, key and to: %r' % (where, rv))
+                    continue
+                for e in as_list(rv['key']):
+                    self.check_expr(e, f, where, errs)
+                self.check_resource(p, rv['to'], set(self.cat[p]['resource_types']), p + ' reveal', f, where, errs,
+                                    links=False)
             if 'grants' not in ent:
                 if not isinstance(ent.get('none', ent.get('internal', ent.get('console'))), str):
                     errs.append('%s: none/internal/console needs a reason string' % where)
@@ -752,29 +825,7 @@ class Generator:
                 if 'when' in g:
                     self.check_when(g['when'], f, where, errs)
                 for r in g.get('resources', []):
-                    if set(r) == {'arn'}:
-                        for e in as_list(r['arn']):
-                            self.check_expr(e, f, where, errs)
-                    elif set(r) <= {'type', 'bind'} and 'type' in r:
-                        if r['type'] not in types:
-                            errs.append('%s: %s resource type %r not one of %s' % (where, a, r['type'], sorted(types)))
-                            continue
-                        arn = self.cat[ap]['resource_types'][r['type']]['arn']
-                        phs = set(PH_RE.findall(arn))
-                        b = r.get('bind', {})
-                        # a type with several ARN formats (API Gateway's REST and HTTP paths): the mapper fills the
-                        # first format whose placeholders are all bound
-                        fmts = [set(PH_RE.findall(x)) - PRA for x in arn.split(', ')]
-                        if not any(x <= set(b) for x in fmts):
-                            for ph in sorted(min(fmts, key=lambda x: len(x - set(b))) - set(b)):
-                                errs.append('%s: %s %s placeholder ${%s} unbound' % (where, a, r['type'], ph))
-                        for ph, e in b.items():
-                            if ph not in phs:
-                                errs.append('%s: %s binds unknown placeholder %s' % (where, a, ph))
-                            for x in as_list(e):
-                                self.check_expr(x, f, where, errs)
-                    else:
-                        errs.append('%s: bad resource %r' % (where, r))
+                    self.check_resource(ap, r, types, a, f, where, errs)
                 for fk, fv in (g.get('facts') or {}).items():
                     if not isinstance(fv, str):
                         errs.append('%s: fact %s must be a string' % (where, fk))
@@ -783,6 +834,41 @@ class Generator:
                 errs.append('%s: odd suffix %r' % (p, s))
         if errs:
             raise GenError('\n'.join(errs))
+
+    def check_resource(self, ap, r, types, a, f, where, errs, links=True):
+        """A resource of a grant of action a (prefix ap), or the target of a reveal (links=False)."""
+        if links and set(r) == {'first'} and isinstance(r['first'], list) and r['first']:
+            for x in r['first']:
+                self.check_resource(ap, x, types, a, f, where, errs)
+            return
+        if set(r) - {'narrow'} == {'arn'}:
+            for e in as_list(r['arn']):
+                self.check_expr(e, f, where, errs)
+        elif set(r) - {'narrow'} <= {'type', 'bind'} and 'type' in r:
+            if r['type'] not in types:
+                errs.append('%s: %s resource type %r not one of %s' % (where, a, r['type'], sorted(types)))
+                return
+            arn = self.cat[ap]['resource_types'][r['type']]['arn']
+            phs = set(PH_RE.findall(arn))
+            b = r.get('bind', {})
+            # a type with several ARN formats (API Gateway's REST and HTTP paths): the mapper fills the first
+            # format whose placeholders are all bound
+            fmts = [set(PH_RE.findall(x)) - PRA for x in arn.split(', ')]
+            if not any(x <= set(b) for x in fmts):
+                for ph in sorted(min(fmts, key=lambda x: len(x - set(b))) - set(b)):
+                    errs.append('%s: %s %s placeholder ${%s} unbound' % (where, a, r['type'], ph))
+            for ph, e in b.items():
+                if ph not in phs:
+                    errs.append('%s: %s binds unknown placeholder %s' % (where, a, ph))
+                for x in as_list(e):
+                    self.check_expr(x, f, where, errs)
+        elif links and set(r) == {'link', 'key'} and isinstance(r['link'], str):
+            for e in as_list(r['key']):
+                self.check_expr(e, f, where, errs)
+        else:
+            errs.append('%s: bad resource %r' % (where, r))
+        if 'narrow' in r and r['narrow'] is not True:
+            errs.append('%s: narrow is true or absent: %r' % (where, r))
 
     def check_when(self, w, f, where, errs):
         if not isinstance(w, dict) or len(w) != 1:
@@ -804,16 +890,37 @@ class Generator:
             errs.append('%s: unknown when %s' % (where, k))
 
     def check_expr(self, e, f, where, errs):
-        m = EXPR_RE.match(e) if isinstance(e, str) else None
-        if not m:
-            errs.append('%s: bad expression %r' % (where, e))
-            return
-        pat = m.group(3) or m.group(5)
-        if pat and pat not in f['patterns']:
-            errs.append('%s: pattern %r undefined' % (where, pat))
+        terms = e.split(TERM_SEP) if isinstance(e, str) else [None]
+        if len(terms) > 1 and all(t.startswith('lit:') for t in terms):
+            errs.append('%s: %r joins only literals' % (where, e))
         seg = r'(?:\*\*|[A-Za-z0-9_@$:-]+(\[(?:[A-Za-z0-9_]+=[A-Za-z0-9_-]+)?\])?)'
-        if m.group(2) and not re.match(r'^%s(\.%s)*$' % (seg, seg), m.group(2)):
-            errs.append('%s: bad path in %r' % (where, e))
+        for term in terms:
+            m = EXPR_RE.match(term) if isinstance(term, str) else None
+            if not m:
+                errs.append('%s: bad expression %r' % (where, e))
+                return
+            pat = m.group(3) or m.group(5) or m.group(7)
+            if pat and pat not in f['patterns']:
+                errs.append('%s: pattern %r undefined' % (where, pat))
+            if m.group(2) and not re.match(r'^%s(\.%s)*$' % (seg, seg), m.group(2)):
+                errs.append('%s: bad path in %r' % (where, e))
+
+
+def check_links(files):
+    """Every link a grant waits for is made by a reveal of some event."""
+    made, used = set(), {}
+    for name, f in files.items():
+        for ev, ent in f.get('events', {}).items() if isinstance(f, dict) else []:
+            for rv in ent.get('reveals', []):
+                made.add(rv['link'])
+            for g in ent.get('grants', []):
+                for r in g.get('resources', []):
+                    for x in [r] + r.get('first', []):
+                        if 'link' in x:
+                            used.setdefault(x['link'], '%s %s' % (name, ev))
+    missing = sorted(set(used) - made)
+    if missing:
+        raise GenError('\n'.join('%s waits for link %r, which no event reveals' % (used[k], k) for k in missing))
 
 
 ID_RE = '^%s-[0-9a-fA-F]+$'
@@ -879,14 +986,25 @@ def as_list(x):
     return x if isinstance(x, list) else [x]
 
 
+def walk_resource(r):
+    for x in r.get('first', []):
+        yield from walk_resource(x)
+    if 'arn' in r:
+        yield from as_list(r['arn'])
+    if 'key' in r:
+        yield from as_list(r['key'])
+    for v in r.get('bind', {}).values():
+        yield from as_list(v)
+
+
 def walk_exprs(ent):
     for g in ent.get('grants', []):
         for r in g.get('resources', []):
-            if 'arn' in r:
-                yield from as_list(r['arn'])
-            for v in r.get('bind', {}).values():
-                yield from as_list(v)
+            yield from walk_resource(r)
         yield from walk_when(g.get('when'))
+    for rv in ent.get('reveals', []):
+        yield from as_list(rv['key'])
+        yield from walk_resource(rv['to'])
 
 
 def walk_when(w):

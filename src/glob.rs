@@ -70,9 +70,38 @@ pub fn wildcard_match(pattern: &str, text: &str, case_sensitive: bool) -> bool {
     p[pi..].iter().all(|&token| token == Token::Any)
 }
 
+/// The text a pattern's matches all start with: its characters up to the first real wildcard, escapes
+/// read as the characters they stand for.
+pub fn literal_prefix(pattern: &str) -> String {
+    tokens(pattern)
+        .into_iter()
+        .map_while(|t| match t {
+            Token::Literal(c) => Some(c),
+            Token::Any | Token::One => None,
+        })
+        .collect()
+}
+
+/// Whether a pattern has a real wildcard: a `*` or `?` that is not one of the escapes.
+pub fn has_wildcard(pattern: &str) -> bool {
+    tokens(pattern)
+        .iter()
+        .any(|t| matches!(t, Token::Any | Token::One))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wildcard_match;
+    use super::{has_wildcard, literal_prefix, wildcard_match};
+
+    #[test]
+    fn real_wildcards_only() {
+        assert!(has_wildcard("secret:db-??????"));
+        assert!(has_wildcard("stack/web/*"));
+        assert!(!has_wildcard("b/a${*}b${?}"));
+        assert!(!has_wildcard("role/ci/deployer"));
+        assert_eq!(literal_prefix("b/a${*}b/*/x"), "b/a*b/");
+        assert_eq!(literal_prefix("role/ci"), "role/ci");
+    }
 
     #[test]
     fn wildcards() {

@@ -93,18 +93,15 @@ fn one_or_many_statements<'de, D: serde::Deserializer<'de>>(
 
 impl Statement {
     /// Whether this statement's Action/NotAction and Resource/NotResource cover the call, ignoring
-    /// conditions (callers that care check `condition` themselves).
+    /// conditions (callers that care check `condition` themselves, or use [`PolicyDocument::decide`]).
     pub fn covers(&self, action: &str, resource: &str) -> bool {
         let action_hit = |list: &StringOrList| {
             list.items()
                 .iter()
                 .any(|p| wildcard_match(p, action, false))
         };
-        let resource_hit = |list: &StringOrList| {
-            list.items()
-                .iter()
-                .any(|p| wildcard_match(p, resource, true))
-        };
+        let resource_hit =
+            |list: &StringOrList| list.items().iter().any(|p| resource_matches(p, resource));
         let action_ok = match (&self.action, &self.not_action) {
             (Some(list), _) => action_hit(list),
             (None, Some(list)) => !action_hit(list),
@@ -148,8 +145,11 @@ impl Statement {
                 "StringNotEquals" | "ArnNotEquals" => (true, |p, v| p == v),
                 "StringEqualsIgnoreCase" => (false, |p, v| p.eq_ignore_ascii_case(v)),
                 "StringNotEqualsIgnoreCase" => (true, |p, v| p.eq_ignore_ascii_case(v)),
-                "StringLike" | "ArnLike" => (false, |p, v| wildcard_match(p, v, true)),
-                "StringNotLike" | "ArnNotLike" => (true, |p, v| wildcard_match(p, v, true)),
+                "StringLike" => (false, |p, v| wildcard_match(p, v, true)),
+                "StringNotLike" => (true, |p, v| wildcard_match(p, v, true)),
+                // "Each of the six colon-delimited components of the ARN is checked separately".
+                "ArnLike" => (false, resource_matches),
+                "ArnNotLike" => (true, resource_matches),
                 _ => return None,
             };
             for (key, values) in keys {
@@ -171,23 +171,44 @@ impl Statement {
     }
 }
 
+/// IAM's decision for one request against one identity policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allowed,
+    /// No Allow applies.
+    ImplicitDeny,
+    /// A Deny applies (it wins over any Allow).
+    ExplicitDeny,
+}
+
 impl PolicyDocument {
     /// Whether the document allows a request: an Allow covers it with its conditions holding, and no Deny
     /// does. A Deny whose conditions policygen cannot evaluate is taken not to apply (the caller decides
     /// what an unknown means; for the soundness check, the call it guards was seen to succeed).
     pub fn allows_request(&self, action: &str, resource: &str, context: &Context) -> bool {
-        let applies = |s: &Statement, unknown: bool| {
-            s.covers(action, resource) && s.conditions_hold(context).unwrap_or(unknown)
+        self.decide(action, resource, context) == Decision::Allowed
+    }
+
+    /// IAM's decision for a request (IAM User Guide, "Policy evaluation logic": an explicit Deny wins, then
+    /// an Allow, else the implicit deny). A statement whose conditions use an operator policygen does not
+    /// evaluate applies to nothing.
+    pub fn decide(&self, action: &str, resource: &str, context: &Context) -> Decision {
+        let applies = |s: &&Statement| {
+            s.covers(action, resource) && s.conditions_hold(context).unwrap_or(false)
         };
-        let allowed = self
-            .statements
-            .iter()
-            .any(|s| s.effect == Effect::Allow && applies(s, false));
-        let denied = self
-            .statements
-            .iter()
-            .any(|s| s.effect == Effect::Deny && applies(s, false));
-        allowed && !denied
+        let by = |effect| {
+            self.statements
+                .iter()
+                .filter(|s| s.effect == effect)
+                .any(|s| applies(&s))
+        };
+        if by(Effect::Deny) {
+            Decision::ExplicitDeny
+        } else if by(Effect::Allow) {
+            Decision::Allowed
+        } else {
+            Decision::ImplicitDeny
+        }
     }
 
     /// Whether the document allows `action` on `resource`: some Allow covers it and no Deny does.
@@ -205,6 +226,65 @@ impl PolicyDocument {
     pub fn to_json(&self) -> String {
         pretty_json(self)
     }
+}
+
+/// Whether a `Resource`/`NotResource` entry matches a resource ARN, as IAM matches them (IAM User Guide,
+/// "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs"): `*` and `?` work within the
+/// colon-separated segments of an ARN, so partition, service, region and account are each matched on
+/// their own; the resource part (everything after the fifth colon) is matched as a whole, `*` crossing `/`
+/// and `:` in it. A `*` ending a segment "can expand to match beyond the colon boundaries": a pattern with
+/// fewer segments than the ARN matches when its last segment ends with `*`. ARNs are case-sensitive.
+/// `${*}`, `${?}` and `${$}` are literal characters.
+pub fn resource_matches(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.starts_with("arn:") || !resource.starts_with("arn:") {
+        return wildcard_match(pattern, resource, true);
+    }
+    let wanted = arn_segments(pattern);
+    let given = arn_segments(resource);
+    let last = wanted.len() - 1;
+    if wanted.len() < given.len() {
+        // Only a trailing `*` expands across the remaining colons.
+        let trailing_star = wanted[last].ends_with('*') && !wanted[last].ends_with("${*}");
+        if !trailing_star {
+            return false;
+        }
+        let rest_start: usize = given[..last].iter().map(|s| s.len() + 1).sum();
+        return wanted[..last]
+            .iter()
+            .zip(&given[..last])
+            .all(|(p, v)| wildcard_match(p, v, true))
+            && wildcard_match(wanted[last], &resource[rest_start..], true);
+    }
+    wanted.len() == given.len()
+        && wanted
+            .iter()
+            .zip(&given)
+            .all(|(p, v)| wildcard_match(p, v, true))
+}
+
+/// `arn`, partition, service, region, account and the resource part: the text split at its first five
+/// colons, where a colon inside a `${...}` policy variable (`${aws:username}`) does not count.
+fn arn_segments(arn: &str) -> Vec<&str> {
+    let mut segments = Vec::with_capacity(6);
+    let mut start = 0;
+    let mut depth = 0usize;
+    let bytes = arn.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 && segments.len() < 5 => {
+                segments.push(&arn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    segments.push(&arn[start..]);
+    segments
 }
 
 /// Pretty JSON with a trailing newline, the form of every JSON policygen writes.
@@ -281,5 +361,108 @@ mod tests {
         assert!(doc.allows("iam:GetRole", "arn:aws:iam::1:role/ci"));
         assert!(!doc.allows("iam:GetRole", "arn:aws:iam::1:role/admin"));
         assert!(!doc.allows("iam:PassRole", "arn:aws:iam::1:role/ci"));
+    }
+
+    #[derive(Deserialize)]
+    struct Documented {
+        cases: Vec<DocumentedCase>,
+    }
+
+    #[derive(Deserialize)]
+    struct DocumentedCase {
+        name: String,
+        doc: String,
+        policy: PolicyDocument,
+        requests: Vec<DocumentedRequest>,
+    }
+
+    #[derive(Deserialize)]
+    struct DocumentedRequest {
+        action: String,
+        resource: String,
+        #[serde(default)]
+        context: BTreeMap<String, String>,
+        expect: String,
+    }
+
+    /// `tests/data/evaluator-cases.json`: IAM's documented evaluation rules, each case citing its source;
+    /// `scripts/evaluator-crosscheck.py` runs the same requests through an independent evaluator.
+    #[test]
+    fn documented_evaluation_rules() {
+        let text = include_str!("../tests/data/evaluator-cases.json");
+        let documented: Documented = serde_json::from_str(text).expect("valid cases");
+        let mut failures = Vec::new();
+        for case in &documented.cases {
+            assert!(!case.doc.is_empty(), "{} cites no documentation", case.name);
+            for request in &case.requests {
+                let context: Context = request
+                    .context
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let got = match case
+                    .policy
+                    .decide(&request.action, &request.resource, &context)
+                {
+                    Decision::Allowed => "Allowed",
+                    Decision::ImplicitDeny => "ImplicitDeny",
+                    Decision::ExplicitDeny => "ExplicitDeny",
+                };
+                if got != request.expect {
+                    failures.push(format!(
+                        "{}: {} on {} is {got}, expected {}",
+                        case.name, request.action, request.resource, request.expect
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn resource_segments_and_variables() {
+        // A colon inside a policy variable does not split the ARN; the variable itself is not substituted,
+        // so it matches nothing.
+        assert_eq!(
+            arn_segments("arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}"),
+            [
+                "arn",
+                "aws",
+                "iam",
+                "",
+                "${aws:PrincipalAccount}",
+                "user/${aws:username}"
+            ]
+        );
+        assert!(!resource_matches(
+            "arn:aws:iam::${aws:PrincipalAccount}:user/x",
+            "arn:aws:iam::111122223333:user/x"
+        ));
+        // Not an ARN: plain wildcard matching.
+        assert!(resource_matches("gh-*", "gh-run-1"));
+        // A shorter ARN than the pattern never matches.
+        assert!(!resource_matches("arn:aws:s3:::b/k", "arn:aws:s3"));
+        // An escaped trailing `*` is a literal character, not an expansion.
+        assert!(!resource_matches("arn:aws:s3${*}", "arn:aws:s3:::b"));
+    }
+
+    #[test]
+    fn statements_with_unknown_operators_apply_to_nothing() {
+        let doc: PolicyDocument = serde_json::from_str(
+            r#"{"Statement":[
+              {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
+              {"Effect":"Allow","Action":"s3:PutObject","Resource":"*"},
+              {"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}}}]}"#,
+        )
+        .expect("valid policy");
+        let context = Context::new();
+        assert_eq!(
+            doc.decide("s3:GetObject", "arn:aws:s3:::b/k", &context),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            doc.decide("s3:PutObject", "arn:aws:s3:::b/k", &context),
+            Decision::Allowed
+        );
     }
 }

@@ -50,6 +50,7 @@ codes! {
     NotCloudtrail = "not-cloudtrail", Warning, "a JSON file that holds no CloudTrail records was skipped";
     WildcardResource = "wildcard-resource", Warning, "an action that supports resource-level permissions got `*`";
     WildcardSegment = "wildcard-segment", Note, "a part of an ARN is `*`: one no record carries (a stack's UUID), or a per-run identifier (a date, a run number)";
+    ResourceResolved = "resource-resolved", Note, "a resource one call named partially was resolved through another record of the principal in the window";
     ResourceGeneralised = "resource-generalised", Warning, "past `--max-resources` in one container, whole name components became `*`";
     FailedCallSkipped = "failed-call-skipped", Warning, "a call that failed with an error other than access denied was not granted";
     FailedCallGrantedAnyway = "failed-call-granted-anyway", Note, "a call failed (throttled, not found), but the policy grants it anyway: the same call also succeeded";

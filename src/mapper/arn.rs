@@ -43,6 +43,7 @@ enum Source {
     Additional,
     Resources,
     Literal,
+    Caller,
 }
 
 #[derive(Debug, Clone)]
@@ -117,14 +118,32 @@ fn lookup<'v>(node: &'v Value, key: &str) -> Option<&'v Value> {
     })
 }
 
-/// A parsed expression; see `service-maps/README.md`.
+/// One source of text: `req:bucketName`, `res:AWS::KMS::Key`, `lit:-??????`, `caller:user`.
 #[derive(Debug, Clone)]
-pub struct Expr {
+struct Term {
     source: Source,
-    /// The `resources[]` type for `res:`, the text for `lit:`.
+    /// The `resources[]` type for `res:`, the text for `lit:`, the identity field for `caller:`.
     argument: String,
     path: Vec<Segment>,
     pattern: Option<Arc<LazyRegex>>,
+}
+
+/// A parsed expression: one term, or terms joined by ` + ` whose values are concatenated
+/// (`req:secretId|secret_name + lit:-??????`); see `service-maps/README.md`.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    terms: Vec<Term>,
+}
+
+/// Who made the call, from the record's `userIdentity`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Caller<'a> {
+    /// `userIdentity.type`: `IAMUser`, `AssumedRole`, `Root`, ...
+    pub kind: &'a str,
+    /// `userIdentity.arn`.
+    pub arn: &'a str,
+    /// The role (or user) behind a session: `sessionContext.sessionIssuer.arn`, path included.
+    pub issuer: &'a str,
 }
 
 /// What an expression is evaluated against: one record's bodies and context.
@@ -137,14 +156,23 @@ pub struct Context<'a> {
     pub partition: &'a str,
     pub region: &'a str,
     pub account: &'a str,
+    pub caller: Caller<'a>,
 }
 
-impl Expr {
-    /// Parses `SOURCE:PATH[|pattern]`; `pattern` resolves a pattern name to its compiled regex.
-    pub fn parse(
+impl Term {
+    fn parse(
         text: &str,
-        pattern: impl Fn(&str) -> Option<Arc<LazyRegex>>,
-    ) -> Result<Expr, String> {
+        pattern: &impl Fn(&str) -> Option<Arc<LazyRegex>>,
+    ) -> Result<Term, String> {
+        // A literal is written by the map's authors and taken whole: its `|` is text, not a pattern.
+        if let Some(argument) = text.strip_prefix("lit:") {
+            return Ok(Term {
+                source: Source::Literal,
+                argument: argument.to_string(),
+                path: Vec::new(),
+                pattern: None,
+            });
+        }
         let (body, pattern_name) = match text.rsplit_once('|') {
             Some((body, name)) => (body, Some(name)),
             None => (text, None),
@@ -163,11 +191,17 @@ impl Expr {
             "resp" => Source::Response,
             "add" => Source::Additional,
             "res" => Source::Resources,
-            "lit" => Source::Literal,
+            "caller" => Source::Caller,
             other => return Err(format!("unknown source `{other}` in `{text}`")),
         };
-        if matches!(source, Source::Resources | Source::Literal) {
-            return Ok(Expr {
+        if source == Source::Caller && !CALLER_FIELDS.contains(&rest) {
+            return Err(format!(
+                "`{text}`: the caller has only {}",
+                CALLER_FIELDS.join(", ")
+            ));
+        }
+        if matches!(source, Source::Resources | Source::Caller) {
+            return Ok(Term {
                 source,
                 argument: rest.to_string(),
                 path: Vec::new(),
@@ -182,7 +216,7 @@ impl Expr {
             .map(Segment::parse)
             .collect::<Result<_, _>>()
             .map_err(|e| format!("in `{text}`: {e}"))?;
-        Ok(Expr {
+        Ok(Term {
             source,
             argument: String::new(),
             path,
@@ -190,13 +224,12 @@ impl Expr {
         })
     }
 
-    /// The JSON nodes the path reaches (any type).
-    pub fn nodes<'v>(&self, ctx: &Context<'v>) -> Vec<&'v Value> {
+    fn nodes<'v>(&self, ctx: &Context<'v>) -> Vec<&'v Value> {
         let root = match self.source {
             Source::Request => ctx.request,
             Source::Response => ctx.response,
             Source::Additional => ctx.additional,
-            Source::Resources | Source::Literal => return Vec::new(),
+            Source::Resources | Source::Literal | Source::Caller => return Vec::new(),
         };
         let mut current: Vec<&Value> = root.into_iter().collect();
         for segment in &self.path {
@@ -225,31 +258,11 @@ impl Expr {
         current
     }
 
-    /// The record body and top-level key the expression reads (`("req", "bucketName")`), if it reads one.
-    pub fn root_key(&self) -> Option<(&'static str, &str)> {
-        let body = match self.source {
-            Source::Request => "req",
-            Source::Response => "resp",
-            Source::Additional => "add",
-            Source::Resources | Source::Literal => return None,
-        };
-        self.path
-            .first()
-            .map(|segment| (body, segment.key.as_str()))
-    }
-
-    /// Whether a `|pattern` filters the values: then only what it yields counts as present.
-    pub fn has_pattern(&self) -> bool {
-        self.pattern.is_some()
-    }
-
-    /// A `lit:` value is written by the map's authors, so its `*` is a deliberate wildcard.
-    pub fn is_literal(&self) -> bool {
-        self.source == Source::Literal
-    }
-
-    /// The string values the expression yields, after its pattern.
-    pub fn values(&self, ctx: &Context) -> Vec<String> {
+    fn values(&self, ctx: &Context) -> Vec<String> {
+        if self.source == Source::Literal {
+            // Kept even when empty: `lit:` can be the empty part of a concatenation.
+            return vec![self.argument.clone()];
+        }
         let raw: Vec<String> = match self.source {
             Source::Resources => ctx
                 .resources
@@ -257,7 +270,10 @@ impl Expr {
                 .filter(|(kind, _)| *kind == self.argument)
                 .map(|(_, arn)| arn.clone())
                 .collect(),
-            Source::Literal => vec![self.argument.clone()],
+            Source::Caller => caller_value(&self.argument, &ctx.caller)
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
             _ => self.nodes(ctx).into_iter().filter_map(scalar).collect(),
         };
         let mut out: Vec<String> = raw
@@ -279,6 +295,137 @@ impl Expr {
     }
 }
 
+/// What `caller:` can read.
+const CALLER_FIELDS: [&str; 2] = ["user", "issuer"];
+
+/// `caller:user` is the calling IAM user (an IAM call without `UserName` acts on it); `caller:issuer` the
+/// role or user whose credentials made the call, path included.
+fn caller_value<'a>(field: &str, caller: &Caller<'a>) -> Option<&'a str> {
+    let value = match field {
+        "user" if caller.kind == "IAMUser" => caller.arn,
+        "issuer" if caller.kind == "IAMUser" => caller.arn,
+        "issuer" => caller.issuer,
+        _ => return None,
+    };
+    (!value.is_empty()).then_some(value)
+}
+
+impl Expr {
+    /// Parses `TERM[ + TERM...]`, each `SOURCE:PATH[|pattern]`; `pattern` resolves a pattern name to its
+    /// compiled regex.
+    pub fn parse(
+        text: &str,
+        pattern: impl Fn(&str) -> Option<Arc<LazyRegex>>,
+    ) -> Result<Expr, String> {
+        let terms = text
+            .split(" + ")
+            .map(|term| Term::parse(term, &pattern))
+            .collect::<Result<Vec<_>, _>>()?;
+        if terms.iter().all(|t| t.source == Source::Literal) && terms.len() > 1 {
+            return Err(format!("`{text}` joins only literals: write one `lit:`"));
+        }
+        Ok(Expr { terms })
+    }
+
+    /// The JSON nodes the first term's path reaches (any type): what `exists` and `absent` test.
+    pub fn nodes<'v>(&self, ctx: &Context<'v>) -> Vec<&'v Value> {
+        self.terms.first().map(|t| t.nodes(ctx)).unwrap_or_default()
+    }
+
+    /// The record bodies and top-level keys the expression reads (`("req", "bucketName")`).
+    pub fn root_keys(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.terms.iter().filter_map(|term| {
+            let body = match term.source {
+                Source::Request => "req",
+                Source::Response => "resp",
+                Source::Additional => "add",
+                Source::Resources | Source::Literal | Source::Caller => return None,
+            };
+            term.path
+                .first()
+                .map(|segment| (body, segment.key.as_str()))
+        })
+    }
+
+    /// Whether a `|pattern` filters the values: then only what it yields counts as present.
+    pub fn has_pattern(&self) -> bool {
+        self.terms.iter().any(|t| t.pattern.is_some())
+    }
+
+    /// A `lit:` value is written by the map's authors, so its `*` and `?` are deliberate wildcards.
+    pub fn is_literal(&self) -> bool {
+        self.terms.iter().all(|t| t.source == Source::Literal)
+    }
+
+    /// The map-authored wildcard text of the expression (`-??????`), if a literal term has one.
+    pub fn deliberate_wildcard(&self) -> Option<&str> {
+        self.terms
+            .iter()
+            .filter(|t| t.source == Source::Literal)
+            .map(|t| t.argument.as_str())
+            .find(|text| text.contains(['*', '?']))
+    }
+
+    /// The string values the expression yields, after each term's pattern: one per combination of its
+    /// terms' values.
+    pub fn values(&self, ctx: &Context) -> Vec<String> {
+        let mut out = self.combine(ctx, |_, v| v);
+        self.drop_empty(&mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The values as they go into a policy: what a record says is escaped (IAM would read its `*`, `?`
+    /// and `$` as wildcards and variables), what the map says is kept.
+    pub fn policy_values(&self, ctx: &Context) -> Vec<String> {
+        let mut out = self.combine(ctx, |term, v| {
+            if term.source == Source::Literal {
+                v
+            } else {
+                escape_value(&v)
+            }
+        });
+        self.drop_empty(&mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// An empty value is no value, except from a map author's `lit:` (an AWS-owned SSM document has an
+    /// empty account in its ARN).
+    fn drop_empty(&self, values: &mut Vec<String>) {
+        if !self.is_literal() {
+            values.retain(|v| !v.is_empty());
+        }
+    }
+
+    fn combine(&self, ctx: &Context, shape: impl Fn(&Term, String) -> String) -> Vec<String> {
+        if let [term] = self.terms.as_slice() {
+            return term
+                .values(ctx)
+                .into_iter()
+                .map(|v| shape(term, v))
+                .collect();
+        }
+        let mut results = vec![String::new()];
+        for term in &self.terms {
+            let values = term.values(ctx);
+            let mut next = Vec::new();
+            'outer: for partial in &results {
+                for value in &values {
+                    next.push(format!("{partial}{}", shape(term, value.clone())));
+                    if next.len() >= MAX_COMBINATIONS {
+                        break 'outer;
+                    }
+                }
+            }
+            results = next;
+        }
+        results
+    }
+}
+
 fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
@@ -286,6 +433,13 @@ fn scalar(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// The values of the first alternative that yields any.
+pub fn first_values(alternatives: &[Expr], ctx: &Context) -> Vec<String> {
+    first_alternative(alternatives, ctx)
+        .map(|(values, _)| values)
+        .unwrap_or_default()
 }
 
 /// The values of the first alternative that yields any, and that alternative.
@@ -387,6 +541,7 @@ mod tests {
             partition: "aws",
             region: "us-east-1",
             account: "111122223333",
+            caller: Caller::default(),
         }
     }
 
@@ -464,5 +619,58 @@ mod tests {
             ],
         );
         assert_eq!(filled, ["arn:aws:s3:::b/k1", "arn:aws:s3:::b/a${*}b"]);
+    }
+
+    #[test]
+    fn concatenation_escapes_what_the_record_says_only() {
+        let request = json!({"secretId": "db*prod", "ids": ["a", "b"]});
+        let c = ctx(&request, &[]);
+        let expr = Expr::parse("req:secretId + lit:-??????", no_pattern).expect("valid");
+        assert_eq!(expr.values(&c), ["db*prod-??????"]);
+        assert_eq!(expr.policy_values(&c), ["db${*}prod-??????"]);
+        assert_eq!(expr.deliberate_wildcard(), Some("-??????"));
+        let each = Expr::parse("lit:*/ + req:ids[]", no_pattern).expect("valid");
+        assert_eq!(each.policy_values(&c), ["*/a", "*/b"]);
+        // A term without a value leaves the whole expression without one.
+        let missing = Expr::parse("req:nope + lit::*", no_pattern).expect("valid");
+        assert!(missing.values(&c).is_empty());
+        assert!(Expr::parse("lit:a + lit:b", no_pattern).is_err());
+        // An empty literal is a value (an AWS-owned SSM document's empty account).
+        assert_eq!(
+            Expr::parse("lit:", no_pattern).expect("valid").values(&c),
+            [""]
+        );
+    }
+
+    #[test]
+    fn caller_fields() {
+        let request = json!({});
+        let mut c = ctx(&request, &[]);
+        let user = Expr::parse("caller:user", no_pattern).expect("valid");
+        let issuer = Expr::parse("caller:issuer", no_pattern).expect("valid");
+        c.caller = Caller {
+            kind: "IAMUser",
+            arn: "arn:aws:iam::111122223333:user/ops/alice",
+            issuer: "",
+        };
+        assert_eq!(
+            user.values(&c),
+            ["arn:aws:iam::111122223333:user/ops/alice"]
+        );
+        assert_eq!(
+            issuer.values(&c),
+            ["arn:aws:iam::111122223333:user/ops/alice"]
+        );
+        c.caller = Caller {
+            kind: "AssumedRole",
+            arn: "arn:aws:sts::111122223333:assumed-role/ci/s1",
+            issuer: "arn:aws:iam::111122223333:role/build/ci",
+        };
+        assert!(user.values(&c).is_empty());
+        assert_eq!(
+            issuer.values(&c),
+            ["arn:aws:iam::111122223333:role/build/ci"]
+        );
+        assert!(Expr::parse("caller:account", no_pattern).is_err());
     }
 }

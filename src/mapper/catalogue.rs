@@ -43,6 +43,14 @@ pub struct Service {
 pub struct Rule {
     pub kind: RuleKind,
     pub note: Option<String>,
+    pub reveals: Vec<RevealRule>,
+}
+
+/// A link from a key of the record to a resource it names (see `service_map::RevealSpec`).
+pub struct RevealRule {
+    pub link: String,
+    pub key: Vec<Expr>,
+    pub to: ResourceRule,
 }
 
 pub enum RuleKind {
@@ -79,9 +87,14 @@ pub enum ResourceRule {
     Typed {
         kind: String,
         bind: Vec<(String, Vec<Expr>)>,
+        narrow: bool,
     },
     /// A whole ARN from the record.
-    Arn(Vec<Expr>),
+    Arn { arn: Vec<Expr>, narrow: bool },
+    /// The resource another record of the principal linked to the key's value.
+    Link { link: String, key: Vec<Expr> },
+    /// The first alternative the record gives.
+    First(Vec<ResourceRule>),
 }
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();
@@ -213,19 +226,24 @@ impl Service {
 
     /// Whether `arn` has the ARN format of one of the action's resource types.
     pub fn resource_of(&self, action_name: &str, arn: &str) -> bool {
+        self.actions.get(action_name).is_some_and(|def| {
+            def.resources
+                .iter()
+                .any(|r| self.is_arn_of_type(&r.kind, arn))
+        })
+    }
+
+    /// Whether `arn` has the ARN format of the resource type `kind`.
+    pub fn is_arn_of_type(&self, kind: &str, arn: &str) -> bool {
         let formats = self.arn_formats.get_or_init(|| {
             self.resource_types
                 .iter()
                 .filter_map(|(kind, def)| Some((kind.clone(), arn_format_regex(&def.arn)?)))
                 .collect()
         });
-        self.actions.get(action_name).is_some_and(|def| {
-            def.resources.iter().any(|r| {
-                formats
-                    .get(&r.kind)
-                    .is_some_and(|re| arn.starts_with("arn:") && re.is_match(arn))
-            })
-        })
+        formats
+            .get(kind)
+            .is_some_and(|re| arn.starts_with("arn:") && re.is_match(arn))
     }
 
     /// The rule for an event name, and the key it was found under: as written, else after stripping an
@@ -292,18 +310,17 @@ impl Service {
                     condition(when, &mut exprs);
                 }
                 for resource in &grant.resources {
-                    match resource {
-                        ResourceRule::Arn(alternatives) => exprs.extend(alternatives),
-                        ResourceRule::Typed { bind, .. } => {
-                            exprs.extend(bind.iter().flat_map(|(_, a)| a))
-                        }
-                    }
+                    resource_exprs(resource, &mut exprs);
                 }
+            }
+            for reveal in &rule.reveals {
+                exprs.extend(&reveal.key);
+                resource_exprs(&reveal.to, &mut exprs);
             }
         }
         exprs
             .iter()
-            .filter_map(|e| e.root_key())
+            .flat_map(|e| e.root_keys())
             .map(|(body, key)| (body, key.to_string()))
             .collect()
     }
@@ -313,6 +330,15 @@ impl Service {
         self.actions
             .get(action_name)
             .is_some_and(|a| !a.resources.is_empty())
+    }
+}
+
+fn resource_exprs<'a>(resource: &'a ResourceRule, out: &mut Vec<&'a Expr>) {
+    match resource {
+        ResourceRule::Arn { arn, .. } => out.extend(arn),
+        ResourceRule::Typed { bind, .. } => out.extend(bind.iter().flat_map(|(_, a)| a)),
+        ResourceRule::Link { key, .. } => out.extend(key),
+        ResourceRule::First(options) => options.iter().for_each(|o| resource_exprs(o, out)),
     }
 }
 
@@ -366,10 +392,80 @@ fn compile_rule(rule: EventRule, parse: Parse, regex: RegexFor) -> Result<Rule, 
         (None, None, None, Some(why)) => RuleKind::Console(why),
         _ => return Err("needs exactly one of `grants`, `none`, `internal`, `console`".into()),
     };
+    let alternatives =
+        |list: &[String]| list.iter().map(|e| parse(e)).collect::<Result<Vec<_>, _>>();
+    let reveals = rule
+        .reveals
+        .iter()
+        .map(|r| {
+            Ok(RevealRule {
+                link: r.link.clone(),
+                key: alternatives(r.key.as_slice())?,
+                to: compile_resource(&r.to, parse, "a reveal")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
     Ok(Rule {
         kind,
         note: rule.note,
+        reveals,
     })
+}
+
+fn compile_resource(
+    spec: &ResourceSpec,
+    parse: Parse,
+    owner: &str,
+) -> Result<ResourceRule, String> {
+    let alternatives =
+        |list: &[String]| list.iter().map(|e| parse(e)).collect::<Result<Vec<_>, _>>();
+    if !spec.first.is_empty() {
+        let alone = spec.kind.is_none()
+            && spec.arn.is_none()
+            && spec.link.is_none()
+            && spec.key.is_none()
+            && spec.bind.is_empty()
+            && !spec.narrow;
+        if !alone {
+            return Err(format!("`first` of {owner} stands alone in its resource"));
+        }
+        return Ok(ResourceRule::First(
+            spec.first
+                .iter()
+                .map(|s| compile_resource(s, parse, owner))
+                .collect::<Result<_, _>>()?,
+        ));
+    }
+    match (&spec.kind, &spec.arn, &spec.link) {
+        (Some(kind), None, None) if spec.key.is_none() => Ok(ResourceRule::Typed {
+            kind: kind.clone(),
+            bind: spec
+                .bind
+                .iter()
+                .map(|(name, exprs)| Ok((name.clone(), alternatives(exprs.as_slice())?)))
+                .collect::<Result<_, String>>()?,
+            narrow: spec.narrow,
+        }),
+        (None, Some(arn), None) if spec.bind.is_empty() && spec.key.is_none() => {
+            Ok(ResourceRule::Arn {
+                arn: alternatives(arn.as_slice())?,
+                narrow: spec.narrow,
+            })
+        }
+        (None, None, Some(link)) if spec.bind.is_empty() && !spec.narrow => {
+            let key = spec
+                .key
+                .as_ref()
+                .ok_or_else(|| format!("a link resource of {owner} needs `key`"))?;
+            Ok(ResourceRule::Link {
+                link: link.clone(),
+                key: alternatives(key.as_slice())?,
+            })
+        }
+        _ => Err(format!(
+            "a resource of {owner} needs either `type` with `bind`, `arn`, or `link` with `key`"
+        )),
+    }
 }
 
 fn compile_grant(
@@ -377,28 +473,11 @@ fn compile_grant(
     parse: Parse,
     regex: RegexFor,
 ) -> Result<GrantRule, String> {
-    let alternatives =
-        |list: &[String]| list.iter().map(|e| parse(e)).collect::<Result<Vec<_>, _>>();
+    let owner = format!("`{}`", grant.action);
     let resources = grant
         .resources
         .iter()
-        .map(|spec: &ResourceSpec| match (&spec.kind, &spec.arn) {
-            (Some(kind), None) => Ok(ResourceRule::Typed {
-                kind: kind.clone(),
-                bind: spec
-                    .bind
-                    .iter()
-                    .map(|(name, exprs)| Ok((name.clone(), alternatives(exprs.as_slice())?)))
-                    .collect::<Result<_, String>>()?,
-            }),
-            (None, Some(arn)) if spec.bind.is_empty() => {
-                Ok(ResourceRule::Arn(alternatives(arn.as_slice())?))
-            }
-            _ => Err(format!(
-                "a resource of `{}` needs either `type` with `bind`, or `arn`",
-                grant.action
-            )),
-        })
+        .map(|spec| compile_resource(spec, parse, &owner))
         .collect::<Result<_, _>>()?;
     Ok(GrantRule {
         when: grant
@@ -475,8 +554,12 @@ pub fn check_service(registry: &Registry, service: &Service) -> Vec<String> {
                 .iter()
                 .map(|r| r.kind.as_str())
                 .collect();
+            let mut typed = Vec::new();
             for resource in &grant.resources {
-                let ResourceRule::Typed { kind, bind } = resource else {
+                flatten(resource, &mut typed);
+            }
+            for resource in typed {
+                let ResourceRule::Typed { kind, .. } = resource else {
                     continue;
                 };
                 if !supported.contains(&kind.as_str()) {
@@ -486,28 +569,62 @@ pub fn check_service(registry: &Registry, service: &Service) -> Vec<String> {
                     ));
                     continue;
                 }
-                let Some(def) = target.resource_types.get(kind) else {
-                    problems.push(format!(
-                        "{}: resource type `{kind}` has no ARN format",
-                        target.prefix
-                    ));
-                    continue;
-                };
-                for placeholder in placeholders(super::arn_format(&def.arn, bind)) {
-                    let bound = bind.iter().any(|(n, _)| n == placeholder);
-                    if !bound && !CONTEXT_PLACEHOLDERS.contains(&placeholder) {
-                        problems.push(format!("{}: event `{event}`: `{}` leaves `${{{placeholder}}}` of `{kind}` unbound", service.prefix, grant.action));
-                    }
-                }
-                for (name, _) in bind {
-                    if !placeholders(&def.arn).contains(&name.as_str()) {
-                        problems.push(format!(
-                            "{}: event `{event}`: `{kind}` has no placeholder `{name}`",
-                            service.prefix
-                        ));
-                    }
-                }
+                problems.extend(check_typed(
+                    &target,
+                    resource,
+                    &format!("{}: event `{event}`: `{}`", service.prefix, grant.action),
+                ));
             }
+        }
+        for reveal in &rule.reveals {
+            let what = format!(
+                "{}: event `{event}`: reveal `{}`",
+                service.prefix, reveal.link
+            );
+            match &reveal.to {
+                ResourceRule::Link { .. } => problems.push(format!("{what} links to another link")),
+                typed @ ResourceRule::Typed { .. } => {
+                    problems.extend(check_typed(service, typed, &what))
+                }
+                ResourceRule::Arn { .. } => {}
+                ResourceRule::First(_) => problems.push(format!("{what}: use one resource")),
+            }
+        }
+    }
+    problems
+}
+
+/// A resource and, for `first`, each of its alternatives.
+fn flatten<'a>(resource: &'a ResourceRule, out: &mut Vec<&'a ResourceRule>) {
+    match resource {
+        ResourceRule::First(options) => options.iter().for_each(|o| flatten(o, out)),
+        other => out.push(other),
+    }
+}
+
+/// A typed resource names a resource type of `service` and binds each of its placeholders.
+fn check_typed(service: &Service, resource: &ResourceRule, what: &str) -> Vec<String> {
+    let ResourceRule::Typed { kind, bind, .. } = resource else {
+        return Vec::new();
+    };
+    let Some(def) = service.resource_types.get(kind) else {
+        return vec![format!(
+            "{what}: `{}` has no resource type `{kind}`",
+            service.prefix
+        )];
+    };
+    let mut problems = Vec::new();
+    for placeholder in placeholders(super::arn_format(&def.arn, bind)) {
+        let bound = bind.iter().any(|(n, _)| n == placeholder);
+        if !bound && !CONTEXT_PLACEHOLDERS.contains(&placeholder) {
+            problems.push(format!(
+                "{what} leaves `${{{placeholder}}}` of `{kind}` unbound"
+            ));
+        }
+    }
+    for (name, _) in bind {
+        if !placeholders(&def.arn).contains(&name.as_str()) {
+            problems.push(format!("{what}: `{kind}` has no placeholder `{name}`"));
         }
     }
     problems

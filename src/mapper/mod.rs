@@ -7,9 +7,11 @@ pub mod expand;
 pub mod service_map;
 
 use crate::event::Record;
-use arn::{escape_value, fill, fill_context, first_alternative, placeholders, Context};
+use crate::glob::has_wildcard;
+use crate::policy::resource_matches;
+use arn::{escape_value, fill, fill_context, first_alternative, placeholders, Caller, Context};
 use catalogue::{
-    Condition, FactValue, GrantRule, Registry, ResourceRule, RuleKind, Service,
+    Condition, FactValue, GrantRule, Registry, ResourceRule, RevealRule, RuleKind, Service,
     CONTEXT_PLACEHOLDERS,
 };
 use serde_json::value::RawValue;
@@ -59,7 +61,33 @@ pub struct MappedGrant {
     /// ARNs, or `["*"]`.
     pub resources: Vec<String>,
     pub facts: BTreeMap<String, String>,
+    /// Why a resource is `*` or has a map-authored wildcard; with a `lookup`, what applies if the lookup
+    /// finds nothing.
     pub wildcard: Option<Wildcard>,
+    /// Resources that other records of the principal may name exactly: resolved once every record is
+    /// read (`UsageSet::resolve`), in addition to `resources`.
+    pub lookup: Option<Lookup>,
+}
+
+/// What a grant waits for: a resource this record names only partially.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Lookup {
+    /// Map-authored patterns for one named resource that AWS completes (a secret's random suffix, an IAM
+    /// path). An ARN of the principal's records that one of them matches replaces them all; without
+    /// one, they are the grant.
+    pub narrow: Vec<String>,
+    /// `(link, key)`: the resources another record linked to `key` (a query execution's work group).
+    pub links: Vec<(String, String)>,
+    /// Why `narrow` has a wildcard, reported when no record resolves it (`wildcard-segment`).
+    pub why: String,
+}
+
+/// What a record tells about a resource that other records name only partially.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reveal {
+    pub link: String,
+    pub key: String,
+    pub arn: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +105,8 @@ pub struct Mapping {
     pub outcome: Outcome,
     pub entry: Option<EntryRef>,
     pub note: Option<String>,
+    /// Links this record makes between a key and a resource, for other records' lookups.
+    pub reveals: Vec<Reveal>,
 }
 
 pub struct Mapper {
@@ -114,6 +144,7 @@ impl Mapper {
                     outcome: Outcome::Unmapped(why),
                     entry: None,
                     note: None,
+                    reveals: Vec::new(),
                 };
             }
         };
@@ -137,6 +168,7 @@ impl Mapper {
             partition: record.partition(),
             region: record.region(),
             account: record.account(),
+            caller: caller(record),
         };
         let mapping = self.map(record.source(), record.name(), &ctx);
         match mapping.outcome {
@@ -161,6 +193,7 @@ impl Mapper {
             outcome: Outcome::Unmapped(why),
             entry: None,
             note: None,
+            reveals: Vec::new(),
         };
         let Some(prefix) = self.registry.prefix_for_source(event_source) else {
             return unmapped(format!(
@@ -187,6 +220,7 @@ impl Mapper {
                     ),
                     entry: None,
                     note: None,
+                    reveals: Vec::new(),
                 };
             }
             return unmapped(format!(
@@ -199,6 +233,11 @@ impl Mapper {
             catalogue_match: false,
         });
         let note = rule.note.clone();
+        let reveals = rule
+            .reveals
+            .iter()
+            .flat_map(|r| reveal(r, &service.resource_types, ctx))
+            .collect();
         let outcome = match &rule.kind {
             RuleKind::None(why) => Outcome::NoPermission(why.clone()),
             RuleKind::Internal(why) => Outcome::Internal(why.clone()),
@@ -214,6 +253,7 @@ impl Mapper {
                                     outcome: Outcome::Unmapped(why),
                                     entry,
                                     note,
+                                    reveals,
                                 }
                             }
                         }
@@ -228,6 +268,7 @@ impl Mapper {
             outcome,
             entry,
             note,
+            reveals,
         }
     }
 
@@ -271,6 +312,7 @@ impl Mapper {
             resources: vec!["*".into()],
             facts: BTreeMap::new(),
             wildcard: Some(wildcard),
+            lookup: None,
         };
         if !target.supports_resources(&name) {
             return Ok(MappedGrant {
@@ -287,76 +329,260 @@ impl Mapper {
             });
         }
         let mut arns = Vec::new();
+        let mut narrow = Vec::new();
+        let mut links = Vec::new();
         let mut segment = None;
+        let mut narrow_why = None;
         for resource in &grant.resources {
-            match resource {
-                ResourceRule::Arn(alternatives) => {
-                    // A literal ARN is the map's own text: `${Partition}` and friends come from the event.
-                    let found: Vec<String> = match first_alternative(alternatives, ctx) {
-                        Some((values, expr)) if expr.is_literal() => {
-                            values.iter().map(|v| fill_context(v, ctx)).collect()
-                        }
-                        Some((values, _)) => values,
-                        None => Vec::new(),
-                    }
-                    .into_iter()
-                    .filter(|v| v.starts_with("arn:"))
-                    .collect();
-                    if found.is_empty() {
-                        return Ok(MappedGrant {
-                            facts,
-                            ..star(Wildcard::Unbound("the record has no resource ARN".into()))
-                        });
-                    }
-                    arns.extend(found.iter().map(|a| arn::escape_value(a)));
+            match take(resource, &target, &name, ctx)? {
+                Taken::Arns {
+                    arns: found,
+                    wildcard,
+                    narrow: true,
+                } => {
+                    narrow_why = narrow_why.or(wildcard);
+                    narrow.extend(found);
                 }
-                ResourceRule::Typed { kind, bind } => {
-                    let Some(def) = target.resource_types.get(kind) else {
-                        return Err(format!("`{}` has no resource type `{kind}`", target.prefix));
-                    };
-                    let template = arn_format(&def.arn, bind);
-                    let mut values = Vec::new();
-                    for placeholder in placeholders(template) {
-                        let bound = match bind.iter().find(|(n, _)| n == placeholder) {
-                            Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
-                                Some((values, expr)) if expr.is_literal() => {
-                                    if values.iter().any(|v| v.contains('*')) {
-                                        segment = Some(Wildcard::Segment(format!("`${{{placeholder}}}` of `{kind}` is not in the record; the map puts `{}`", values.join(","))));
-                                    }
-                                    values
-                                }
-                                Some((values, _)) => {
-                                    values.iter().map(|v| escape_value(v)).collect()
-                                }
-                                None => Vec::new(),
-                            },
-                            None => context_value(placeholder, ctx)
-                                .map(|v| vec![escape_value(v)])
-                                .unwrap_or_default(),
-                        };
-                        if bound.is_empty() {
-                            let why = format!(
-                                "the record gives no `{placeholder}` for resource type `{kind}`"
-                            );
-                            return Ok(MappedGrant {
-                                facts,
-                                ..star(Wildcard::Unbound(why))
-                            });
-                        }
-                        values.push((placeholder, bound));
-                    }
-                    arns.extend(fill(template, &values));
+                Taken::Arns {
+                    arns: found,
+                    wildcard,
+                    narrow: false,
+                } => {
+                    segment = wildcard.map(Wildcard::Segment).or(segment);
+                    arns.extend(found);
+                }
+                Taken::Links(found) => links.extend(found),
+                Taken::Unbound(why) => {
+                    return Ok(MappedGrant {
+                        facts,
+                        ..star(Wildcard::Unbound(why))
+                    })
                 }
             }
         }
+        narrow.sort();
+        narrow.dedup();
+        // Patterns without a wildcard are already exact, and the caller's own ARN settles a pattern at
+        // once: neither waits for other records.
+        if narrow.iter().all(|p| !has_wildcard(p)) {
+            arns.append(&mut narrow);
+        } else if let Some(own) = [ctx.caller.issuer, ctx.caller.arn]
+            .into_iter()
+            .find(|own| narrow.iter().any(|p| resource_matches(p, own)))
+        {
+            arns.push(escape_value(own));
+            narrow.clear();
+        }
         arns.sort();
         arns.dedup();
+        let lookup = (!narrow.is_empty() || !links.is_empty()).then(|| Lookup {
+            narrow,
+            links,
+            why: narrow_why.unwrap_or_default(),
+        });
         Ok(MappedGrant {
             action,
             resources: arns,
             facts,
             wildcard: segment,
+            lookup,
         })
+    }
+}
+
+/// What a resource rule gave for one record.
+enum Bound {
+    /// ARNs (escaped where they come from the record), and why a map-authored wildcard is in them.
+    Arns {
+        arns: Vec<String>,
+        wildcard: Option<String>,
+    },
+    /// Why the record does not give the resource.
+    Unbound(String),
+}
+
+/// What one resource rule of a grant took from the record.
+enum Taken {
+    Arns {
+        arns: Vec<String>,
+        wildcard: Option<String>,
+        narrow: bool,
+    },
+    /// `(link, key)` pairs to look up once every record is read.
+    Links(Vec<(String, String)>),
+    Unbound(String),
+}
+
+/// What one resource rule gives for a record; `action` is the name of the grant's action in `target`.
+fn take(
+    rule: &ResourceRule,
+    target: &Service,
+    action: &str,
+    ctx: &Context,
+) -> Result<Taken, String> {
+    let types = &target.resource_types;
+    Ok(match rule {
+        ResourceRule::Link { link, key } => {
+            let keys = first_alternative(key, ctx)
+                .map(|(values, _)| values)
+                .unwrap_or_default();
+            if keys.is_empty() {
+                Taken::Unbound(format!("the record gives no key for the `{link}` link"))
+            } else {
+                Taken::Links(keys.into_iter().map(|k| (link.clone(), k)).collect())
+            }
+        }
+        ResourceRule::First(options) => {
+            let mut last = Taken::Unbound("the map lists no alternative".into());
+            for option in options {
+                last = take(option, target, action, ctx)?;
+                if !matches!(last, Taken::Unbound(_)) {
+                    break;
+                }
+            }
+            last
+        }
+        ResourceRule::Typed { narrow, .. } | ResourceRule::Arn { narrow, .. } => {
+            match bind(rule, types, ctx)? {
+                Bound::Arns { arns, wildcard } => Taken::Arns {
+                    arns,
+                    wildcard,
+                    narrow: *narrow,
+                },
+                Bound::Unbound(why) => {
+                    // The request may not name what `resources[]` does (a stream behind a shard iterator):
+                    // an ARN there of the rule's type, or of one of the action's types, is the resource.
+                    let listed: Vec<String> = ctx
+                        .resources
+                        .iter()
+                        .map(|(_, arn)| arn)
+                        .filter(|arn| match rule {
+                            ResourceRule::Typed { kind, .. } => target.is_arn_of_type(kind, arn),
+                            _ => target.resource_of(action, arn),
+                        })
+                        .map(|arn| escape_value(arn))
+                        .collect();
+                    if listed.is_empty() {
+                        Taken::Unbound(why)
+                    } else {
+                        Taken::Arns {
+                            arns: listed,
+                            wildcard: None,
+                            narrow: false,
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The ARNs a typed or whole-ARN rule gives for one record; `Err` when the map itself is wrong.
+fn bind(
+    rule: &ResourceRule,
+    types: &BTreeMap<String, service_map::ResourceTypeDef>,
+    ctx: &Context,
+) -> Result<Bound, String> {
+    match rule {
+        ResourceRule::Arn { arn, .. } => {
+            // A literal ARN is the map's own text: `${Partition}` and friends come from the event.
+            let found: Vec<String> = match first_alternative(arn, ctx) {
+                Some((values, expr)) if expr.is_literal() => {
+                    values.iter().map(|v| fill_context(v, ctx)).collect()
+                }
+                Some((_, expr)) => expr.policy_values(ctx),
+                None => Vec::new(),
+            }
+            .into_iter()
+            .filter(|v| v.starts_with("arn:"))
+            .collect();
+            if found.is_empty() {
+                return Ok(Bound::Unbound("the record has no resource ARN".into()));
+            }
+            Ok(Bound::Arns {
+                arns: found,
+                wildcard: None,
+            })
+        }
+        ResourceRule::Typed { kind, bind, .. } => {
+            let Some(def) = types.get(kind) else {
+                return Err(format!("no resource type `{kind}`"));
+            };
+            let template = arn_format(&def.arn, bind);
+            let mut values = Vec::new();
+            let mut wildcard = None;
+            for placeholder in placeholders(template) {
+                let bound = match bind.iter().find(|(n, _)| n == placeholder) {
+                    Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
+                        Some((_, expr)) => {
+                            if let Some(text) = expr.deliberate_wildcard() {
+                                wildcard = Some(format!(
+                                    "the map writes `${{{placeholder}}}` of `{kind}` with `{text}`, for what the record does not carry (`maps explain` says why)"
+                                ));
+                            }
+                            expr.policy_values(ctx)
+                        }
+                        None => Vec::new(),
+                    },
+                    None => context_value(placeholder, ctx)
+                        .map(|v| vec![escape_value(v)])
+                        .unwrap_or_default(),
+                };
+                if bound.is_empty() {
+                    let why =
+                        format!("the record gives no `{placeholder}` for resource type `{kind}`");
+                    return Ok(Bound::Unbound(why));
+                }
+                values.push((placeholder, bound));
+            }
+            Ok(Bound::Arns {
+                arns: fill(template, &values),
+                wildcard,
+            })
+        }
+        ResourceRule::Link { .. } | ResourceRule::First(_) => {
+            Err("only a typed or whole-ARN resource is bound from one record".into())
+        }
+    }
+}
+
+/// The links a record makes: every value of the key to every ARN of the target.
+fn reveal(
+    rule: &RevealRule,
+    types: &BTreeMap<String, service_map::ResourceTypeDef>,
+    ctx: &Context,
+) -> Vec<Reveal> {
+    let keys = first_alternative(&rule.key, ctx)
+        .map(|(values, _)| values)
+        .unwrap_or_default();
+    let arns = match bind(&rule.to, types, ctx) {
+        Ok(Bound::Arns {
+            arns,
+            wildcard: None,
+        }) => arns,
+        _ => return Vec::new(),
+    };
+    keys.iter()
+        .flat_map(|key| {
+            arns.iter().map(|arn| Reveal {
+                link: rule.link.clone(),
+                key: key.clone(),
+                arn: arn.clone(),
+            })
+        })
+        .collect()
+}
+
+fn caller<'a>(record: &'a Record) -> Caller<'a> {
+    let identity = record.user_identity.as_ref();
+    Caller {
+        kind: record.identity_type(),
+        arn: identity.and_then(|u| u.arn.as_deref()).unwrap_or(""),
+        issuer: identity
+            .and_then(|u| u.session_context.as_ref())
+            .and_then(|s| s.session_issuer.as_ref())
+            .and_then(|i| i.arn.as_deref())
+            .unwrap_or(""),
     }
 }
 
@@ -450,6 +676,7 @@ fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
                 resources: vec!["*".into()],
                 facts: BTreeMap::new(),
                 wildcard: Some(Wildcard::StarOnly),
+                lookup: None,
             };
         }
         let mut bound: Vec<String> = arns
@@ -474,6 +701,7 @@ fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
             },
             facts: BTreeMap::new(),
             wildcard,
+            lookup: None,
         }
     };
     let mut grants = vec![on_types(action)];
@@ -514,6 +742,7 @@ fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
             resources: roles,
             facts: BTreeMap::new(),
             wildcard: None,
+            lookup: None,
         });
     }
     for dependent in &def.dependent {
@@ -533,6 +762,7 @@ fn catalogue_match(service: &Service, action: &str, ctx: &Context) -> Mapping {
         note: Some(format!(
             "no rule covers this event; `{prefix}:{action}` is the catalogue action of that name"
         )),
+        reveals: Vec::new(),
     }
 }
 

@@ -64,6 +64,18 @@ pub struct EventRule {
     pub console: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub reveals: Vec<RevealSpec>,
+}
+
+/// What a call tells about a resource that other calls name only partially: `key` (a query execution ID,
+/// a change set ARN) is linked to the resource `to` under the name `link`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealSpec {
+    pub link: String,
+    pub key: OneOrMany,
+    pub to: ResourceSpec,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +108,18 @@ pub struct ResourceSpec {
     pub bind: BTreeMap<String, OneOrMany>,
     #[serde(default)]
     pub arn: Option<OneOrMany>,
+    /// The resource is one named resource that AWS completes (a random suffix, an IAM path), written as
+    /// a pattern; an ARN from the principal's records that matches it replaces it.
+    #[serde(default)]
+    pub narrow: bool,
+    /// The resource another call linked to `key` under this name (see [`RevealSpec`]).
+    #[serde(default)]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub key: Option<OneOrMany>,
+    /// Alternatives: the first that the record gives is the resource.
+    #[serde(default)]
+    pub first: Vec<ResourceSpec>,
 }
 
 #[derive(Debug, Deserialize)]

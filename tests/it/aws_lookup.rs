@@ -13,9 +13,10 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
-use policygen::collector::ingest::{Ingest, Partial, Scope};
 use policygen::collector::lookup::{collect_with, LookupReport, Strategy};
 use policygen::collector::source::{LookupSource, Regions};
+use policygen::collector::{Decoder, Scope};
+use policygen::pipeline::run_sink;
 use policygen::principal::{Identity, PrincipalFilter};
 use policygen::window::{parse_time, TimeWindow};
 use serde_json::{json, Value};
@@ -340,10 +341,7 @@ fn scope(identity: Identity) -> Scope {
             parse_time("2026-12-01").expect("valid"),
         )
         .expect("valid"),
-        include_denied: false,
         strict: false,
-        record_calls: false,
-        record_days: false,
     }
 }
 
@@ -357,11 +355,11 @@ fn source(regions: Regions, pace_ms: u64) -> LookupSource {
 
 /// The policy from the same management events read as a local file.
 fn local_policy(events: &[Value], scope: Scope) -> String {
-    let ingest = Ingest::new(scope);
-    let mut part = Partial::default();
+    let settings = settings_for(scope);
+    let decoder = Decoder::new(settings.scope.clone(), run_sink(&settings));
+    let mut part = decoder.fresh();
     let bytes = json!({ "Records": events }).to_string();
-    ingest.ingest("local.json", bytes.as_bytes(), &mut part);
-    let settings = settings_for(ingest.scope().clone());
+    decoder.read("local.json", bytes.as_bytes(), &mut part);
     policygen::pipeline::conclude(&settings, None, part, Default::default())
         .policy
         .to_json()
@@ -389,9 +387,9 @@ async fn lookup(
     source: &LookupSource,
     scope: Scope,
 ) -> (policygen::Outcome, LookupReport) {
-    let ingest = Arc::new(Ingest::new(scope));
-    let (partial, report) = collect_with(clients, source, &ingest).await;
-    let settings = settings_for(ingest.scope().clone());
+    let settings = settings_for(scope);
+    let decoder = Arc::new(Decoder::new(settings.scope.clone(), run_sink(&settings)));
+    let (partial, report) = collect_with(clients, source, &decoder).await;
     (
         policygen::pipeline::conclude(&settings, None, partial, Default::default()),
         report,

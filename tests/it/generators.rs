@@ -27,3 +27,22 @@ fn the_example_trail_is_what_its_generator_writes() {
 fn scenario_inputs_are_what_their_generator_writes() {
     check("tests/data/make_scenarios.py");
 }
+
+#[test]
+fn precision_cases_are_what_their_generator_writes() {
+    check("tests/data/make_precision_cases.py");
+}
+
+/// The held-out precision set is written to stdout (`make_held_out.py > held-out.json`).
+#[test]
+fn the_held_out_precision_set_is_what_its_generator_writes() {
+    let out = std::process::Command::new("python3")
+        .arg(root().join("tests/precision/make_held_out.py"))
+        .output()
+        .expect("python3 runs");
+    let committed = std::fs::read(root().join("tests/precision/held-out.json")).expect("readable");
+    assert!(
+        out.status.success() && out.stdout == committed,
+        "tests/precision/held-out.json differs from `python3 tests/precision/make_held_out.py` output"
+    );
+}

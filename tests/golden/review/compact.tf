@@ -141,14 +141,14 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "Logs7A58E637"
+    sid    = "Logs90DC4D9B"
     effect = "Allow"
     actions = [
       "logs:PutRetentionPolicy",
     ]
     resources = [
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/acme-api",
-      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/acme-api",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/acme-api:*",
+      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/acme-api:*",
     ]
   }
 

@@ -189,14 +189,14 @@ data "aws_iam_policy_document" "build-agent" {
   }
 
   statement {
-    sid    = "LogsA814AE5A"
+    sid    = "LogsD1E2760E"
     effect = "Allow"
     actions = [
       "logs:PutRetentionPolicy",
     ]
     resources = [
-      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/acme-api",
-      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/acme-api",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/acme-api:*",
+      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/acme-api:*",
     ]
 
     condition {

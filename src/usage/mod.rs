@@ -1,6 +1,10 @@
 //! The usage set: distinct `(action, resource, region, facts)` with their evidence. The only structure that
 //! grows with the input, and it grows with distinct usage, not with the number of events.
 
+mod sink;
+
+pub use sink::MappingSink;
+
 use crate::emitter::names;
 use crate::mapper::EntryRef;
 use crate::report::Location;
@@ -160,6 +164,8 @@ pub struct UsageSet {
     pub crowds: BTreeMap<(String, String), Crowd>,
     /// Distinct resources of each `(action, container)` until they become a crowd.
     members: BTreeMap<(String, String), BTreeSet<String>>,
+    /// Grants that wait for what other records of the principal reveal ([`crate::reveal`]).
+    pub revealed: crate::reveal::Revealed,
 }
 
 /// The deepest [`names::reduce`] level: past it every component but the container is `*` anyway.
@@ -298,6 +304,7 @@ impl UsageSet {
         for (key, call) in other.failed {
             self.add_failed(key, call);
         }
+        self.revealed.merge(other.revealed);
     }
 
     /// Evidence per action, over every resource and region.

@@ -515,9 +515,9 @@ async fn check_exit_codes_through_the_binary() {
     let mut run_args = args(&["--role", "deployer"], &logs, account);
     run_args.extend(["--current", "iam", "--check"]);
 
-    // The role grants more (and less) than it used: exit 1, and the proposal is printed.
+    // The role grants more (and less) than it used: exit 3 (drift), and the proposal is printed.
     let (code, proposal, stderr) = binary(&endpoint, &run_args);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 3, "{stderr}");
     assert!(
         stderr.contains("the current policy differs from the proposal"),
         "{stderr}"

@@ -3,6 +3,7 @@
 //! over, the coverage, and, collapsed, the evidence per action, the statement diff and the copy-ready
 //! proposed policy. [`fit`] folds the bulkiest parts so that the comment stays under GitHub's limit.
 
+mod collapsed;
 mod display;
 mod sections;
 

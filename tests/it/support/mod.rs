@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the one support module.
 
 pub mod aggregate;
+pub mod canned;
 
 use clap::Parser;
 use policygen::cli::Cli;

@@ -26,9 +26,9 @@ use std::path::PathBuf;
         policygen maps explain s3.amazonaws.com ListObjects\n  \
         policygen completions bash > ~/.local/share/bash-completion/completions/policygen\n\n\
         CONFIGURATION:\n  \
-        ./policygen.toml (or --config FILE) gives defaults for any long option, keys named like the options\n  \
-        (role = \"build-agent\", since = \"30d\", s3 = \"s3://acme-trail\", max-resources = 40), and a\n  \
-        [diagnostics] table of levels (wildcard-resource = \"deny\"). The command line wins.\n\n\
+        ./policygen.toml (or --config FILE) sets the long options (role = \"build-agent\", since = \"30d\",\n  \
+        max-resources = 40) and a [diagnostics] table of levels (wildcard-resource = \"deny\").\n  \
+        The command line wins, option by option.\n\n\
         EXIT CODES (distinct for CI gates, as `terraform plan -detailed-exitcode`):\n  \
         0  complete; with --check, the current policy already grants exactly the proposal\n  \
         1  incomplete input: damaged or unreadable input, unmapped calls, no record of the principal,\n     \

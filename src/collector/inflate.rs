@@ -14,7 +14,6 @@ thread_local! {
 
 /// Inflates `gzip` into `out`. On damage, `out` keeps what could be inflated and the error says why.
 pub fn gunzip(gzip: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    out.clear();
     if fast_single_member(gzip, out) {
         return Ok(());
     }
@@ -41,7 +40,12 @@ fn fast_single_member(gzip: &[u8], out: &mut Vec<u8>) -> bool {
     if size == 0 || size > gzip.len().saturating_mul(1032) {
         return false;
     }
-    out.resize(size, 0);
+    // A reused buffer keeps its bytes: only growth is zeroed, not every file.
+    if out.len() < size {
+        out.resize(size, 0);
+    } else {
+        out.truncate(size);
+    }
     let inflated = DECOMPRESSOR.with(|d| d.borrow_mut().gzip_decompress(gzip, out));
     matches!(inflated, Ok(n) if n == size) && libdeflater::crc32(out) == crc
 }

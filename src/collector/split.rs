@@ -37,21 +37,26 @@ pub fn candidates(body: &[u8], needle: &memmem::Finder) -> Option<(usize, Vec<Sp
     if body[at] == b']' {
         return (at == array_end).then_some((0, Vec::new()));
     }
-    let starts: Vec<usize> = memmem::find_iter(&body[at..array_end], RECORD_START)
+    // Record starts are walked once, alongside the needle's hits: no list of every start is built.
+    let region = &body[at..array_end];
+    let mut starts = memmem::find_iter(region, RECORD_START)
         .map(|i| i + at)
-        .collect();
-    if starts.first() != Some(&at) {
+        .peekable();
+    if starts.peek() != Some(&at) {
         return None;
     }
     let mut spans = Vec::new();
+    let (mut passed, mut current) = (0usize, at);
     let mut next_hit = 0;
-    for hit in needle.find_iter(&body[at..array_end]).map(|i| i + at) {
+    for hit in needle.find_iter(region).map(|i| i + at) {
         if hit < next_hit {
             continue;
         }
-        let index = starts.partition_point(|&s| s <= hit) - 1;
-        let start = starts[index];
-        let limit = starts.get(index + 1).copied().unwrap_or(array_end);
+        while let Some(start) = starts.next_if(|&s| s <= hit) {
+            (passed, current) = (passed + 1, start);
+        }
+        let (index, start) = (passed - 1, current);
+        let limit = starts.peek().copied().unwrap_or(array_end);
         let end = object_end(body, start)?;
         let after = skip_ws(body, end);
         let separated = if limit == array_end {
@@ -65,7 +70,7 @@ pub fn candidates(body: &[u8], needle: &memmem::Finder) -> Option<(usize, Vec<Sp
         spans.push(Span { index, start, end });
         next_hit = limit;
     }
-    Some((starts.len(), spans))
+    Some((passed + starts.count(), spans))
 }
 
 /// The byte range of the first record of a `{"Records":[...]}` log, if it has one.

@@ -1,8 +1,8 @@
 //! The usage set: distinct `(action, resource, region, facts)` with their evidence. The only structure that
 //! grows with the input, and it grows with distinct usage, not with the number of events.
 
-use crate::emitter::names;
 use crate::mapper::EntryRef;
+use crate::names;
 use crate::report::Location;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

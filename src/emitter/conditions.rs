@@ -103,9 +103,9 @@ pub fn request_tags(keys: &[&UsageKey]) -> Facts {
             continue;
         };
         let stable = values.iter().all(|v| {
-            super::names::identifiers(&super::names::items(v), &[])
+            crate::names::identifiers(&crate::names::items(v), &[])
                 .iter()
-                .all(|span| span.kind == super::names::IdKind::Varying)
+                .all(|span| span.kind == crate::names::IdKind::Varying)
         });
         if stable {
             out.insert(fact.clone(), values);

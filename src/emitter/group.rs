@@ -13,7 +13,7 @@
 //!
 //! Stable words (buckets, prefixes, log groups, tables, stacks, environments) never become `*` in step 1.
 
-use super::names::{self, IdKind, Item, Name, Span};
+use crate::names::{self, IdKind, Item, Name, Span};
 use crate::usage::Evidence;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -3,10 +3,10 @@
 pub mod compact;
 pub mod conditions;
 pub mod group;
-pub mod names;
 pub mod render;
 pub mod size;
 
+use crate::names;
 use crate::policy::{Conditions, Effect, PolicyDocument, Statement, StringOrList, POLICY_VERSION};
 use crate::report::{Code, Diagnostics};
 use crate::usage::UsageSet;

@@ -22,7 +22,7 @@ fn every_map_compiles_and_binds_only_catalogue_actions() {
                 }
                 problems.extend(check_service(registry, &service));
             }
-            Some(Err(e)) => problems.push(format!("{prefix}.json: {e}")),
+            Some(Err(e)) => problems.push(e.to_string()),
             None => problems.push(format!("{prefix}: listed but missing")),
         }
     }

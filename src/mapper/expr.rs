@@ -1,6 +1,9 @@
-//! Expressions over a record (`req:bucketName`, `res:AWS::KMS::Key`, `req:items[].tableName|name`) and the
-//! ARN templates of the catalogue (`arn:${Partition}:s3:::${BucketName}`).
+//! Expressions over a record (`req:bucketName`, `res:AWS::KMS::Key`, `req:items[].tableName|name`,
+//! `req:secretId + lit:-??????`): what a rule of a service map reads from a call. Syntax:
+//! `service-maps/README.md`, "Expressions".
 
+use super::template::MAX_COMBINATIONS;
+use crate::glob::escape_value;
 use regex::Regex;
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
@@ -435,13 +438,6 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
-/// The values of the first alternative that yields any.
-pub fn first_values(alternatives: &[Expr], ctx: &Context) -> Vec<String> {
-    first_alternative(alternatives, ctx)
-        .map(|(values, _)| values)
-        .unwrap_or_default()
-}
-
 /// The values of the first alternative that yields any, and that alternative.
 pub fn first_alternative<'e>(
     alternatives: &'e [Expr],
@@ -453,74 +449,13 @@ pub fn first_alternative<'e>(
     })
 }
 
-/// `${Name}` placeholders of a template, in order, without duplicates.
-pub fn placeholders(template: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
-        if !names.contains(&name) {
-            names.push(name);
-        }
-        rest = &after[end + 1..];
+impl Context<'_> {
+    /// `${Partition}`, `${Region}` and `${Account}` of a map's text, from the record.
+    pub fn fill(&self, text: &str) -> String {
+        text.replace("${Partition}", self.partition)
+            .replace("${Region}", self.region)
+            .replace("${Account}", self.account)
     }
-    names
-}
-
-/// IAM reads `*`, `?` and `$` in a Resource as wildcards and variables; a value from a record is literal.
-pub fn escape_value(value: &str) -> String {
-    if !value.contains(['*', '?', '$']) {
-        return value.to_string();
-    }
-    let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        match c {
-            '*' => out.push_str("${*}"),
-            '?' => out.push_str("${?}"),
-            '$' => out.push_str("${$}"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The concrete ARN a policy resource written by [`escape_value`] stands for.
-pub fn unescape_value(value: &str) -> String {
-    value
-        .replace("${*}", "*")
-        .replace("${?}", "?")
-        .replace("${$}", "$")
-}
-
-/// At most this many ARNs from one resource spec: combinations of multi-valued placeholders stop here.
-pub const MAX_COMBINATIONS: usize = 1000;
-
-/// Fills a template with one value list per placeholder (values already escaped); every combination.
-pub fn fill(template: &str, values: &[(&str, Vec<String>)]) -> Vec<String> {
-    let mut results = vec![template.to_string()];
-    for (name, options) in values {
-        let token = format!("${{{name}}}");
-        let mut next = Vec::new();
-        'outer: for partial in &results {
-            for option in options {
-                next.push(partial.replace(&token, option));
-                if next.len() >= MAX_COMBINATIONS {
-                    break 'outer;
-                }
-            }
-        }
-        results = next;
-    }
-    results
-}
-
-/// `${Partition}`, `${Region}` and `${Account}` in a fact value.
-pub fn fill_context(text: &str, ctx: &Context) -> String {
-    text.replace("${Partition}", ctx.partition)
-        .replace("${Region}", ctx.region)
-        .replace("${Account}", ctx.account)
 }
 
 #[cfg(test)]
@@ -603,22 +538,6 @@ mod tests {
         assert_eq!(expr.values(&c), ["jobs"]);
         assert!(Expr::parse("req:queueUrl|missing", no_pattern).is_err());
         assert!(Expr::parse("nope:x", no_pattern).is_err());
-    }
-
-    #[test]
-    fn templates() {
-        assert_eq!(
-            placeholders("arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
-            ["Partition", "BucketName", "ObjectName"]
-        );
-        let filled = fill(
-            "arn:aws:s3:::${BucketName}/${ObjectName}",
-            &[
-                ("BucketName", vec!["b".into()]),
-                ("ObjectName", vec!["k1".into(), escape_value("a*b")]),
-            ],
-        );
-        assert_eq!(filled, ["arn:aws:s3:::b/k1", "arn:aws:s3:::b/a${*}b"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! documents written, evaluated as IAM evaluates them (actions, resources, conditions). A call they do not
 //! allow is a defect of policygen, reported as `unsound-result` (the run is incomplete), never a silent gap.
 
+use crate::glob::unescape_value;
 use crate::policy::{Context, PolicyDocument};
 use crate::report::{Code, Diagnostics};
 use crate::usage::{UsageKey, UsageSet};
@@ -9,11 +10,7 @@ use crate::usage::{UsageKey, UsageSet};
 /// The request IAM evaluates for a usage entry: the real ARN (request values are stored escaped) and the
 /// context its facts and region give.
 fn request(key: &UsageKey) -> (String, Context) {
-    let resource = key
-        .resource
-        .replace("${*}", "*")
-        .replace("${?}", "?")
-        .replace("${$}", "$");
+    let resource = unescape_value(&key.resource);
     let mut context: Context = key.facts.clone().into_iter().collect();
     if !key.region.is_empty() {
         context.insert("aws:RequestedRegion".to_string(), key.region.clone());

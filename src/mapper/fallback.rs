@@ -3,6 +3,8 @@
 use super::catalogue::Service;
 use super::expr::{descendants, Context};
 use super::{EntryRef, MappedGrant, Mapping, Outcome, Wildcard};
+use crate::action::Action;
+use crate::arn::Arn;
 use crate::glob::escape_value;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -102,7 +104,10 @@ pub(super) fn catalogue_match(service: &Service, action: &str, ctx: &Context) ->
         });
     }
     for dependent in &def.dependent {
-        if let Some(name) = dependent.strip_prefix(&format!("{prefix}:")) {
+        if let Some(name) = Action::parse(dependent)
+            .filter(|d| d.prefix() == prefix)
+            .map(|d| d.name())
+        {
             let tagging = service
                 .actions
                 .get(name)
@@ -145,15 +150,15 @@ fn role_members<'v>(node: &'v Value, out: &mut Vec<&'v str>) {
 }
 
 fn is_role_arn(value: &str) -> bool {
-    let mut parts = value.splitn(6, ':');
-    parts.next() == Some("arn")
-        && parts.next().is_some_and(|p| p.starts_with("aws"))
-        && parts.next() == Some("iam")
-        && parts.next() == Some("")
-        && parts
-            .next()
-            .is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-        && parts
-            .next()
-            .is_some_and(|r| r.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
+    Arn::parse(value).is_some_and(|arn| {
+        arn.partition().starts_with("aws")
+            && arn.service() == "iam"
+            && arn.region().is_empty()
+            && arn.account().len() == 12
+            && arn.account().bytes().all(|b| b.is_ascii_digit())
+            && arn
+                .resource()
+                .strip_prefix("role/")
+                .is_some_and(|name| !name.is_empty())
+    })
 }

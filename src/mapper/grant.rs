@@ -33,10 +33,14 @@ pub(super) fn apply(
             FactValue::Expr(expr) => expr.values(ctx).into_iter().next().map(|x| (k.clone(), x)),
         })
         .collect();
-    // The tags a creating request carries, for `--condition tags`. EC2's catalogue lists
-    // `aws:RequestTag/${TagKey}` on resource types rather than actions, and every EC2 request with tag
-    // specifications supports it (EC2 User Guide, "Grant permission to tag resources during creation").
-    let takes_tags = target.prefix == "ec2"
+    // The tags a creating request carries, for `--condition tags`: on actions whose catalogue lists
+    // `aws:RequestTag/${TagKey}`, and on every action of a service whose facts say so (EC2 lists the key on
+    // resource types rather than actions).
+    let takes_tags = target
+        .facts
+        .request_tags
+        .as_ref()
+        .is_some_and(|tags| tags.every_action)
         || target.actions.get(&name).is_some_and(|a| {
             a.condition_keys
                 .iter()

@@ -305,3 +305,35 @@ fn present(expr: &Expr, ctx: &Context) -> bool {
                 _ => true,
             })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_of_a_broken_map_is_unmapped_and_says_why() {
+        let registry = Box::leak(Box::new(Registry::load(
+            "{\"s3.amazonaws.com\": \"s3\"}",
+            &[("s3", "{\"prefix\": \"s3\", \"name\": ")],
+        )));
+        let mapper = Mapper { registry };
+        let request = serde_json::json!({"bucketName": "b"});
+        let ctx = Context {
+            request: Some(&request),
+            response: None,
+            additional: None,
+            resources: &[],
+            partition: "aws",
+            region: "us-east-1",
+            account: "111122223333",
+            caller: Caller::default(),
+        };
+        let mapping = mapper.map("s3.amazonaws.com", "ListObjects", &ctx);
+        match mapping.outcome {
+            Outcome::Unmapped(why) => {
+                assert!(why.starts_with("service-maps/s3.json is broken: "), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

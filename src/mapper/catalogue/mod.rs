@@ -361,3 +361,40 @@ pub fn normalise_event_name(event_name: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_that_does_not_load_is_an_error_the_registry_lists() {
+        let registry = Registry::load(
+            "{\"s3.amazonaws.com\": \"s3\"",
+            &[
+                (
+                    "s3",
+                    "{\"prefix\": \"s3\", \"name\": \"Amazon S3\", \"colour\": 1}",
+                ),
+                ("sts", "{\"prefix\": \"sts\", \"name\": \"AWS STS\"}"),
+            ],
+        );
+        let sources = registry.broken();
+        assert_eq!(sources.len(), 1, "the event-source table, at once");
+        assert_eq!(sources[0].file, "event-sources.json");
+        assert_eq!(registry.prefix_for_source("s3.amazonaws.com"), None);
+        let error = registry
+            .service("S3")
+            .and_then(Result::err)
+            .expect("broken");
+        assert_eq!(error.file, "s3.json");
+        assert!(
+            error.to_string().contains("unknown field `colour`"),
+            "{error}"
+        );
+        assert!(registry.service("sts").is_some_and(|s| s.is_ok()));
+        let files: Vec<String> = registry.broken().into_iter().map(|e| e.file).collect();
+        assert_eq!(files, ["event-sources.json", "s3.json"]);
+        assert!(registry.canonical_action("s3:GetObject").is_none());
+        assert!(Registry::embedded().broken().is_empty());
+    }
+}

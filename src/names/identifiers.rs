@@ -32,7 +32,7 @@ pub enum IdKind {
 impl IdKind {
     /// Dates, hashes and session parts change from one run or period to the next by nature: they are
     /// generalised whatever the evidence. The others are kept exact when the evidence shows one long-lived
-    /// resource (`group.rs`).
+    /// resource (`emitter/group/`).
     pub fn always(self) -> bool {
         matches!(
             self,

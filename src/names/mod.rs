@@ -1,7 +1,7 @@
 //! The structure of a resource name, shared by the usage set (its crowds) and the emitter (per-run names):
 //! an ARN's head (`arn:aws:logs:us-east-1:111122223333:`), its resource part split into components (at `/`,
 //! and at `:` except inside S3 object keys), and inside a component the per-run identifiers
-//! ([`identifiers`]). Pure functions of one name; `emitter/group.rs` decides which identifiers become `*`.
+//! ([`identifiers`]). Pure functions of one name; `emitter/group/` decides which identifiers become `*`.
 
 mod identifiers;
 #[cfg(test)]

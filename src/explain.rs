@@ -1,7 +1,9 @@
 //! The `maps explain` and `maps coverage` subcommands.
 
-use crate::collector::{files, Ingest, LogInput, Scope};
+use crate::collector::{files, Decoder, LogInput, Origin, Scope, Sink, Weight};
+use crate::event::Record;
 use crate::mapper::catalogue::{Registry, RuleKind};
+use crate::mapper::{Mapper, Outcome};
 use crate::report::{Code, Diagnostic, Diagnostics, Severity, Stats};
 use crate::window::TimeWindow;
 use std::collections::BTreeMap;
@@ -109,16 +111,52 @@ fn raw_rule(prefix: &str, key: &str) -> Option<String> {
 
 /// `maps coverage --logs …`: every record of the inputs, whoever made it and whenever, by how its call maps.
 pub fn coverage(inputs: &[LogInput]) -> (String, bool) {
-    let ingest = Ingest::new(Scope {
+    let scope = Scope {
         principal: None,
         window: TimeWindow::unbounded(),
-        include_denied: true,
         strict: false,
-        record_calls: true,
-        record_days: false,
-    });
-    let partial = files::collect(inputs, &ingest);
-    coverage_text(&partial.calls, &partial.stats, &partial.diagnostics)
+    };
+    let decoder = Decoder::new(scope, CoverageSink::default());
+    let collected = files::collect(inputs, &decoder);
+    coverage_text(
+        &collected.sink.calls,
+        &collected.decoded.stats,
+        &collected.decoded.diagnostics,
+    )
+}
+
+/// Each distinct call and how it maps.
+#[derive(Default)]
+struct CoverageSink {
+    mapper: Mapper,
+    /// `eventSource eventName` → `mapped`, `no-permission`, `internal`, `console` or `unmapped`.
+    calls: BTreeMap<String, &'static str>,
+}
+
+impl Sink for CoverageSink {
+    fn record(&mut self, record: &Record, _origin: &Origin, _weight: Option<&Weight>) {
+        let call = format!("{} {}", record.source(), record.name());
+        if self.calls.contains_key(&call) {
+            return;
+        }
+        let kind = match self.mapper.map_record(record).outcome {
+            Outcome::Grants(grants) if grants.is_empty() => "unmapped",
+            Outcome::Grants(_) => "mapped",
+            Outcome::NoPermission(_) => "no-permission",
+            Outcome::Internal(_) => "internal",
+            Outcome::Console(_) => "console",
+            Outcome::Unmapped(_) => "unmapped",
+        };
+        self.calls.insert(call, kind);
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.calls.extend(other.calls);
+    }
+
+    fn fresh(&self) -> Self {
+        CoverageSink::default()
+    }
 }
 
 /// `maps coverage`: distinct calls by outcome, and whether the answer is complete: some records were read,

@@ -9,7 +9,8 @@
 //! ```
 
 use crate::collector::iam::IamError;
-use crate::collector::{self, AwsError, Partial, SourceReport, Sources};
+use crate::collector::sink::DaysSink;
+use crate::collector::{self, AwsError, Collected, Decoded, SourceReport, Sources};
 use crate::current::{read_current, CurrentError, CurrentPolicies};
 use crate::emitter::{emit_report, size::fit, Generalised};
 use crate::mapper::catalogue::Registry;
@@ -18,7 +19,7 @@ use crate::principal::PrincipalFilter;
 use crate::report::{incomplete_reasons, Code, Diagnostics, Severity, Stats};
 use crate::review::{review, Coverage, Review};
 use crate::settings::{Current, Settings};
-use crate::usage::UsageSet;
+use crate::usage::{MappingSink, UsageSet};
 use crate::verify;
 use chrono::{Duration, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,8 +90,21 @@ impl Outcome {
 pub async fn generate(settings: &Settings, sources: &Sources) -> Result<Outcome, Error> {
     // The current policies first: a missing permission or a typo fails in a second, not after the logs.
     let current = read_currents(settings, sources).await?;
-    let (partial, source) = collector::collect(&settings.scope, &settings.source, sources).await?;
-    Ok(conclude(settings, current, partial, source))
+    let sink = run_sink(settings);
+    let (collected, source) =
+        collector::collect(&settings.scope, &settings.source, sources, sink).await?;
+    Ok(conclude(settings, current, collected, source))
+}
+
+/// What a run collects into: the usage, and the days that had logs when a review needs them.
+pub type RunSink = (MappingSink, DaysSink);
+
+pub fn run_sink(settings: &Settings) -> RunSink {
+    let days = DaysSink {
+        enabled: settings.current != Current::None,
+        ..DaysSink::default()
+    };
+    (MappingSink::new(settings.include_denied), days)
 }
 
 /// Everything after collection: emit, check, review against `current`, fit. (Pure: tests feed it what a
@@ -98,19 +112,24 @@ pub async fn generate(settings: &Settings, sources: &Sources) -> Result<Outcome,
 pub fn conclude(
     settings: &Settings,
     current: Option<CurrentPolicies>,
-    partial: Partial,
+    collected: Collected<RunSink>,
     source: SourceReport,
 ) -> Outcome {
-    let Partial {
-        mut usage,
-        mut diagnostics,
-        stats,
-        days,
-        matched_principals,
-        other_principals,
-        stopped,
-        ..
-    } = partial;
+    let Collected {
+        decoded:
+            Decoded {
+                mut stats,
+                mut diagnostics,
+                matched_principals,
+                other_principals,
+                stopped,
+            },
+        sink: (mapping, DaysSink { days, .. }),
+    } = collected;
+    // Each stage's diagnostics, merged once: decoding's, then mapping's, then the rest in order.
+    stats.merge(&mapping.stats);
+    diagnostics.merge(mapping.diagnostics);
+    let mut usage = mapping.usage;
     // Calls that named their resource partially, settled by what the principal's other records named.
     usage.resolve(&mut diagnostics);
     let (policy, generalised) = emit_report(&usage, &settings.emit, &mut diagnostics);

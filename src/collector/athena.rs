@@ -1,8 +1,9 @@
 //! Amazon Athena over the trail bucket: one aggregation query (see `query.rs`), polled until it ends, its
 //! rows fed through the same ingest path as every other source.
 
-use super::ingest::{Ingest, Partial};
-use super::query::{self, Engine, Keys, COLUMNS};
+use super::decode::Decoder;
+use super::query::{self, Engine, Keys, Row, COLUMNS};
+use super::sink::{Collected, Origin, Sink};
 use aws_sdk_athena::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use std::time::Duration;
@@ -110,14 +111,14 @@ pub async fn next_poll(
     Ok(())
 }
 
-pub async fn collect(
+pub async fn collect<S: Sink>(
     config: &aws_config::SdkConfig,
     source: &AthenaSource,
     principal: &crate::principal::PrincipalFilter,
     window: &crate::window::TimeWindow,
     keys: &Keys,
-    ingest: &Ingest,
-) -> Result<(Partial, QueryReport), QueryRunError> {
+    decoder: &Decoder<S>,
+) -> Result<(Collected<S>, QueryReport), QueryRunError> {
     let client = aws_sdk_athena::Client::new(config);
     let sql = query::build(&source.engine(), principal, window, &source.regions, keys);
     let mut start = client
@@ -180,7 +181,7 @@ pub async fn collect(
         }
         next_poll(begun, report.polls, &id).await?;
     }
-    let mut partial = Partial::default();
+    let mut partial = decoder.fresh();
     let mut token: Option<String> = None;
     let mut index = 0usize;
     let name = format!("athena query {id}");
@@ -207,7 +208,7 @@ pub async fn collect(
             {
                 continue;
             }
-            feed(&name, index, &values, ingest, &mut partial, &mut report)?;
+            feed(&name, index, values, decoder, &mut partial, &mut report)?;
             index += 1;
         }
         token = page.next_token().map(str::to_string);
@@ -218,13 +219,13 @@ pub async fn collect(
     Ok((partial, report))
 }
 
-/// One result row through the shared ingest path.
-pub fn feed(
+/// One result row through the decoder, as the record it stands for.
+pub fn feed<S: Sink>(
     name: &str,
     index: usize,
-    values: &[Option<String>],
-    ingest: &Ingest,
-    partial: &mut Partial,
+    values: Vec<Option<String>>,
+    decoder: &Decoder<S>,
+    out: &mut Collected<S>,
     report: &mut QueryReport,
 ) -> Result<(), QueryRunError> {
     if values.len() != COLUMNS.len() {
@@ -233,16 +234,15 @@ pub fn feed(
             columns: values.len().to_string(),
         });
     }
-    match query::row_to_record(values) {
-        Some((raw, weight)) => {
-            report.rows += 1;
-            report.events += weight.count;
-            ingest.aggregated(name, index, &raw, &weight, partial);
-            Ok(())
-        }
-        None => Err(QueryRunError::Columns {
+    let Some(row) = Row::new(values) else {
+        return Err(QueryRunError::Columns {
             id: report.query_id.clone(),
             columns: "a row without its call or count".into(),
-        }),
-    }
+        });
+    };
+    report.rows += 1;
+    report.events += row.weight.count;
+    let origin = Origin { file: name, index };
+    decoder.aggregated(&row.record(), origin, &row.weight, out);
+    Ok(())
 }

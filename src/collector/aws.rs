@@ -2,9 +2,10 @@
 //! configuration once and hands it here; clients are built from it.
 
 use super::athena::{self, QueryReport, QueryRunError};
-use super::ingest::{Ingest, Partial, Scope};
+use super::decode::{Decoder, Scope};
 use super::lookup::{self, LookupError, LookupReport, Strategy};
 use super::s3::{self, Listing, S3Error};
+use super::sink::{Collected, Sink};
 use super::source::{AwsOptions, Source};
 use super::{lake, query};
 use std::sync::Arc;
@@ -128,21 +129,21 @@ fn profile_files_lacking(profile: &str) -> Option<String> {
 }
 
 /// Athena or Lake: the engine filters by principal and window and aggregates; the rows are mapped here.
-async fn pushdown(
+async fn pushdown<S: Sink>(
     scope: &Scope,
     source: &Source,
     config: &aws_config::SdkConfig,
-    ingest: &Ingest,
-) -> Result<(Partial, QueryReport), AwsError> {
+    decoder: &Decoder<S>,
+) -> Result<(Collected<S>, QueryReport), AwsError> {
     let principal = scope.principal.as_ref().ok_or(AwsError::NotAws)?;
     let window = &scope.window;
     let keys = query::keys_from_maps();
     Ok(match source {
         Source::Athena(source) => {
-            athena::collect(config, source, principal, window, &keys, ingest).await?
+            athena::collect(config, source, principal, window, &keys, decoder).await?
         }
         Source::Lake(source) => {
-            lake::collect(config, source, principal, window, &keys, ingest).await?
+            lake::collect(config, source, principal, window, &keys, decoder).await?
         }
         _ => return Err(AwsError::NotAws),
     })
@@ -226,26 +227,27 @@ impl SourceReport {
     }
 }
 
-/// Collects from an AWS source: the principal's records in the window, as the ingest path maps them.
-pub async fn collect(
+/// Collects from an AWS source: the principal's records in the window, into `sink`.
+pub async fn collect<S: Sink + 'static>(
     scope: &Scope,
     source: &Source,
     config: &aws_config::SdkConfig,
-) -> Result<(Partial, SourceReport), AwsError> {
+    sink: S,
+) -> Result<(Collected<S>, SourceReport), AwsError> {
     // Query engines filter by principal themselves; their rows carry only the caller's ARN.
-    let ingest_scope = match source {
+    let decoder_scope = match source {
         Source::Athena(_) | Source::Lake(_) => Scope {
             principal: None,
             ..scope.clone()
         },
         _ => scope.clone(),
     };
-    let ingest = Arc::new(Ingest::new(ingest_scope));
+    let decoder = Arc::new(Decoder::new(decoder_scope, sink));
     let (mut partial, report) = match source {
         Source::Logs(_) => return Err(AwsError::NotAws),
         Source::S3(s3_source) => {
             let client = s3::client(config);
-            let (partial, listing) = s3::collect(&client, s3_source, &ingest).await?;
+            let (partial, listing) = s3::collect(&client, s3_source, &decoder).await?;
             (
                 partial,
                 SourceReport::S3 {
@@ -255,14 +257,14 @@ pub async fn collect(
             )
         }
         Source::Lookup(lookup_source) => {
-            let (partial, report) = lookup::collect(config, lookup_source, &ingest).await?;
+            let (partial, report) = lookup::collect(config, lookup_source, &decoder).await?;
             (partial, SourceReport::Lookup(report))
         }
         Source::Athena(_) | Source::Lake(_) => {
-            let (partial, report) = pushdown(scope, source, config, &ingest).await?;
+            let (partial, report) = pushdown(scope, source, config, &decoder).await?;
             (partial, SourceReport::Query(report))
         }
     };
-    partial.stopped = ingest.stopped();
+    partial.decoded.stopped = decoder.stopped();
     Ok((partial, report))
 }

@@ -1,7 +1,8 @@
 //! Local log files: paths (files or directories, recursive) and stdin, read in parallel across cores.
 
-use super::ingest::{Ingest, Partial};
+use super::decode::Decoder;
 use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
+use super::sink::{Collected, Sink};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -17,7 +18,11 @@ pub enum LogInput {
 
 /// Files under the inputs, sorted and without duplicates; directory problems are reported, not fatal.
 /// Symbolic links are followed, loops among them reported; hidden files and directories are skipped.
-pub fn discover(inputs: &[LogInput], ingest: &Ingest, out: &mut Partial) -> (Vec<PathBuf>, bool) {
+pub fn discover<S: Sink>(
+    inputs: &[LogInput],
+    decoder: &Decoder<S>,
+    out: &mut Collected<S>,
+) -> (Vec<PathBuf>, bool) {
     let mut files = BTreeSet::new();
     let mut stdin = false;
     for input in inputs {
@@ -41,7 +46,7 @@ pub fn discover(inputs: &[LogInput], ingest: &Ingest, out: &mut Partial) -> (Vec
                 Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) => {
                     let name = e.path().display().to_string();
-                    ingest.unreadable(&name, "not a file or directory", out);
+                    decoder.unreadable(&name, "not a file or directory", out);
                 }
                 Err(e) => {
                     let name = e.path().unwrap_or(path).display().to_string();
@@ -50,7 +55,7 @@ pub fn discover(inputs: &[LogInput], ingest: &Ingest, out: &mut Partial) -> (Vec
                         (None, Some(io)) => io.to_string(),
                         (None, None) => e.to_string(),
                     };
-                    ingest.unreadable(&name, &why, out);
+                    decoder.unreadable(&name, &why, out);
                 }
             }
         }
@@ -58,13 +63,13 @@ pub fn discover(inputs: &[LogInput], ingest: &Ingest, out: &mut Partial) -> (Vec
     (files.into_iter().collect(), stdin)
 }
 
-/// Reads every input through `ingest`, files in parallel, and merges what they contributed.
-pub fn collect(inputs: &[LogInput], ingest: &Ingest) -> Partial {
-    let mut out = Partial::default();
-    let (mut files, stdin) = discover(inputs, ingest, &mut out);
+/// Reads every input through `decoder`, files in parallel, and merges what they contributed.
+pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<S> {
+    let mut out = decoder.fresh();
+    let (mut files, stdin) = discover(inputs, decoder, &mut out);
     // CloudTrail names each object by its delivery time, which follows every event in it: objects delivered
     // well outside the window cannot hold events inside it (the same slack as the S3 source).
-    let window = &ingest.scope().window;
+    let window = &decoder.scope().window;
     let before = files.len();
     files.retain(|path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -84,32 +89,38 @@ pub fn collect(inputs: &[LogInput], ingest: &Ingest) -> Partial {
             _ => true,
         }
     });
-    out.stats.files_outside_window += (before - files.len()) as u64;
+    out.decoded.stats.files_outside_window += (before - files.len()) as u64;
     // Each worker folds its files into one partial, so memory holds a few partials, not one per file.
     // Merging is order-independent (counts add, times take min/max), so the result does not depend on
     // which worker read which file.
     let read = files
         .par_iter()
-        .fold(Partial::default, |mut part, path| {
-            if !ingest.stopped() {
-                let name = path.display().to_string();
-                match std::fs::read(path) {
-                    Ok(bytes) => ingest.ingest(&name, &bytes, &mut part),
-                    Err(e) => ingest.unreadable(&name, &e.to_string(), &mut part),
+        .fold(
+            || decoder.fresh(),
+            |mut part, path| {
+                if !decoder.stopped() {
+                    let name = path.display().to_string();
+                    match std::fs::read(path) {
+                        Ok(bytes) => decoder.read(&name, &bytes, &mut part),
+                        Err(e) => decoder.unreadable(&name, &e.to_string(), &mut part),
+                    }
                 }
-            }
-            part
-        })
-        .reduce(Partial::default, |mut a, b| {
-            a.merge(b);
-            a
-        });
+                part
+            },
+        )
+        .reduce(
+            || decoder.fresh(),
+            |mut a, b| {
+                a.merge(b);
+                a
+            },
+        );
     out.merge(read);
-    if stdin && !ingest.stopped() {
+    if stdin && !decoder.stopped() {
         let mut bytes = Vec::new();
         match std::io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => ingest.ingest("<stdin>", &bytes, &mut out),
-            Err(e) => ingest.unreadable("<stdin>", &e.to_string(), &mut out),
+            Ok(_) => decoder.read("<stdin>", &bytes, &mut out),
+            Err(e) => decoder.unreadable("<stdin>", &e.to_string(), &mut out),
         }
     }
     out

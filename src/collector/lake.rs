@@ -2,8 +2,9 @@
 //! polled with DescribeQuery, read with GetQueryResults.
 
 use super::athena::{aws_message, feed, next_poll, QueryReport, QueryRunError};
-use super::ingest::{Ingest, Partial};
+use super::decode::Decoder;
 use super::query::{self, Engine, Keys, COLUMNS};
+use super::sink::{Collected, Sink};
 use aws_sdk_cloudtrail::types::QueryStatus;
 
 /// `--lake EVENT_DATA_STORE`.
@@ -14,14 +15,14 @@ pub struct LakeSource {
     pub regions: Vec<String>,
 }
 
-pub async fn collect(
+pub async fn collect<S: Sink>(
     config: &aws_config::SdkConfig,
     source: &LakeSource,
     principal: &crate::principal::PrincipalFilter,
     window: &crate::window::TimeWindow,
     keys: &Keys,
-    ingest: &Ingest,
-) -> Result<(Partial, QueryReport), QueryRunError> {
+    decoder: &Decoder<S>,
+) -> Result<(Collected<S>, QueryReport), QueryRunError> {
     let client = aws_sdk_cloudtrail::Client::new(config);
     let engine = Engine::Lake {
         store: source.store.clone(),
@@ -76,7 +77,7 @@ pub async fn collect(
         }
         next_poll(begun, report.polls, &id).await?;
     }
-    let mut partial = Partial::default();
+    let mut partial = decoder.fresh();
     let mut token: Option<String> = None;
     let mut index = 0usize;
     let name = format!("cloudtrail lake query {id}");
@@ -97,7 +98,7 @@ pub async fn collect(
                 .iter()
                 .map(|column| row.iter().find_map(|cell| cell.get(*column).cloned()))
                 .collect();
-            feed(&name, index, &values, ingest, &mut partial, &mut report)?;
+            feed(&name, index, values, decoder, &mut partial, &mut report)?;
             index += 1;
         }
         token = page.next_token().map(str::to_string);

@@ -1,25 +1,29 @@
-//! Sources of CloudTrail records. Each turns its input into CloudTrail records and hands them to the shared
-//! [`ingest::Ingest`] path, which filters by principal and window and records usage.
+//! Sources of CloudTrail records. Each turns its input into CloudTrail records through the shared
+//! [`decode::Decoder`], which keeps the records of one principal in one window, each event once, and hands
+//! them to a [`sink::Sink`]: decoding never maps.
 //!
 //! `s3`, `lookup`, `athena`, `lake`, `iam` and `aws` are the only modules that see AWS SDK types. `iam` is no
 //! trail source: it reads the principal's current policies for `--current iam`.
 
 pub mod athena;
 pub mod aws;
+pub mod decode;
 pub mod files;
 pub mod iam;
 pub mod inflate;
-pub mod ingest;
 pub mod lake;
 pub mod lookup;
 pub mod query;
 pub mod s3;
+pub mod shape;
+pub mod sink;
 pub mod source;
 pub mod split;
 
 pub use aws::{AwsError, SourceReport};
+pub use decode::{Decoder, Scope};
 pub use files::LogInput;
-pub use ingest::{Ingest, Partial, Scope, Weight};
+pub use sink::{Collected, Decoded, Origin, Sink, Weight};
 pub use source::Source;
 
 /// The connections a run's sources need: the loaded AWS configuration when an AWS source or `--current iam`
@@ -44,27 +48,28 @@ impl Sources {
     }
 }
 
-/// Reads `source` for `scope`: local files on the blocking pool, AWS sources with the configuration in
-/// `sources`.
-pub async fn collect(
+/// Reads `source` for `scope` into `sink`: local files on the blocking pool, AWS sources with the
+/// configuration in `sources`.
+pub async fn collect<S: Sink + 'static>(
     scope: &Scope,
     source: &Source,
     sources: &Sources,
-) -> Result<(Partial, SourceReport), AwsError> {
+    sink: S,
+) -> Result<(Collected<S>, SourceReport), AwsError> {
     match (source, &sources.aws) {
         (Source::Logs(inputs), _) => {
             let (scope, inputs) = (scope.clone(), inputs.clone());
-            let partial = tokio::task::spawn_blocking(move || {
-                let ingest = Ingest::new(scope);
-                let mut partial = files::collect(&inputs, &ingest);
-                partial.stopped = ingest.stopped();
-                partial
+            let collected = tokio::task::spawn_blocking(move || {
+                let decoder = Decoder::new(scope, sink);
+                let mut collected = files::collect(&inputs, &decoder);
+                collected.decoded.stopped = decoder.stopped();
+                collected
             })
             .await
             .map_err(|e| AwsError::Worker(e.to_string()))?;
-            Ok((partial, SourceReport::Logs))
+            Ok((collected, SourceReport::Logs))
         }
-        (_, Some(config)) => aws::collect(scope, source, config).await,
+        (_, Some(config)) => aws::collect(scope, source, config, sink).await,
         (_, None) => Err(AwsError::Credentials(
             "an AWS source needs the AWS configuration".to_string(),
         )),

@@ -5,9 +5,14 @@
 //! needs (client tokens, timestamps) would otherwise make every event its own row.
 //! Pure: building the text and reading rows back; running the query is `athena.rs` / `lake.rs`.
 
+use super::sink::Weight;
+use crate::event::{Record, UserIdentity};
 use crate::principal::{Identity, PrincipalFilter};
 use crate::window::TimeWindow;
 use chrono::{Duration, SecondsFormat};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -308,69 +313,108 @@ pub const COLUMNS: [&str; 16] = [
     "principal_arn",
 ];
 
-/// One result row turned back into a CloudTrail record (as JSON) and how many events it stands for.
-pub fn row_to_record(row: &[Option<String>]) -> Option<(Vec<u8>, crate::collector::Weight)> {
-    use serde_json::{json, Map, Value};
-    let get = |name: &str| {
+/// One result row, owned; the record it stands for is borrowed from it, without writing it as JSON first.
+pub struct Row {
+    columns: Vec<Option<String>>,
+    request: Option<Box<RawValue>>,
+    response: Option<Box<RawValue>>,
+    additional: Option<Box<RawValue>>,
+    /// The row's `resources` as a JSON array.
+    resources: Option<String>,
+    /// How many events the row stands for, and the last of them.
+    pub weight: Weight,
+}
+
+impl Row {
+    /// A row in the order of [`COLUMNS`]; `None` without its call or its count.
+    pub fn new(columns: Vec<Option<String>>) -> Option<Row> {
+        let get = |name: &str| {
+            COLUMNS
+                .iter()
+                .position(|c| *c == name)
+                .and_then(|i| columns.get(i))
+                .and_then(|v| v.as_deref())
+        };
+        get("eventsource")?;
+        get("eventname")?;
+        let count = get("events")?.parse::<u64>().ok()?;
+        let first = get("first_seen")?;
+        let weight = Weight {
+            count,
+            last_seen: get("last_seen").unwrap_or(first).to_string(),
+        };
+        let resources = get("resources")
+            .filter(|list| !list.is_empty())
+            .map(|list| format!("[{list}]"));
+        Some(Row {
+            request: body(get("request")),
+            response: body(get("response")),
+            additional: body(get("additional")),
+            resources,
+            weight,
+            columns,
+        })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
         COLUMNS
             .iter()
             .position(|c| *c == name)
-            .and_then(|i| row.get(i))
+            .and_then(|i| self.columns.get(i))
             .and_then(|v| v.as_deref())
-    };
-    // Lake returns nested values as strings of JSON; a body's values are parsed back where they are JSON.
-    let body = |name: &str| -> Value {
-        let Some(text) = get(name) else {
-            return Value::Null;
-        };
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| match v {
-                        Value::String(s) if s.starts_with(['{', '[']) => {
-                            let parsed = serde_json::from_str(&s).unwrap_or(Value::String(s));
-                            (k, parsed)
-                        }
-                        other => (k, other),
-                    })
-                    .collect::<Map<String, Value>>(),
-            ),
-            _ => Value::Null,
+    }
+
+    /// The record the row stands for: its first event's time and a sample eventID.
+    pub fn record(&self) -> Record<'_> {
+        let text = |name: &str| self.get(name).map(Cow::Borrowed);
+        Record {
+            event_version: Some(Cow::Borrowed("1.08")),
+            event_time: text("first_seen"),
+            event_source: text("eventsource"),
+            event_name: text("eventname"),
+            event_type: text("eventtype"),
+            event_id: text("sample_event_id"),
+            aws_region: text("awsregion"),
+            recipient_account_id: text("recipientaccountid"),
+            error_code: text("errorcode"),
+            error_message: text("error_message"),
+            user_identity: Some(UserIdentity {
+                arn: text("principal_arn"),
+                ..UserIdentity::default()
+            }),
+            request_parameters: self.request.as_deref(),
+            response_elements: self.response.as_deref(),
+            additional_event_data: self.additional.as_deref(),
+            resources: self
+                .resources
+                .as_deref()
+                .and_then(|list| serde_json::from_str(list).ok()),
         }
+    }
+}
+
+/// A request or response body of a row. Lake returns nested values as strings of JSON: those are parsed
+/// back (the one rewrite a body needs); Athena's `json_format` text is used as it is.
+fn body(text: Option<&str>) -> Option<Box<RawValue>> {
+    let text = text?;
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+        return None;
     };
-    let resources: Value = match get("resources") {
-        Some(list) if !list.is_empty() => {
-            serde_json::from_str(&format!("[{list}]")).unwrap_or(Value::Null)
-        }
-        _ => Value::Null,
-    };
-    let count = get("events")?.parse::<u64>().ok()?;
-    let first = get("first_seen")?.to_string();
-    let last = get("last_seen").unwrap_or(&first).to_string();
-    let record = json!({
-        "eventVersion": "1.08",
-        "eventTime": first,
-        "eventSource": get("eventsource")?,
-        "eventName": get("eventname")?,
-        "eventType": get("eventtype"),
-        "awsRegion": get("awsregion"),
-        "recipientAccountId": get("recipientaccountid"),
-        "errorCode": get("errorcode"),
-        "errorMessage": get("error_message"),
-        "eventID": get("sample_event_id"),
-        "userIdentity": { "arn": get("principal_arn") },
-        "requestParameters": body("request"),
-        "responseElements": body("response"),
-        "additionalEventData": body("additional"),
-        "resources": resources,
-    });
-    Some((
-        record.to_string().into_bytes(),
-        crate::collector::Weight {
-            count,
-            last_seen: last,
-        },
-    ))
+    let nested = |v: &Value| matches!(v, Value::String(s) if s.starts_with(['{', '[']));
+    if !map.values().any(nested) {
+        return RawValue::from_string(text.to_string()).ok();
+    }
+    let map: Map<String, Value> = map
+        .into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) if s.starts_with(['{', '[']) => {
+                let parsed = serde_json::from_str(&s).unwrap_or(Value::String(s));
+                (k, parsed)
+            }
+            other => (k, other),
+        })
+        .collect();
+    serde_json::value::to_raw_value(&map).ok()
 }
 
 /// `policygen athena-ddl`: a CREATE TABLE for a trail's logs in one account, partition-projected by region
@@ -485,14 +529,18 @@ mod tests {
         set(&mut row, "events", "42");
         set(&mut row, "first_seen", "2026-11-01T00:00:00Z");
         set(&mut row, "last_seen", "2026-11-20T00:00:00Z");
-        let (raw, weight) = row_to_record(&row).expect("complete row");
-        let record: serde_json::Value = serde_json::from_slice(&raw).expect("json");
-        assert_eq!(
-            record["requestParameters"]["transactItems"][0]["put"]["tableName"],
-            "t"
-        );
-        assert_eq!(record["resources"][0]["type"], "AWS::DynamoDB::Table");
-        assert_eq!(weight.count, 42);
+        let row = Row::new(row).expect("complete row");
+        let record = row.record();
+        let request: serde_json::Value =
+            serde_json::from_str(record.request_parameters.expect("a request").get())
+                .expect("json");
+        assert_eq!(request["transactItems"][0]["put"]["tableName"], "t");
+        let resources = record.resources.as_ref().expect("resources");
+        let kind = resources[0].resource().and_then(|r| r.kind.as_deref());
+        assert_eq!(kind, Some("AWS::DynamoDB::Table"));
+        assert_eq!(record.time(), "2026-11-01T00:00:00Z");
+        assert_eq!(row.weight.count, 42);
+        assert_eq!(row.weight.last_seen, "2026-11-20T00:00:00Z");
         let window = TimeWindow::new(
             parse_time("2026-11-01").expect("t"),
             parse_time("2026-12-01").expect("t"),

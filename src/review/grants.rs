@@ -2,7 +2,7 @@
 //! what the denied attempts say about the current policy.
 
 use super::analyse::Analysed;
-use super::not_logged::{matches_any, Unlogged, UNLOGGED};
+use super::not_logged::{matches_any, unlogged, Unlogged};
 use super::text::sorted;
 use super::{Added, DeniedAttempt, DenyReport, WildcardUse};
 use crate::emitter::sid;
@@ -164,13 +164,13 @@ pub struct Unused {
 
 pub fn unused_grants(analysed: &[Analysed], used_actions: &BTreeSet<&str>) -> Unused {
     let observed_class = |class: &Unlogged| {
-        class.data_event && used_actions.iter().any(|a| matches_any(class.patterns, a))
+        class.data_event && used_actions.iter().any(|a| matches_any(&class.patterns, a))
     };
     let not_logged_why = |action: &str| {
-        UNLOGGED
+        unlogged()
             .iter()
-            .find(|c| matches_any(c.patterns, action) && !observed_class(c))
-            .map(|c| c.what)
+            .find(|c| matches_any(&c.patterns, action) && !observed_class(c))
+            .map(|c| c.what.as_str())
     };
     let mut out = Unused::default();
     for a in allows(analysed).filter(|a| a.statement.condition.is_none()) {
@@ -212,11 +212,11 @@ pub fn unused_grants(analysed: &[Analysed], used_actions: &BTreeSet<&str>) -> Un
                 .push(not_logged_statement(a.statement, unlogged_here));
         }
     }
-    for class in UNLOGGED {
+    for class in unlogged() {
         let granted: Vec<&String> = out
             .not_logged
             .keys()
-            .filter(|a| matches_any(class.patterns, a))
+            .filter(|a| matches_any(&class.patterns, a))
             .collect();
         if let Some(first) = granted.first() {
             out.notes.push(format!(

@@ -1,89 +1,56 @@
-//! Grants whose use CloudTrail cannot show: the review never proposes removing them.
+//! Grants whose use CloudTrail cannot show: the review never proposes removing them. What they are is data
+//! (`service-maps/facts/not-logged.json`, with its sources), not code.
 
 use crate::glob::wildcard_match;
+use std::sync::OnceLock;
 
-/// Where CloudTrail cannot show a use. Sources: AWS CloudTrail User Guide, "Logging data events" (data event
-/// resource types: off unless the trail selects them), and the services' CloudTrail pages for calls that are
-/// never logged (RDS IAM authentication, API Gateway invocations, OpenSearch HTTP, MSK and Neptune data plane).
+/// A class of calls CloudTrail does not show.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unlogged {
-    pub what: &'static str,
+    pub what: String,
     /// Data events: observable once any of them was seen in the window. Otherwise never logged.
     pub data_event: bool,
-    pub patterns: &'static [&'static str],
+    pub patterns: Vec<String>,
 }
 
-pub const UNLOGGED: &[Unlogged] = &[
-    Unlogged {
-        what: "S3 object-level calls (data events)",
-        data_event: true,
-        patterns: &[
-            "s3:GetObject*",
-            "s3:PutObject*",
-            "s3:DeleteObject*",
-            "s3:AbortMultipartUpload",
-            "s3:ListMultipartUploadParts",
-            "s3:RestoreObject",
-        ],
-    },
-    Unlogged {
-        what: "Lambda invocations (data events)",
-        data_event: true,
-        patterns: &["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"],
-    },
-    Unlogged {
-        what: "DynamoDB item calls (data events)",
-        data_event: true,
-        patterns: &[
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:Query",
-            "dynamodb:Scan",
-            "dynamodb:Batch*Item",
-            "dynamodb:ConditionCheckItem",
-            "dynamodb:PartiQL*",
-        ],
-    },
-    Unlogged {
-        what: "SQS message calls (data events)",
-        data_event: true,
-        patterns: &[
-            "sqs:SendMessage",
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:ChangeMessageVisibility",
-        ],
-    },
-    Unlogged {
-        what: "SNS publishing (data events)",
-        data_event: true,
-        patterns: &["sns:Publish"],
-    },
-    Unlogged {
-        what: "Kinesis record calls (data events)",
-        data_event: true,
-        patterns: &[
-            "kinesis:PutRecord",
-            "kinesis:PutRecords",
-            "kinesis:GetRecords",
-            "kinesis:GetShardIterator",
-            "kinesis:SubscribeToShard",
-        ],
-    },
-    Unlogged {
-        what: "calls CloudTrail never logs (database IAM authentication, API invocations, data-plane HTTP)",
-        data_event: false,
-        patterns: &[
-            "rds-db:*",
-            "execute-api:*",
-            "es:ESHttp*",
-            "kafka-cluster:*",
-            "neptune-db:*",
-        ],
-    },
-];
+#[derive(serde::Deserialize)]
+struct File {
+    #[serde(rename = "_doc")]
+    _doc: String,
+    classes: Vec<Unlogged>,
+}
 
-pub fn matches_any(patterns: &[&str], action: &str) -> bool {
+/// Every class, in the file's order.
+pub fn unlogged() -> &'static [Unlogged] {
+    static CLASSES: OnceLock<Vec<Unlogged>> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        // Embedded and checked by a test: a broken file fails it loudly.
+        serde_json::from_str::<File>(include_str!("../../service-maps/facts/not-logged.json"))
+            .map(|f| f.classes)
+            .unwrap_or_default()
+    })
+}
+
+pub fn matches_any(patterns: &[String], action: &str) -> bool {
     patterns.iter().any(|p| wildcard_match(p, action, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapper::catalogue::Registry;
+
+    /// The file parses, and every pattern names actions of the catalogue.
+    #[test]
+    fn the_classes_are_data_that_parses() {
+        let classes = unlogged();
+        assert!(classes.len() >= 7);
+        for class in classes {
+            for pattern in &class.patterns {
+                let known = Registry::embedded().expand(pattern);
+                assert!(known.is_ok(), "{pattern} matches no action");
+            }
+        }
+    }
 }

@@ -36,6 +36,8 @@ pub enum Current {
 pub struct Settings {
     pub scope: Scope,
     pub source: Source,
+    /// Grant failed calls too (`--include-denied`).
+    pub include_denied: bool,
     pub aws: AwsOptions,
     pub emit: EmitOptions,
     pub current: Current,
@@ -133,11 +135,9 @@ impl Settings {
             scope: Scope {
                 principal: Some(principal),
                 window,
-                include_denied: args.include_denied,
                 strict: args.strict,
-                record_calls: false,
-                record_days: current != Current::None,
             },
+            include_denied: args.include_denied,
             source,
             aws: AwsOptions {
                 profile: args.profile.clone(),

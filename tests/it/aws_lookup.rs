@@ -3,23 +3,17 @@
 //! `LookupAttributes`, `StartTime`/`EndTime`, `ThrottlingException` above 2 calls/s per region), and against
 //! a hand-written fake HTTP client for error shapes and retry sequences. Needs no emulator.
 
+use super::support::canned::{Canned, RESET};
 use aws_sdk_cloudtrail::config::{BehaviorVersion, Credentials, Region};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_runtime_api::http::StatusCode;
-use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
-use policygen::collector::ingest::{Ingest, Partial, Scope};
 use policygen::collector::lookup::{collect_with, LookupReport, Strategy};
 use policygen::collector::source::{LookupSource, Regions};
+use policygen::collector::{Decoder, Scope};
+use policygen::pipeline::run_sink;
 use policygen::principal::{Identity, PrincipalFilter};
 use policygen::window::{parse_time, TimeWindow};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -340,10 +334,7 @@ fn scope(identity: Identity) -> Scope {
             parse_time("2026-12-01").expect("valid"),
         )
         .expect("valid"),
-        include_denied: false,
         strict: false,
-        record_calls: false,
-        record_days: false,
     }
 }
 
@@ -357,11 +348,11 @@ fn source(regions: Regions, pace_ms: u64) -> LookupSource {
 
 /// The policy from the same management events read as a local file.
 fn local_policy(events: &[Value], scope: Scope) -> String {
-    let ingest = Ingest::new(scope);
-    let mut part = Partial::default();
+    let settings = settings_for(scope);
+    let decoder = Decoder::new(settings.scope.clone(), run_sink(&settings));
+    let mut part = decoder.fresh();
     let bytes = json!({ "Records": events }).to_string();
-    ingest.ingest("local.json", bytes.as_bytes(), &mut part);
-    let settings = settings_for(ingest.scope().clone());
+    decoder.read("local.json", bytes.as_bytes(), &mut part);
     policygen::pipeline::conclude(&settings, None, part, Default::default())
         .policy
         .to_json()
@@ -389,9 +380,9 @@ async fn lookup(
     source: &LookupSource,
     scope: Scope,
 ) -> (policygen::Outcome, LookupReport) {
-    let ingest = Arc::new(Ingest::new(scope));
-    let (partial, report) = collect_with(clients, source, &ingest).await;
-    let settings = settings_for(ingest.scope().clone());
+    let settings = settings_for(scope);
+    let decoder = Arc::new(Decoder::new(settings.scope.clone(), run_sink(&settings)));
+    let (partial, report) = collect_with(clients, source, &decoder).await;
     (
         policygen::pipeline::conclude(&settings, None, partial, Default::default()),
         report,
@@ -525,50 +516,11 @@ async fn unpaced_calls_are_throttled_and_retried() {
     assert!(!run.incomplete(), "{:?}", run.diagnostics);
 }
 
-/// A fake HTTP client: answers each request with the next canned response.
-#[derive(Debug, Clone)]
-struct Canned(Arc<Mutex<VecDeque<(u16, String)>>>);
-
-/// The canned "status" of a connection reset by the peer before any response (an I/O error in the SDK).
-const RESET: u16 = 0;
-
-impl HttpConnector for Canned {
-    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
-        let next = self.0.lock().expect("lock").pop_front();
-        let (status, body) = next.unwrap_or((500, "{}".into()));
-        if status == RESET {
-            let reset = std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                "connection reset by peer",
-            );
-            return HttpConnectorFuture::ready(Err(ConnectorError::io(Box::new(reset))));
-        }
-        let mut response = HttpResponse::new(
-            StatusCode::try_from(status).expect("status"),
-            SdkBody::from(body),
-        );
-        response
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.1");
-        HttpConnectorFuture::ready(Ok(response))
-    }
-}
-
-impl HttpClient for Canned {
-    fn http_connector(
-        &self,
-        _: &HttpConnectorSettings,
-        _: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        SharedHttpConnector::new(self.clone())
-    }
-}
-
 fn canned_client(
     responses: Vec<(u16, String)>,
     partition: &str,
 ) -> (aws_sdk_cloudtrail::Client, Canned) {
-    let canned = Canned(Arc::new(Mutex::new(responses.into())));
+    let canned = Canned::new(responses);
     let conf = aws_sdk_cloudtrail::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -617,10 +569,7 @@ async fn fake_throttling_sequence_then_pages() {
     )
     .await;
     assert_eq!(report.events, alice.len());
-    assert!(
-        canned.0.lock().expect("lock").is_empty(),
-        "every canned response was used"
-    );
+    assert!(canned.left() == 0, "every canned response was used");
     assert_eq!(run.policy.to_json(), local_policy(&alice, scope(identity)));
 }
 
@@ -651,7 +600,7 @@ async fn fake_connection_resets_are_retried() {
         scope(identity.clone()),
     )
     .await;
-    assert!(canned.0.lock().expect("lock").is_empty());
+    assert!(canned.left() == 0);
     assert_eq!(report.events, alice.len());
     assert!(!run.incomplete(), "{:?}", run.diagnostics);
     assert_eq!(run.policy.to_json(), local_policy(&alice, scope(identity)));
@@ -670,11 +619,7 @@ async fn fake_endless_throttling_is_bounded_and_reported() {
         scope(Identity::user("alice").expect("valid")),
     )
     .await;
-    assert_eq!(
-        canned.0.lock().expect("lock").len(),
-        35,
-        "the SDK's 10 attempts, no more"
-    );
+    assert_eq!(canned.left(), 35, "the SDK's 10 attempts, no more");
     assert_eq!(report.total_calls(), 1, "policygen's own calls");
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(run.incomplete());

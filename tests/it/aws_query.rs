@@ -1,15 +1,16 @@
-//! `--athena` against moto's Athena (results seeded through moto's API) and `--lake` against a small
-//! CloudTrail Lake server speaking the JSON 1.1 protocol, both driven by the real binary: the policy from
-//! the engine's rows must equal the policy from reading the same events as files.
+//! `--athena` against moto's Athena (results seeded through moto's API), driven by the real binary, and
+//! `--lake` through the pipeline with CloudTrail Lake's answers canned: the policy from the engine's rows must
+//! equal the policy from reading the same events as files.
 
+use super::support::canned::Canned;
 use super::support::emulator;
 use policygen::collector::query::{keys_from_maps, COLUMNS};
+use policygen::collector::Sources;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 const WINDOW: &str = "--role build-agent --from 2026-11-01 --to 2026-12-01";
 
@@ -137,153 +138,101 @@ fn athena_rows_give_the_policy_of_the_files() {
     );
 }
 
-/// A CloudTrail Lake endpoint: StartQuery, DescribeQuery (QUEUED, then RUNNING, then FINISHED) and
+/// CloudTrail Lake's answers, in order: StartQuery, DescribeQuery (QUEUED, RUNNING, then `last_status`) and
 /// GetQueryResults in pages of `page` rows, each row a list of one-entry maps as Lake returns them.
-fn lake_server(
-    rows: Vec<Vec<Option<String>>>,
+fn lake_answers(
+    rows: &[Vec<Option<String>>],
     page: usize,
-    last_status: &'static str,
-) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let endpoint = format!("http://{}", listener.local_addr().expect("address"));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        let mut describes = 0;
-        // Bounded: the test makes a few dozen calls at most.
-        for stream in listener.incoming().take(200) {
-            let Ok(stream) = stream else { continue };
-            let mut reader = BufReader::new(stream);
-            let (mut target, mut length) = (String::new(), 0usize);
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                let lower = line.to_ascii_lowercase();
-                if let Some(v) = lower.strip_prefix("x-amz-target:") {
-                    target = line[line.len() - v.len()..].trim().to_string();
-                }
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let operation = target.rsplit('.').next().unwrap_or("").to_string();
-            if let Ok(mut log) = log.lock() {
-                log.push(format!(
-                    "{operation} {}",
-                    request
-                        .get("QueryStatement")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                ));
-            }
-            let response = match operation.as_str() {
-                "StartQuery" => json!({ "QueryId": "q-1" }),
-                "DescribeQuery" => {
-                    describes += 1;
-                    let status = ["QUEUED", "RUNNING"]
-                        .get(describes - 1)
-                        .copied()
-                        .unwrap_or(last_status);
-                    json!({ "QueryId": "q-1", "QueryStatus": status, "QueryStatistics": { "BytesScanned": 1234 },
-                            "ErrorMessage": "Query failed: column not found" })
-                }
-                "GetQueryResults" => {
-                    let start: usize = request
-                        .get("NextToken")
-                        .and_then(Value::as_str)
-                        .and_then(|t| t.parse().ok())
-                        .unwrap_or(0);
-                    let chunk: Vec<Value> = rows
-                        .iter()
-                        .skip(start)
-                        .take(page)
-                        .map(|row| {
-                            Value::Array(
-                                COLUMNS
-                                    .iter()
-                                    .zip(row)
-                                    .filter_map(|(c, v)| v.as_ref().map(|v| json!({ *c: v })))
-                                    .collect(),
-                            )
-                        })
-                        .collect();
-                    let mut response =
-                        json!({ "QueryStatus": "FINISHED", "QueryResultRows": chunk });
-                    if start + page < rows.len() {
-                        response["NextToken"] = json!((start + page).to_string());
-                    }
-                    response
-                }
-                _ => json!({ "__type": "UnknownOperationException" }),
-            };
-            let body = response.to_string();
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let mut stream = reader.into_inner();
-            let _ = stream.write_all(reply.as_bytes());
+    last_status: &str,
+) -> Vec<(u16, String)> {
+    let mut answers = vec![(200, json!({ "QueryId": "q-1" }).to_string())];
+    for status in ["QUEUED", "RUNNING", last_status] {
+        let describe = json!({ "QueryId": "q-1", "QueryStatus": status,
+            "QueryStatistics": { "BytesScanned": 1234 }, "ErrorMessage": "Query failed: column not found" });
+        answers.push((200, describe.to_string()));
+    }
+    let pages: Vec<&[Vec<Option<String>>]> = rows.chunks(page).collect();
+    for (index, chunk) in pages.iter().enumerate() {
+        let rows: Vec<Value> = chunk
+            .iter()
+            .map(|row| {
+                COLUMNS
+                    .iter()
+                    .zip(row)
+                    .filter_map(|(c, v)| v.as_ref().map(|v| json!({ *c: v })))
+                    .collect()
+            })
+            .collect();
+        let mut answer = json!({ "QueryStatus": "FINISHED", "QueryResultRows": rows });
+        if index + 1 < pages.len() {
+            answer["NextToken"] = json!((index + 1).to_string());
         }
-    });
-    (endpoint, seen)
+        answers.push((200, answer.to_string()));
+    }
+    answers
+}
+
+/// `--lake` through the pipeline, its answers canned.
+fn lake_run(canned: &Canned) -> Result<policygen::Outcome, policygen::Error> {
+    let words: Vec<String> = args("--lake EXAMPLE-f852-4e8f-8bd1");
+    let settings = super::support::settings(&words);
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test"),
+            ),
+        )
+        .http_client(canned.clone())
+        .build();
+    let sources = Sources { aws: Some(config) };
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(policygen::generate(&settings, &sources))
 }
 
 #[test]
 fn lake_rows_give_the_policy_of_the_files() {
     let (rows, files_policy) = expected();
-    let (endpoint, seen) = lake_server(rows, 7, "FINISHED");
-    let words = args("--lake EXAMPLE-f852-4e8f-8bd1");
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let out = policygen(&words, &endpoint);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let canned = Canned::new(lake_answers(&rows, 7, "FINISHED"));
+    let outcome = lake_run(&canned).expect("an answer");
+    assert_eq!(outcome.parts[0].to_json(), files_policy);
+    let calls = canned.requests();
+    let operations: Vec<&str> = calls.iter().map(|(op, _)| op.as_str()).collect();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        files_policy,
-        "{stderr}"
-    );
-    let calls = seen.lock().map(|c| c.clone()).unwrap_or_default();
-    assert!(calls[0].starts_with("StartQuery -- policygen"), "{calls:?}");
-    assert!(
-        calls[0].contains("FROM EXAMPLE-f852-4e8f-8bd1"),
-        "{calls:?}"
-    );
-    assert_eq!(
-        calls
-            .iter()
-            .filter(|c| c.starts_with("DescribeQuery"))
-            .count(),
-        3,
-        "{calls:?}"
+        operations[..4],
+        [
+            "StartQuery",
+            "DescribeQuery",
+            "DescribeQuery",
+            "DescribeQuery"
+        ]
     );
     assert!(
-        calls
-            .iter()
-            .filter(|c| c.starts_with("GetQueryResults"))
-            .count()
-            > 1,
-        "paged: {calls:?}"
+        operations[4..].iter().all(|op| *op == "GetQueryResults") && operations.len() > 5,
+        "paged: {operations:?}"
     );
+    let start: Value = serde_json::from_str(&calls[0].1).expect("a JSON body");
+    let statement = start["QueryStatement"].as_str().unwrap_or_default();
+    assert!(statement.starts_with("-- policygen"), "{statement}");
+    assert!(
+        statement.contains("FROM EXAMPLE-f852-4e8f-8bd1"),
+        "{statement}"
+    );
+    assert_eq!(canned.left(), 0, "every page read");
 }
 
 /// A query the engine fails is a fatal error naming the query and the engine's reason: no policy is
 /// written from a result that does not exist.
 #[test]
 fn a_failed_lake_query_is_an_error() {
-    let (endpoint, _) = lake_server(Vec::new(), 7, "FAILED");
-    let words = args("--lake EXAMPLE-f852-4e8f-8bd1");
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let out = policygen(&words, &endpoint);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let canned = Canned::new(lake_answers(&[], 7, "FAILED"));
+    let error = lake_run(&canned).expect_err("a failed query").to_string();
     assert!(
-        stderr.contains("q-1") && stderr.contains("failed") && stderr.contains("column not found"),
-        "{stderr}"
+        error.contains("q-1") && error.contains("failed") && error.contains("column not found"),
+        "{error}"
     );
-    assert!(out.stdout.is_empty(), "no policy from a failed query");
 }
 
 #[test]

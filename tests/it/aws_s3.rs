@@ -8,9 +8,10 @@
 use super::support::{emulator, example_trail, files_under, policygen_to_file, write_files};
 use aws_sdk_s3::primitives::ByteStream;
 use policygen::cli::Cli;
-use policygen::collector::ingest::{Ingest, Partial};
 use policygen::collector::s3;
+use policygen::collector::Decoder;
 use policygen::collector::Source;
+use policygen::pipeline::run_sink;
 use policygen::settings::Settings;
 use std::sync::Arc;
 
@@ -225,8 +226,8 @@ async fn window_across_a_month_end_lists_only_its_days() {
     let Source::S3(source) = &settings.source else {
         panic!("an S3 source")
     };
-    let ingest = Ingest::new(settings.scope.clone());
-    let mut out = Partial::default();
+    let ingest = Decoder::new(settings.scope.clone(), run_sink(&settings));
+    let mut out = ingest.fresh();
     let listing = s3::list(&client, source, &settings.scope.window, &ingest, &mut out)
         .await
         .expect("listed");
@@ -312,8 +313,8 @@ async fn unreadable_objects_are_reported_not_dropped() {
     let Source::S3(source) = &settings.source else {
         panic!("an S3 source")
     };
-    let ingest = Arc::new(Ingest::new(settings.scope.clone()));
-    let mut out = Partial::default();
+    let ingest = Arc::new(Decoder::new(settings.scope.clone(), run_sink(&settings)));
+    let mut out = ingest.fresh();
     let mut listing = s3::list(&client, source, &settings.scope.window, &ingest, &mut out)
         .await
         .expect("listed");

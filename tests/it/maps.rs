@@ -1,7 +1,7 @@
 //! Service-map integrity and the mapping table.
 
 use super::support::{root, settings};
-use policygen::collector::{Ingest, Partial};
+use policygen::collector::Decoder;
 use policygen::event::Record;
 use policygen::mapper::catalogue::{check_service, Registry};
 use policygen::mapper::{MappedGrant, Mapper, Outcome};
@@ -202,10 +202,13 @@ fn run_case(
     .collect();
     args.extend(options.iter().cloned());
     let settings = settings(&args);
-    let ingest = Ingest::new(settings.scope.clone());
-    let mut partial = Partial::default();
+    let decoder = Decoder::new(
+        settings.scope.clone(),
+        policygen::pipeline::run_sink(&settings),
+    );
+    let mut partial = decoder.fresh();
     let bytes = serde_json::json!({ "Records": records }).to_string();
-    ingest.ingest("case", bytes.as_bytes(), &mut partial);
+    decoder.read("case", bytes.as_bytes(), &mut partial);
     let run = policygen::pipeline::conclude(&settings, None, partial, Default::default());
     let codes = run
         .diagnostics

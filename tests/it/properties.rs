@@ -2,11 +2,12 @@
 //! matcher follows its rules, policies round-trip, and the whole pipeline is sound and order-independent.
 
 use super::support::{generate, settings};
-use policygen::collector::{Ingest, Partial, Scope};
+use policygen::collector::{Decoder, Scope};
 use policygen::glob::wildcard_match;
 use policygen::glob::{escape_value, unescape_value};
 use policygen::policy::PolicyDocument;
 use policygen::principal::{Identity, PrincipalFilter};
+use policygen::usage::MappingSink;
 use policygen::window::{parse_time, TimeWindow};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -24,10 +25,7 @@ fn scope() -> Scope {
             parse_time("2027-01-01").expect("valid"),
         )
         .expect("valid"),
-        include_denied: false,
         strict: false,
-        record_calls: false,
-        record_days: false,
     }
 }
 
@@ -77,12 +75,12 @@ proptest! {
 
     #[test]
     fn ingest_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-        let ingest = Ingest::new(scope());
-        let mut out = Partial::default();
-        ingest.ingest("fuzz", &bytes, &mut out);
+        let decoder = Decoder::new(scope(), MappingSink::new(false));
+        let mut out = decoder.fresh();
+        decoder.read("fuzz", &bytes, &mut out);
         let mut wrapped = b"{\"Records\":[{\"eventVersion\":\"1.0\",\"x\":\"build-agent\"".to_vec();
         wrapped.extend(&bytes);
-        ingest.ingest("fuzz", &wrapped, &mut out);
+        decoder.read("fuzz", &wrapped, &mut out);
     }
 
     #[test]
@@ -90,8 +88,8 @@ proptest! {
         let mut bytes = format!("{{\"Records\":[{}]}}", record(0, record_index, true, 1)).into_bytes();
         if at < bytes.len() { bytes[at] ^= flip; }
         bytes.truncate(cut.max(1));
-        let ingest = Ingest::new(scope());
-        ingest.ingest("mutated", &bytes, &mut Partial::default());
+        let decoder = Decoder::new(scope(), MappingSink::new(false));
+        decoder.read("mutated", &bytes, &mut decoder.fresh());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::support::aggregate;
 use super::support::{check_golden, generate, root, settings};
 use policygen::collector::athena::{feed, QueryReport};
 use policygen::collector::query::{build, keys_from_maps, Engine, Keys, Layout};
-use policygen::collector::{Ingest, Partial, Scope};
+use policygen::collector::{Decoder, Scope};
 use sqlparser::dialect::Dialect;
 use sqlparser::parser::Parser;
 
@@ -157,11 +157,22 @@ fn aggregated_rows_give_the_same_policy_as_the_events() {
         principal: None,
         ..settings(&words(&line)).scope
     };
-    let ingest = Ingest::new(scope);
-    let mut partial = Partial::default();
+    let decoder = Decoder::new(
+        scope,
+        policygen::pipeline::run_sink(&settings(&words(&line))),
+    );
+    let mut partial = decoder.fresh();
     let mut report = QueryReport::default();
     for (index, row) in rows.iter().enumerate() {
-        feed("rows", index, row, &ingest, &mut partial, &mut report).expect("well-formed row");
+        feed(
+            "rows",
+            index,
+            row.clone(),
+            &decoder,
+            &mut partial,
+            &mut report,
+        )
+        .expect("well-formed row");
     }
     let via_rows =
         policygen::pipeline::conclude(&settings(&words(&line)), None, partial, Default::default());

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the one support module.
 
 pub mod aggregate;
+pub mod canned;
 
 use clap::Parser;
 use policygen::cli::Cli;
@@ -49,8 +50,11 @@ pub fn generate_with_current(
     let policygen::collector::Source::Logs(inputs) = &settings.source else {
         panic!("local logs")
     };
-    let ingest = policygen::collector::Ingest::new(settings.scope.clone());
-    let partial = policygen::collector::files::collect(inputs, &ingest);
+    let decoder = policygen::collector::Decoder::new(
+        settings.scope.clone(),
+        policygen::pipeline::run_sink(settings),
+    );
+    let partial = policygen::collector::files::collect(inputs, &decoder);
     policygen::pipeline::conclude(settings, Some(current), partial, Default::default())
 }
 

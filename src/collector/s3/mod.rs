@@ -1,8 +1,9 @@
 //! A trail's S3 bucket: discover accounts and regions by listing with a delimiter, list only the day
 //! prefixes the window touches, download with bounded concurrency and feed every object through the same
-//! [`Ingest::ingest`] path as local files, on the blocking pool so that network and CPU overlap.
+//! [`Decoder::read`] path as local files, on the blocking pool so that network and CPU overlap.
 
-use super::ingest::{Ingest, Partial};
+use super::decode::Decoder;
+use super::sink::{Collected, Sink};
 use super::source::S3Source;
 use crate::window::TimeWindow;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -229,12 +230,12 @@ pub fn wanted(key: &str, window: &TimeWindow) -> bool {
 }
 
 /// Lists what the window needs: accounts, then regions, then day prefixes.
-pub async fn list(
+pub async fn list<S: Sink>(
     client: &Client,
     source: &S3Source,
     window: &TimeWindow,
-    ingest: &Ingest,
-    out: &mut Partial,
+    decoder: &Decoder<S>,
+    out: &mut Collected<S>,
 ) -> Result<Listing, S3Error> {
     let bucket = source.bucket.as_str();
     let url = source.url();
@@ -327,9 +328,9 @@ pub async fn list(
             }
             // A day that cannot be listed is reported, and the run is incomplete.
             Ok((prefix, Err(e))) => {
-                ingest.unreadable(&format!("s3://{bucket}/{prefix}"), &e.to_string(), out)
+                decoder.unreadable(&format!("s3://{bucket}/{prefix}"), &e.to_string(), out)
             }
-            Err(e) => ingest.unreadable(&url, &format!("listing task failed: {e}"), out),
+            Err(e) => decoder.unreadable(&url, &format!("listing task failed: {e}"), out),
         }
     }
     listing.objects.sort();
@@ -360,23 +361,23 @@ fn progress_bar(listing: &Listing, enabled: bool) -> ProgressBar {
     bar
 }
 
-/// Reads the objects of `listing` through `ingest`, at most `source.concurrency` in flight (downloading or
+/// Reads the objects of `listing` through `decoder`, at most `source.concurrency` in flight (downloading or
 /// being parsed), which also bounds memory.
-pub async fn fetch(
+pub async fn fetch<S: Sink + 'static>(
     client: &Client,
     source: &S3Source,
     listing: &Listing,
-    ingest: &Arc<Ingest>,
-    out: &mut Partial,
+    decoder: &Arc<Decoder<S>>,
+    out: &mut Collected<S>,
 ) -> Result<(), S3Error> {
     let bar = progress_bar(listing, source.progress);
     let total = listing.objects.len();
     let semaphore = Arc::new(Semaphore::new(source.concurrency));
-    let mut tasks: JoinSet<Result<Partial, S3Error>> = JoinSet::new();
+    let mut tasks: JoinSet<Result<Collected<S>, S3Error>> = JoinSet::new();
     let mut done = 0usize;
     let mut first_error = None;
-    let mut finish = |result: Result<Result<Partial, S3Error>, tokio::task::JoinError>,
-                      out: &mut Partial| {
+    let mut finish = |result: Result<Result<Collected<S>, S3Error>, tokio::task::JoinError>,
+                      out: &mut Collected<S>| {
         done += 1;
         bar.set_message(format!("{done}/{total} objects"));
         match result {
@@ -384,11 +385,11 @@ pub async fn fetch(
             Ok(Err(e)) => {
                 first_error.get_or_insert(e);
             }
-            Err(e) => ingest.unreadable(&source.url(), &format!("download task failed: {e}"), out),
+            Err(e) => decoder.unreadable(&source.url(), &format!("download task failed: {e}"), out),
         }
     };
     for object in &listing.objects {
-        if ingest.stopped() {
+        if decoder.stopped() {
             break;
         }
         let Ok(permit) = semaphore.clone().acquire_owned().await else {
@@ -401,10 +402,10 @@ pub async fn fetch(
         let bucket = source.bucket.clone();
         let object = object.clone();
         let download = source.download.clone();
-        let ingest = ingest.clone();
+        let decoder = decoder.clone();
         let bar = bar.clone();
         tasks.spawn(async move {
-            let part = read_object(&client, &bucket, &object, download.as_deref(), ingest).await;
+            let part = read_object(&client, &bucket, &object, download.as_deref(), decoder).await;
             bar.inc(object.size);
             drop(permit);
             part
@@ -420,20 +421,20 @@ pub async fn fetch(
     }
 }
 
-async fn read_object(
+async fn read_object<S: Sink + 'static>(
     client: &Client,
     bucket: &str,
     object: &TrailObject,
     download: Option<&Path>,
-    ingest: Arc<Ingest>,
-) -> Result<Partial, S3Error> {
+    decoder: Arc<Decoder<S>>,
+) -> Result<Collected<S>, S3Error> {
     let name = format!("s3://{bucket}/{}", object.key);
-    let mut part = Partial::default();
+    let mut part = decoder.fresh();
     let mirror = match download.map(|dir| mirror_path(dir, &object.key)) {
         None => None,
         Some(Some(path)) => Some(path),
         Some(None) => {
-            ingest.unreadable(
+            decoder.unreadable(
                 &name,
                 "the key leaves the `--download` directory",
                 &mut part,
@@ -448,8 +449,8 @@ async fn read_object(
             let path = path.clone();
             return tokio::task::spawn_blocking(move || {
                 match std::fs::read(&path) {
-                    Ok(bytes) => ingest.ingest(&name, &bytes, &mut part),
-                    Err(e) => ingest.unreadable(&name, &e.to_string(), &mut part),
+                    Ok(bytes) => decoder.read(&name, &bytes, &mut part),
+                    Err(e) => decoder.unreadable(&name, &e.to_string(), &mut part),
                 }
                 Ok(part)
             })
@@ -460,7 +461,7 @@ async fn read_object(
     let bytes = match get(client, bucket, &object.key).await {
         Ok(bytes) => bytes,
         Err(why) => {
-            ingest.unreadable(&name, &why, &mut part);
+            decoder.unreadable(&name, &why, &mut part);
             return Ok(part);
         }
     };
@@ -468,7 +469,7 @@ async fn read_object(
         if let Some(path) = mirror {
             write_mirror(&path, &bytes)?;
         }
-        ingest.ingest(&name, &bytes, &mut part);
+        decoder.read(&name, &bytes, &mut part);
         Ok(part)
     })
     .await
@@ -546,111 +547,18 @@ fn write_mirror(path: &Path, bytes: &[u8]) -> Result<(), S3Error> {
     std::fs::rename(&partial, path).map_err(io)
 }
 
-/// Lists and reads the trail in `source` for `ingest`'s window.
-pub async fn collect(
+/// Lists and reads the trail in `source` for `decoder`'s window.
+pub async fn collect<S: Sink + 'static>(
     client: &Client,
     source: &S3Source,
-    ingest: &Arc<Ingest>,
-) -> Result<(Partial, Listing), S3Error> {
-    let mut out = Partial::default();
-    let window = ingest.scope().window.clone();
-    let listing = list(client, source, &window, ingest, &mut out).await?;
-    fetch(client, source, &listing, ingest, &mut out).await?;
+    decoder: &Arc<Decoder<S>>,
+) -> Result<(Collected<S>, Listing), S3Error> {
+    let mut out = decoder.fresh();
+    let window = decoder.scope().window.clone();
+    let listing = list(client, source, &window, decoder, &mut out).await?;
+    fetch(client, source, &listing, decoder, &mut out).await?;
     Ok((out, listing))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::window::parse_time;
-
-    fn window(from: &str, to: &str) -> TimeWindow {
-        TimeWindow::new(
-            parse_time(from).expect("valid"),
-            parse_time(to).expect("valid"),
-        )
-        .expect("valid")
-    }
-
-    #[test]
-    fn prefixes() {
-        assert_eq!(split_prefix(""), ("AWSLogs/".into(), vec![]));
-        assert_eq!(split_prefix("trails"), ("trails/AWSLogs/".into(), vec![]));
-        assert_eq!(split_prefix("trails/"), ("trails/AWSLogs/".into(), vec![]));
-        assert_eq!(split_prefix("a/AWSLogs"), ("a/AWSLogs/".into(), vec![]));
-        assert_eq!(
-            split_prefix("a/AWSLogs/o-abc/111122223333/"),
-            (
-                "a/AWSLogs/".into(),
-                vec!["o-abc".to_string(), "111122223333".to_string()]
-            )
-        );
-        assert_eq!(
-            split_prefix("NotAWSLogs"),
-            ("NotAWSLogs/AWSLogs/".into(), vec![])
-        );
-    }
-
-    #[test]
-    fn day_prefixes_span_month_end_with_slack() {
-        let days = days(&window("2026-11-29T00:30:00Z", "2026-12-02T00:00:00Z"));
-        let names: Vec<String> = days
-            .iter()
-            .map(|d| d.format("%Y/%m/%d").to_string())
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "2026/11/28",
-                "2026/11/29",
-                "2026/11/30",
-                "2026/12/01",
-                "2026/12/02",
-                "2026/12/03"
-            ]
-        );
-    }
-
-    #[test]
-    fn key_times_and_digests() {
-        let key = "AWSLogs/1/CloudTrail/us-east-1/2026/11/15/111122223333_CloudTrail_us-east-1_20261115T1205Z_abcDEF.json.gz";
-        assert_eq!(
-            key_time(key),
-            Some(parse_time("2026-11-15T12:05:00Z").expect("valid"))
-        );
-        assert_eq!(key_time("AWSLogs/x/other.json.gz"), None);
-        let w = window("2026-11-15T13:00:00Z", "2026-11-16T00:00:00Z");
-        assert!(wanted(key, &w), "an hour of slack before");
-        assert!(!wanted(
-            key,
-            &window("2026-11-15T13:06:00Z", "2026-11-16T00:00:00Z")
-        ));
-        assert!(
-            wanted(key, &window("2026-11-14T00:00:00Z", "2026-11-14T12:05:00Z")),
-            "a day after"
-        );
-        assert!(!wanted(
-            key,
-            &window("2026-11-14T00:00:00Z", "2026-11-14T12:04:00Z")
-        ));
-        assert!(!wanted(
-            "AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/15/1_CloudTrail-Digest_x.json.gz",
-            &w
-        ));
-        assert!(wanted(
-            "AWSLogs/1/CloudTrail/us-east-1/2026/11/15/custom.json",
-            &w
-        ));
-    }
-
-    #[test]
-    fn mirror_paths_stay_inside() {
-        let dir = Path::new("/tmp/m");
-        assert_eq!(
-            mirror_path(dir, "AWSLogs/1/x.json.gz"),
-            Some(PathBuf::from("/tmp/m/AWSLogs/1/x.json.gz"))
-        );
-        assert_eq!(mirror_path(dir, "../x"), None);
-        assert_eq!(mirror_path(dir, "/etc/passwd"), None);
-    }
-}
+mod tests;

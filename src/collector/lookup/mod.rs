@@ -10,19 +10,24 @@
 //! - anything else, or a role whose sessions cannot all be found that way: every event of the window,
 //!   filtered here.
 //!
-//! Every event's `CloudTrailEvent` goes through [`Ingest::ingest`], a page at a time.
+//! Every event's `CloudTrailEvent` is one record's JSON and goes through [`Decoder::record_bytes`] as it is.
 
-use super::ingest::{Ingest, Partial};
+mod paced;
+mod progress;
+mod sessions;
+
+use super::decode::Decoder;
+use super::sink::{Collected, Sink};
 use super::source::{LookupSource, Regions};
 use crate::principal::{Identity, PrincipalFilter};
-use crate::window::TimeWindow;
 use aws_sdk_cloudtrail::config::Region;
-use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_cloudtrail::primitives::DateTime as AwsTime;
-use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use aws_sdk_cloudtrail::types::LookupAttributeKey;
 use aws_sdk_cloudtrail::Client;
-use chrono::{DateTime, Duration, Utc};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use chrono::Duration;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
+use paced::{Paced, Query};
+use progress::{oldest_time, scan_progress, spinner};
+use sessions::{collect_sessions, Sessions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -35,42 +40,17 @@ pub const MAX_SESSION: Duration = Duration::hours(12);
 /// Events per page (the API's maximum).
 pub const PAGE_SIZE: i32 = 50;
 
-/// Commercial regions queried by `--regions all` (those not enabled for the account are skipped).
-pub const COMMERCIAL_REGIONS: &[&str] = &[
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
+/// The regions `--regions all` queries (`service-maps/facts/regions.json`: data, not code).
+pub fn commercial_regions() -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Regions {
+        aws: Vec<String>,
+    }
+    // The file is embedded and checked by a test: a broken one would fail loudly there.
+    serde_json::from_str::<Regions>(include_str!("../../../service-maps/facts/regions.json"))
+        .map(|r| r.aws)
+        .unwrap_or_default()
+}
 
 /// Errors that mean "this region is not enabled for the account" (opt-in regions).
 const NOT_ENABLED: &[&str] = &[
@@ -153,7 +133,7 @@ pub fn regions(
         Regions::Default => configured
             .map(|r| vec![r.to_string()])
             .ok_or(LookupError::NoRegion),
-        Regions::All => Ok(COMMERCIAL_REGIONS.iter().map(|r| r.to_string()).collect()),
+        Regions::All => Ok(commercial_regions()),
         Regions::List(list) => Ok(list.iter().map(ToString::to_string).collect()),
     }
 }
@@ -173,213 +153,18 @@ pub fn clients(config: &aws_config::SdkConfig, regions: &[String]) -> BTreeMap<S
         .collect()
 }
 
-/// A region's client that keeps CloudTrail's pace: one call per `pace`.
-struct Paced {
-    region: String,
-    client: Client,
-    pace: std::time::Duration,
-    next: Option<Instant>,
-    calls: usize,
-}
-
-/// One query: an optional attribute over a time range.
-#[derive(Debug, Clone)]
-struct Query {
-    attribute: Option<(LookupAttributeKey, String)>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-}
-
-impl Paced {
-    /// Every page of `query`; `page` gets each page's `CloudTrailEvent` strings.
-    async fn run(
-        &mut self,
-        query: &Query,
-        mut page: impl FnMut(Vec<String>, &Paced),
-    ) -> Result<(), LookupError> {
-        let mut token: Option<String> = None;
-        loop {
-            let output = self.call(query, token.take()).await?;
-            let events: Vec<String> = output
-                .events()
-                .iter()
-                .filter_map(|e| e.cloud_trail_event().map(str::to_string))
-                .collect();
-            page(events, self);
-            match output.next_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_string()),
-                _ => return Ok(()),
-            }
-        }
-    }
-
-    /// One call, after the pace. Throttling is the SDK's to retry (10 attempts with backoff, see [`clients`]);
-    /// what still fails makes the region unreadable.
-    async fn call(
-        &mut self,
-        query: &Query,
-        token: Option<String>,
-    ) -> Result<aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput, LookupError> {
-        if let Some(next) = self.next {
-            tokio::time::sleep_until(next).await;
-        }
-        self.calls += 1;
-        let mut request = self
-            .client
-            .lookup_events()
-            .start_time(AwsTime::from_secs(query.from.timestamp()))
-            .end_time(AwsTime::from_secs(query.to.timestamp()))
-            .max_results(PAGE_SIZE)
-            .set_next_token(token);
-        if let Some((key, value)) = &query.attribute {
-            let attribute = LookupAttribute::builder()
-                .attribute_key(key.clone())
-                .attribute_value(value.clone())
-                .build();
-            if let Ok(attribute) = attribute {
-                request = request.lookup_attributes(attribute);
-            }
-        }
-        let result = request.send().await;
-        // Paced from the answer, not the request: the service saw this call before it answered, so the
-        // next one reaches it at least `pace` later however long either spent on the way.
-        self.next = Some(Instant::now() + self.pace);
-        result.map_err(|e| {
-            let message = match (e.code(), e.message()) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
-                _ => DisplayErrorContext(&e).to_string(),
-            };
-            LookupError::Aws {
-                operation: "LookupEvents",
-                region: self.region.clone(),
-                message,
-                code: e.code().map(str::to_string),
-                source: Box::new(e),
-            }
-        })
-    }
-}
-
-/// What the `AssumeRole*` search found in one region.
-#[derive(Debug, Default)]
-struct Sessions {
-    keys: BTreeSet<String>,
-    /// Successful assumptions of the role that carry no access key: the key strategy would miss them.
-    without_key: usize,
-}
-
-fn role_arn_matches(filter: &PrincipalFilter, role_arn: &str) -> bool {
-    let Identity::Role { name, arn } = &filter.identity else {
-        return false;
-    };
-    let account = role_arn.split(':').nth(4).unwrap_or("");
-    if !filter.accounts.is_empty() && !filter.accounts.contains(account) {
-        return false;
-    }
-    match arn {
-        Some(wanted) => wanted == role_arn,
-        None => role_arn.contains(":role/") && role_arn.rsplit('/').next() == Some(name.as_str()),
-    }
-}
-
-fn collect_sessions(filter: &PrincipalFilter, events: &[String], out: &mut Sessions) {
-    for raw in events {
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(raw) else {
-            continue;
-        };
-        let role_arn = event
-            .pointer("/requestParameters/roleArn")
-            .and_then(|v| v.as_str())
-            .unwrap_or("");
-        let failed = event
-            .get("errorCode")
-            .and_then(|v| v.as_str())
-            .is_some_and(|c| !c.is_empty());
-        if failed || !role_arn_matches(filter, role_arn) {
-            continue;
-        }
-        match event
-            .pointer("/responseElements/credentials/accessKeyId")
-            .and_then(|v| v.as_str())
-        {
-            Some(key) if !key.is_empty() => {
-                out.keys.insert(key.to_string());
-            }
-            _ => out.without_key += 1,
-        }
-    }
-}
-
-/// `{"Records":[...]}` of one page of `CloudTrailEvent` strings (each is a whole record's JSON).
-fn as_records(events: &[String]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 16);
-    out.extend_from_slice(b"{\"Records\":[");
-    for (i, event) in events.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(event.as_bytes());
-    }
-    out.extend_from_slice(b"]}");
-    out
-}
-
-fn spinner(multi: &MultiProgress, enabled: bool, region: &str) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let bar = multi.add(ProgressBar::new_spinner());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} LookupEvents {prefix} [{elapsed}] {msg}")
-    {
-        bar.set_style(style);
-    }
-    bar.set_prefix(region.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar
-}
-
-/// How far back a newest-first scan of `[from, to)` has come, and the time left at this rate.
-fn scan_progress(oldest: Option<&str>, window: &TimeWindow, started: Instant) -> String {
-    let Some(oldest) = oldest.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) else {
-        return String::new();
-    };
-    let span = (window.to - window.from).num_seconds().max(1) as f64;
-    let done =
-        ((window.to - oldest.with_timezone(&Utc)).num_seconds() as f64 / span).clamp(0.0, 1.0);
-    let elapsed = started.elapsed().as_secs_f64();
-    let eta = if done > 0.0 {
-        format!(", about {:.0} s left", elapsed / done - elapsed)
-    } else {
-        String::new()
-    };
-    format!("back to {oldest} ({:.0}% of the window{eta})", done * 100.0)
-}
-
-fn oldest_time(events: &[String]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Time {
-        #[serde(rename = "eventTime")]
-        event_time: Option<String>,
-    }
-    events
-        .iter()
-        .filter_map(|e| serde_json::from_str::<Time>(e).ok()?.event_time)
-        .min()
-}
-
-/// Runs `query` in one region and ingests every page (on the blocking pool).
-async fn ingest_query(
+/// Runs `query` in one region and decodes every page (on the blocking pool).
+async fn read_query<S: Sink + 'static>(
     paced: &mut Paced,
     query: &Query,
-    ingest: &Arc<Ingest>,
+    decoder: &Arc<Decoder<S>>,
     bar: &ProgressBar,
     scan: bool,
-    out: &mut Partial,
+    out: &mut Collected<S>,
     events: &mut usize,
 ) -> Result<(), LookupError> {
     let started = Instant::now();
-    let window = ingest.scope().window.clone();
+    let window = decoder.scope().window.clone();
     let mut pages = Vec::new();
     let mut page_no = 0usize;
     paced
@@ -395,12 +180,12 @@ async fn ingest_query(
                 "{} calls, {} events {progress}",
                 paced.calls, *events
             ));
-            let ingest = ingest.clone();
+            let decoder = decoder.clone();
             let name = format!("LookupEvents {} page {page_no}", paced.region);
             pages.push(tokio::task::spawn_blocking(move || {
-                let mut part = Partial::default();
-                if !page.is_empty() {
-                    ingest.ingest(&name, &as_records(&page), &mut part);
+                let mut part = decoder.fresh();
+                for (index, event) in page.iter().enumerate() {
+                    decoder.record_bytes(&name, index, event.as_bytes(), &mut part);
                 }
                 part
             }));
@@ -409,7 +194,7 @@ async fn ingest_query(
     for page in pages {
         match page.await {
             Ok(part) => out.merge(part),
-            Err(e) => ingest.unreadable("LookupEvents", &format!("parsing task failed: {e}"), out),
+            Err(e) => decoder.unreadable("LookupEvents", &format!("parsing task failed: {e}"), out),
         }
     }
     Ok(())
@@ -432,20 +217,20 @@ fn strategy_for(filter: Option<&PrincipalFilter>) -> Strategy {
     }
 }
 
-/// Reads the principal's events in `ingest`'s window from every region in `clients`, in parallel.
-pub async fn collect_with(
+/// Reads the principal's events in `decoder`'s window from every region in `clients`, in parallel.
+pub async fn collect_with<S: Sink + 'static>(
     clients: BTreeMap<String, Client>,
     source: &LookupSource,
-    ingest: &Arc<Ingest>,
-) -> (Partial, LookupReport) {
-    let window = ingest.scope().window.clone();
-    let filter = ingest.scope().principal.clone();
+    decoder: &Arc<Decoder<S>>,
+) -> (Collected<S>, LookupReport) {
+    let window = decoder.scope().window.clone();
+    let filter = decoder.scope().principal.clone();
     let multi = MultiProgress::with_draw_target(if source.progress {
         ProgressDrawTarget::stderr()
     } else {
         ProgressDrawTarget::hidden()
     });
-    let mut out = Partial::default();
+    let mut out = decoder.fresh();
     let skipping = matches!(source.regions, Regions::All);
     let mut report = LookupReport {
         strategy: strategy_for(filter.as_ref()),
@@ -521,7 +306,7 @@ pub async fn collect_with(
                 }
                 Err(e) => {
                     failed = true;
-                    ingest.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out);
+                    decoder.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out);
                 }
             }
         }
@@ -552,7 +337,7 @@ pub async fn collect_with(
         let keys = keys.clone();
         let window = window.clone();
         async move {
-            let mut part = Partial::default();
+            let mut part = decoder.fresh();
             let mut events = 0;
             let queries: Vec<Query> = match &strategy {
                 Strategy::Username(name) => vec![Query {
@@ -576,10 +361,10 @@ pub async fn collect_with(
             };
             let scan = matches!(strategy, Strategy::FullScan { .. });
             for query in &queries {
-                if ingest.stopped() {
+                if decoder.stopped() {
                     break;
                 }
-                ingest_query(paced, query, ingest, &bar, scan, &mut part, &mut events).await?;
+                read_query(paced, query, decoder, &bar, scan, &mut part, &mut events).await?;
             }
             Ok((part, events))
         }
@@ -597,7 +382,7 @@ pub async fn collect_with(
                     .insert(region, e.code().unwrap_or("").to_string());
             }
             Err(e) => {
-                ingest.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out)
+                decoder.unreadable(&format!("LookupEvents {region}"), &e.to_string(), &mut out)
             }
         }
     }
@@ -634,88 +419,15 @@ where
 }
 
 /// Reads the principal's events with clients built from `config` for the regions `source` names.
-pub async fn collect(
+pub async fn collect<S: Sink + 'static>(
     config: &aws_config::SdkConfig,
     source: &LookupSource,
-    ingest: &Arc<Ingest>,
-) -> Result<(Partial, LookupReport), LookupError> {
+    decoder: &Arc<Decoder<S>>,
+) -> Result<(Collected<S>, LookupReport), LookupError> {
     let regions = regions(source, config.region().map(|r| r.as_ref()))?;
     let clients = clients(config, &regions);
-    Ok(collect_with(clients, source, ingest).await)
+    Ok(collect_with(clients, source, decoder).await)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn role(value: &str) -> PrincipalFilter {
-        PrincipalFilter {
-            identity: Identity::role(value).expect("valid").0,
-            session: None,
-            accounts: BTreeSet::new(),
-        }
-    }
-
-    #[test]
-    fn sessions_of_the_role_only() {
-        let event = |arn: &str, key: Option<&str>, error: Option<&str>| {
-            serde_json::json!({
-                "eventName": "AssumeRole",
-                "errorCode": error,
-                "requestParameters": {"roleArn": arn},
-                "responseElements": key.map(|k| serde_json::json!({"credentials": {"accessKeyId": k}})),
-            })
-            .to_string()
-        };
-        let events = vec![
-            event(
-                "arn:aws:iam::111122223333:role/ci/build-agent",
-                Some("ASIA1"),
-                None,
-            ),
-            event("arn:aws:iam::111122223333:role/other", Some("ASIA2"), None),
-            event(
-                "arn:aws:iam::111122223333:role/build-agent",
-                None,
-                Some("AccessDenied"),
-            ),
-            event("arn:aws:iam::444455556666:role/build-agent", None, None),
-        ];
-        let mut by_name = Sessions::default();
-        collect_sessions(&role("build-agent"), &events, &mut by_name);
-        assert_eq!(by_name.keys.iter().collect::<Vec<_>>(), ["ASIA1"]);
-        assert_eq!(by_name.without_key, 1);
-        let mut by_arn = Sessions::default();
-        collect_sessions(
-            &role("arn:aws:iam::111122223333:role/ci/build-agent"),
-            &events,
-            &mut by_arn,
-        );
-        assert_eq!((by_arn.keys.len(), by_arn.without_key), (1, 0));
-    }
-
-    #[test]
-    fn pages_become_records() {
-        let page = vec!["{\"a\":1}".to_string(), "{\"b\":2}".to_string()];
-        assert_eq!(as_records(&page), b"{\"Records\":[{\"a\":1},{\"b\":2}]}");
-        assert_eq!(as_records(&[]), b"{\"Records\":[]}");
-    }
-
-    #[test]
-    fn regions_from_settings() {
-        let source = |regions| LookupSource {
-            regions,
-            pace: std::time::Duration::ZERO,
-            progress: false,
-        };
-        assert_eq!(
-            regions(&source(Regions::Default), Some("eu-west-1")).expect("one"),
-            ["eu-west-1"]
-        );
-        assert!(regions(&source(Regions::Default), None).is_err());
-        assert_eq!(
-            regions(&source(Regions::All), None).expect("all").len(),
-            COMMERCIAL_REGIONS.len()
-        );
-    }
-}
+mod tests;

@@ -1,6 +1,10 @@
 //! The usage set: distinct `(action, resource, region, facts)` with their evidence. The only structure that
 //! grows with the input, and it grows with distinct usage, not with the number of events.
 
+mod sink;
+
+pub use sink::MappingSink;
+
 use crate::mapper::EntryRef;
 use crate::names;
 use crate::report::Location;

@@ -1,0 +1,416 @@
+//! The one path every source's input takes: decompress, recognise the shape, skip other principals' records
+//! before a full parse, keep the scope's principal in its window, drop duplicate deliveries, and hand each
+//! record to the sink. Decoding never maps: what becomes of a record is the sink's.
+
+use super::inflate::gunzip;
+use super::shape::{
+    has_record_keys, is_trail_object, redacted, RecordsSeed, Shape, Top, TopSeed, FOREIGN_RECORDS,
+};
+use super::sink::{Collected, Origin, Sink, Weight};
+use super::split;
+use crate::event::Record;
+use crate::principal::{principal_arn, PrincipalFilter};
+use crate::report::{Code, Location, Severity};
+use crate::window::TimeWindow;
+use memchr::memmem;
+use serde::de::DeserializeSeed;
+use serde_json::value::RawValue;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// What to keep: one principal in one window.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// `None` keeps every principal's records (`maps coverage`, and engines that filtered already).
+    pub principal: Option<PrincipalFilter>,
+    pub window: TimeWindow,
+    /// Stop at the first problem that makes the result incomplete (`--strict`).
+    pub strict: bool,
+}
+
+thread_local! {
+    static INFLATED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Identifies an event across deliveries: eventID alone is not enough (hand-made logs reuse IDs), so
+/// source, name and time are part of it. A 128-bit FNV-1a hash keeps the set small.
+fn event_key(record: &Record) -> u128 {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for part in [record.id(), record.source(), record.name(), record.time()] {
+        for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
+            hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+/// Decodes sources' input for one scope; shared by every worker of a collection.
+pub struct Decoder<S> {
+    scope: Scope,
+    /// An empty sink as configured: each worker gets a fresh one.
+    sink: S,
+    needle: Option<memmem::Finder<'static>>,
+    /// Keys of the events seen, to drop duplicate deliveries; 16 bytes an event.
+    seen: Mutex<HashSet<u128>>,
+    stopped: AtomicBool,
+}
+
+impl<S: Sink> Decoder<S> {
+    pub fn new(scope: Scope, sink: S) -> Decoder<S> {
+        let needle = scope
+            .principal
+            .as_ref()
+            .map(|p| memmem::Finder::new(p.needle().as_bytes()).into_owned());
+        Decoder {
+            scope,
+            sink,
+            needle,
+            seen: Mutex::new(HashSet::new()),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// An empty contribution, for a worker to fill.
+    pub fn fresh(&self) -> Collected<S> {
+        Collected::new(self.sink.fresh())
+    }
+
+    /// Set once a strict run met a problem; sources stop reading.
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Reports a source that could not be read at all (a file, an S3 object).
+    pub fn unreadable(&self, name: &str, why: &str, out: &mut Collected<S>) {
+        out.decoded.stats.files_failed += 1;
+        self.diagnose(out, Code::UnreadableFile, name, why.to_string(), file(name));
+    }
+
+    /// One input object: a log file, an S3 object, stdin. Gzip is recognised by its magic bytes.
+    pub fn read(&self, name: &str, bytes: &[u8], out: &mut Collected<S>) {
+        out.decoded.stats.bytes_read += bytes.len() as u64;
+        if !bytes.starts_with(&[0x1f, 0x8b]) {
+            return self.read_json(name, bytes, out);
+        }
+        // One inflate buffer per thread, reused across files.
+        let mut inflated = INFLATED.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        if let Err(e) = gunzip(bytes, &mut inflated) {
+            // Records before the damage are still read.
+            let why = format!("gzip data is damaged: {e}");
+            self.diagnose(out, Code::InvalidFile, name, why, file(name));
+        }
+        self.read_json(name, &inflated, out);
+        INFLATED.with(|b| *b.borrow_mut() = inflated);
+    }
+
+    fn read_json(&self, name: &str, bytes: &[u8], out: &mut Collected<S>) {
+        let bytes = bytes
+            .strip_prefix(b"\xef\xbb\xbf".as_slice())
+            .unwrap_or(bytes);
+        out.sink.body(bytes);
+        let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+        let Some(start) = start else {
+            return self.not_a_log(name, "the file is empty", out);
+        };
+        let body = &bytes[start..];
+        // Real CloudTrail logs: only records that contain the principal's name are looked at. A `\u` escape
+        // could spell the name, so files that have one are read record by record.
+        if let Some(needle) = self
+            .needle
+            .as_ref()
+            .filter(|_| memmem::find(body, b"\\u").is_none())
+        {
+            if let Some((count, spans)) = split::candidates(body, needle) {
+                out.decoded.stats.files_read += 1;
+                if spans.is_empty() {
+                    self.sample_principal(body, out);
+                }
+                out.decoded.stats.records_read += (count - spans.len()) as u64;
+                let records = spans.into_iter().map(|s| (s.index, &body[s.start..s.end]));
+                return self.records(name, records, out);
+            }
+        }
+        if let Some(spans) = split::record_spans(body) {
+            if !spans.is_empty() && !has_record_keys(body) {
+                return self.not_a_log(name, FOREIGN_RECORDS, out);
+            }
+            out.decoded.stats.files_read += 1;
+            let records = spans.into_iter().map(|(from, to)| &body[from..to]);
+            return self.records(name, records.enumerate(), out);
+        }
+        self.parse(name, body, out);
+    }
+
+    /// Any other layout, through the streaming parser: damage keeps the records before it.
+    fn parse(&self, name: &str, body: &[u8], out: &mut Collected<S>) {
+        let mut records: Vec<&RawValue> = Vec::new();
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let result = match body[0] {
+            b'[' => RecordsSeed(&mut records)
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+                .map(|()| Shape::Records),
+            b'{' => {
+                let mut top = Top::default();
+                let parsed = TopSeed {
+                    records: &mut records,
+                    top: &mut top,
+                }
+                .deserialize(&mut de);
+                let looks_like_lines = memmem::find(body, b"\n{").is_some();
+                match parsed {
+                    // One object and then more: JSON lines.
+                    Ok(()) if de.end().is_err() => Ok(Shape::JsonLines),
+                    Ok(()) => Ok(top.shape()),
+                    // A broken first line must not lose the other lines.
+                    Err(_) if looks_like_lines && records.is_empty() => Ok(Shape::JsonLines),
+                    Err(e) => Err(e),
+                }
+            }
+            _ => return self.not_a_log(name, "the file is not JSON", out),
+        };
+        // Objects without a single CloudTrail field are some other JSON, however many there are.
+        let foreign = match &result {
+            Ok(Shape::Records) => !records.is_empty() && !has_record_keys(body),
+            Ok(Shape::JsonLines) => !has_record_keys(body),
+            _ => false,
+        };
+        if foreign {
+            return self.not_a_log(name, FOREIGN_RECORDS, out);
+        }
+        fn raw<'a>(r: &&'a RawValue) -> &'a [u8] {
+            r.get().as_bytes()
+        }
+        match result {
+            Ok(Shape::Records) => self.records(name, records.iter().map(raw).enumerate(), out),
+            Ok(Shape::Single) => self.records(name, std::iter::once((0, body)), out),
+            Ok(Shape::JsonLines) => self.json_lines(name, body, out),
+            Ok(Shape::LookupEvents(events)) => {
+                self.records(name, events.iter().map(String::as_bytes).enumerate(), out)
+            }
+            Ok(Shape::Digest) => {
+                out.decoded.stats.files_skipped += 1;
+                let why = "a CloudTrail digest file holds no events".to_string();
+                self.diagnose(out, Code::DigestFile, name, why, file(name));
+            }
+            Ok(Shape::Other) => {
+                let why = "JSON without `Records`, `eventName` or `Events`: not a CloudTrail log";
+                return self.not_a_log(name, why, out);
+            }
+            Err(e) => {
+                // Whatever records came before the damage were collected and are still used.
+                let salvaged = records.len();
+                self.records(name, records.iter().map(raw).enumerate(), out);
+                let why = format!("invalid JSON at line {} column {}: {} ({salvaged} records before it were read)", e.line(), e.column(), redacted(&e));
+                let at = Location {
+                    record: Some(salvaged),
+                    ..file(name)
+                };
+                self.diagnose(out, Code::InvalidFile, name, why, at);
+            }
+        }
+        out.decoded.stats.files_read += 1;
+    }
+
+    /// A file that holds no CloudTrail log. Named and laid out as a trail's log object, it is damaged input
+    /// (the run is incomplete); anything else is some other file, skipped with a warning.
+    fn not_a_log(&self, name: &str, why: &str, out: &mut Collected<S>) {
+        if is_trail_object(name) {
+            out.decoded.stats.files_failed += 1;
+            let why = format!("{why}, though its name is that of a CloudTrail log object");
+            self.diagnose(out, Code::InvalidFile, name, why, file(name));
+        } else {
+            out.decoded.stats.files_skipped += 1;
+            self.diagnose(out, Code::NotCloudtrail, name, why.to_string(), file(name));
+        }
+    }
+
+    /// Records who made the first record of a log that holds none of the principal's: a cheap sample of the
+    /// principals in the input (one parse a file), for suggestions when nothing matches.
+    fn sample_principal(&self, body: &[u8], out: &mut Collected<S>) {
+        if let Some((start, end)) = split::first_record(body) {
+            sample_principal_of(&body[start..end], out);
+        }
+    }
+
+    fn json_lines(&self, name: &str, body: &[u8], out: &mut Collected<S>) {
+        for (index, line) in body.split(|&b| b == b'\n').enumerate() {
+            let line = line.trim_ascii();
+            if !line.is_empty() {
+                self.record_bytes(name, index, line, out);
+            }
+        }
+    }
+
+    /// `(index in the file, raw record)` pairs.
+    fn records<'a>(
+        &self,
+        name: &str,
+        records: impl Iterator<Item = (usize, &'a [u8])>,
+        out: &mut Collected<S>,
+    ) {
+        for (index, raw) in records {
+            if self.stopped() {
+                return;
+            }
+            self.record_bytes(name, index, raw, out);
+        }
+    }
+
+    /// One record's JSON (a LookupEvents `CloudTrailEvent`, a line, an array element).
+    pub fn record_bytes(&self, name: &str, index: usize, raw: &[u8], out: &mut Collected<S>) {
+        out.decoded.stats.records_read += 1;
+        // A record of this principal contains its name verbatim, unless a `\u` escape spells it.
+        if let Some(needle) = &self.needle {
+            if needle.find(raw).is_none() && memmem::find(raw, b"\\u").is_none() {
+                if index == 0 {
+                    sample_principal_of(raw, out);
+                }
+                return;
+            }
+        }
+        match serde_json::from_slice::<Record>(raw) {
+            Ok(record) => self.keep(&record, Origin { file: name, index }, None, out),
+            Err(e) => {
+                let why = format!("record {index} has the wrong shape: {}", redacted(&e));
+                let at = Location {
+                    record: Some(index),
+                    ..file(name)
+                };
+                self.diagnose(out, Code::MalformedRecord, name, why, at);
+            }
+        }
+    }
+
+    /// A record an engine built from its aggregated row (Athena, CloudTrail Lake), standing for
+    /// `weight.count` events.
+    pub fn aggregated(
+        &self,
+        record: &Record,
+        origin: Origin,
+        weight: &Weight,
+        out: &mut Collected<S>,
+    ) {
+        out.decoded.stats.records_read += weight.count;
+        self.keep(record, origin, Some(weight), out);
+    }
+
+    /// The filters every record passes before the sink sees it: the principal, the window, API calls only,
+    /// each event once.
+    fn keep(
+        &self,
+        record: &Record,
+        origin: Origin,
+        weight: Option<&Weight>,
+        out: &mut Collected<S>,
+    ) {
+        let principal_ok = self
+            .scope
+            .principal
+            .as_ref()
+            .is_none_or(|p| p.matches(record));
+        if !principal_ok {
+            if let Some(arn) = principal_arn(record) {
+                *out.decoded
+                    .other_principals
+                    .entry(arn.to_string())
+                    .or_default() += 1;
+            }
+            return;
+        }
+        let at = || origin.location(record.id());
+        let call = || format!("{} {}", record.source(), record.name());
+        match self.scope.window.place(record.time()) {
+            Some(true) => {}
+            Some(false) => return,
+            None => {
+                let why = match record.event_time.as_deref() {
+                    None => "the record has no `eventTime`".to_string(),
+                    Some(time) => format!(
+                        "`eventTime` `{}` is not an RFC 3339 time",
+                        time.chars().take(40).collect::<String>()
+                    ),
+                };
+                let why = format!("{why}: it cannot be placed in the window");
+                return self.diagnose(out, Code::UnplaceableRecord, &call(), why, at());
+            }
+        }
+        if !record.is_api_call() {
+            let why = format!("eventType `{}`", record.event_type.as_deref().unwrap_or(""));
+            return self.diagnose(out, Code::NonApiEvent, &call(), why, at());
+        }
+        if !record.id().is_empty() {
+            let fresh = self
+                .seen
+                .lock()
+                .map(|mut seen| seen.insert(event_key(record)))
+                .unwrap_or(true);
+            if !fresh {
+                out.decoded.stats.records_duplicate += 1;
+                let why = format!("eventID `{}` seen before", record.id());
+                return self.diagnose(out, Code::DuplicateEvent, &call(), why, at());
+            }
+        }
+        let events = weight.map_or(1, |w| w.count);
+        out.decoded.stats.records_matched += events;
+        if let Some(arn) = principal_arn(record) {
+            *out.decoded
+                .matched_principals
+                .entry(arn.to_string())
+                .or_default() += events;
+        }
+        if let Some(version) = record
+            .event_version
+            .as_deref()
+            .filter(|v| !v.starts_with("1."))
+        {
+            let why = format!("eventVersion `{version}`");
+            self.diagnose(out, Code::UnknownEventVersion, &call(), why, at());
+        }
+        out.sink.record(record, &origin, weight);
+        if self.scope.strict && out.sink.incomplete() {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn diagnose(
+        &self,
+        out: &mut Collected<S>,
+        code: Code,
+        subject: &str,
+        detail: String,
+        at: Location,
+    ) {
+        if self.scope.strict && code.severity() == Severity::Incomplete {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        out.decoded.diagnostics.add(code, subject, detail, Some(at));
+    }
+}
+
+fn sample_principal_of<S>(raw: &[u8], out: &mut Collected<S>) {
+    if let Ok(record) = serde_json::from_slice::<Record>(raw) {
+        if let Some(arn) = principal_arn(&record) {
+            *out.decoded
+                .other_principals
+                .entry(arn.to_string())
+                .or_default() += 1;
+        }
+    }
+}
+
+/// The location of a whole file.
+fn file(name: &str) -> Location {
+    Location {
+        file: name.to_string(),
+        record: None,
+        event_id: None,
+    }
+}

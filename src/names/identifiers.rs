@@ -14,9 +14,13 @@ pub enum IdKind {
     Timestamp,
     /// `8-4-4-4-12` hex.
     Uuid,
-    /// An EC2-style resource ID: `i-…`, `snap-…`, `vol-…`, `ami-…`, `sg-…`, `key-…`.
+    /// An EC2-style resource ID: `i-…`, `snap-…`, `vol-…`, `ami-…`, `sg-…`, `key-…`, KMS `mrk-…`.
     AwsId,
-    /// Hex of 7 or more characters with letters and digits: a commit SHA, a task or container ID, a hash.
+    /// A resource ID that starts with its Region: a Cognito user pool `us-east-1_AbCdEf123`, an identity
+    /// pool `us-east-1:<UUID>`.
+    RegionalId,
+    /// Hex of 7 or more characters with letters and digits, in one letter case: a commit SHA, a task or
+    /// container ID, a hash.
     Hex,
     /// A build, run, task or version number.
     Number,
@@ -48,6 +52,7 @@ impl fmt::Display for IdKind {
             IdKind::Timestamp => "timestamp",
             IdKind::Uuid => "UUID",
             IdKind::AwsId => "AWS resource ID",
+            IdKind::RegionalId => "region-prefixed ID",
             IdKind::Hex => "hex ID",
             IdKind::Number => "number",
             IdKind::Opaque => "random ID",
@@ -65,49 +70,62 @@ pub struct Span {
     pub kind: IdKind,
 }
 
-/// EC2 (and EFS, Organizations) ID prefixes: `prefix-` then 8 or 17 hex digits.
-const AWS_ID_PREFIXES: &[&str] = &[
-    "tgw-attach",
-    "tgw-rtb",
-    "import-ami",
-    "import-snap",
-    "export-ami",
-    "export-i",
-    "eipalloc",
-    "eipassoc",
-    "subnet",
-    "fleet",
-    "snap",
-    "fsap",
-    "vpce",
-    "dopt",
-    "eigw",
-    "ami",
-    "aki",
-    "ari",
-    "vol",
-    "eni",
-    "igw",
-    "nat",
-    "rtb",
-    "acl",
-    "pcx",
-    "tgw",
-    "vgw",
-    "cgw",
-    "vpn",
-    "vpc",
-    "key",
-    "sir",
-    "sfr",
-    "sg",
-    "lt",
-    "fs",
-    "pl",
-    "i",
-    "r",
-    "h",
+/// AWS resource ID prefixes and the lengths of the hex that follows `prefix-`: EC2 (`i-`, `vol-`, `sgr-`,
+/// `vpce-svc-`, …, 8 or 17 digits), EFS (`fs-`, `fsap-`), KMS multi-Region keys (`mrk-`, 32), Transfer Family
+/// servers (`s-`, 17), VPC Lattice services and service networks (`svc-`, `sn-`, 17).
+const AWS_ID_PREFIXES: &[(&str, &[usize])] = &[
+    ("tgw-attach", EC2),
+    ("tgw-rtb", EC2),
+    ("import-ami", EC2),
+    ("import-snap", EC2),
+    ("export-ami", EC2),
+    ("export-i", EC2),
+    ("vpce-svc", &[17]),
+    ("eipalloc", EC2),
+    ("eipassoc", EC2),
+    ("subnet", EC2),
+    ("fleet", EC2),
+    ("snap", EC2),
+    ("fsap", EC2),
+    ("vpce", EC2),
+    ("dopt", EC2),
+    ("eigw", EC2),
+    ("ami", EC2),
+    ("aki", EC2),
+    ("ari", EC2),
+    ("vol", EC2),
+    ("eni", EC2),
+    ("igw", EC2),
+    ("nat", EC2),
+    ("rtb", EC2),
+    ("acl", EC2),
+    ("pcx", EC2),
+    ("tgw", EC2),
+    ("vgw", EC2),
+    ("cgw", EC2),
+    ("vpn", EC2),
+    ("vpc", EC2),
+    ("key", EC2),
+    ("sir", EC2),
+    ("sfr", EC2),
+    ("sgr", EC2),
+    ("mrk", &[32]),
+    ("svc", &[17]),
+    ("sg", EC2),
+    ("sn", &[17]),
+    ("lt", EC2),
+    ("fs", EC2),
+    ("pl", EC2),
+    ("fl", EC2),
+    ("cr", &[17]),
+    ("i", EC2),
+    ("r", EC2),
+    ("h", EC2),
+    ("s", &[17]),
 ];
+
+/// The lengths of EC2's resource IDs: 8 hex digits, 17 since 2016.
+const EC2: &[usize] = &[8, 17];
 
 /// Hive-style partition keys whose value is a date part (`month=11`).
 const DATE_KEYS: &[&str] = &[
@@ -299,7 +317,7 @@ impl Scan<'_> {
     }
 
     fn aws_id(&self, i: usize) -> Option<usize> {
-        for prefix in AWS_ID_PREFIXES {
+        for (prefix, lengths) in AWS_ID_PREFIXES {
             let n = prefix.chars().count();
             let matches = prefix
                 .chars()
@@ -317,11 +335,25 @@ impl Scan<'_> {
                 self.char(k)
                     .is_some_and(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
             });
-            if matches!(end - start, 8 | 17) && hex_lower && self.boundary(end) {
+            if lengths.contains(&(end - start)) && hex_lower && self.boundary(end) {
                 return Some(end);
             }
         }
         None
+    }
+
+    /// A Region and the ID it prefixes: `us-east-1_AbCdEf123` (a Cognito user pool), `us-east-1:<UUID>` (an
+    /// identity pool).
+    fn regional_id(&self, i: usize) -> Option<usize> {
+        let region_end = self.region(i)?;
+        match self.char(region_end) {
+            Some('_') => {
+                let end = self.token_end(region_end + 1);
+                (end > region_end + 1).then_some(end)
+            }
+            Some(':') => self.uuid(region_end + 1),
+            _ => None,
+        }
     }
 
     /// `us-east-1`: stable, never a number to generalise.
@@ -382,7 +414,8 @@ impl Scan<'_> {
             // Account IDs name an owner, not a run.
             return (len != 12).then_some(IdKind::Number);
         }
-        if len >= 7 && chars().all(|c| c.is_ascii_hexdigit()) {
+        // A digest is written in one case; a mixed-case token (`AbCdEf123`, a Cognito pool's ID) is not one.
+        if len >= 7 && chars().all(|c| c.is_ascii_hexdigit()) && (upper == 0 || lower == 0) {
             return Some(IdKind::Hex);
         }
         // `python311`, `node20`, `build42`, `macOS14`: a word and a version, not a random ID.
@@ -443,6 +476,15 @@ pub fn identifiers(resource: &[Item], sessions: &[String]) -> Vec<Span> {
             continue;
         }
         let token_end = scan.token_end(i);
+        if let Some(end) = scan.regional_id(i) {
+            out.push(Span {
+                start: i,
+                end,
+                kind: IdKind::RegionalId,
+            });
+            i = end;
+            continue;
+        }
         if let Some(end) = scan.region(i) {
             i = end;
             continue;

@@ -163,6 +163,11 @@ pub fn generalise(name: &Name, spans: &[Span]) -> Vec<Item> {
                 .iter()
                 .rposition(|item| *item == Item::Lit('-'))
                 .map_or(0, |dash| dash + 1),
+            // The Region and what follows it: `us-east-1_*`, `us-east-1:*`.
+            IdKind::RegionalId => items
+                .iter()
+                .position(|item| matches!(item, Item::Lit('_' | ':')))
+                .map_or(0, |separator| separator + 1),
             _ => 0,
         };
         out.extend_from_slice(&items[..keep]);

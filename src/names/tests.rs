@@ -97,6 +97,11 @@ fn ids_by_shape() {
         "i-0123456789abcdef0",
         "snap-0a1b2c3d",
         "sg-0123abcd",
+        "sgr-0123456789abcdef0",
+        "vpce-svc-0123456789abcdef0",
+        "mrk-1234abcd12ab34cd56ef1234567890ab",
+        "s-01234567890abcdef",
+        "svc-0123456789abcdef0",
         "key-0123456789abcdef0",
         "ami-0abc1234def567890",
     ] {
@@ -220,4 +225,50 @@ fn generalising_is_idempotent() {
         let once = general(arn);
         assert_eq!(general(&once), once);
     }
+}
+
+/// Long-lived resource IDs that earlier read as per-run by their shape: a Cognito user pool's ID looked like
+/// hex (`AbCdEf123`: hex letters, but in both cases, which no digest is), an identity pool's UUID was not
+/// the whole ID, a KMS multi-Region key's was hex after an unknown prefix.
+#[test]
+fn region_prefixed_and_prefixed_ids() {
+    assert_eq!(
+        kinds("arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_AbCdEf123"),
+        [("us-east-1_AbCdEf123".to_string(), IdKind::RegionalId)]
+    );
+    assert_eq!(
+        kinds("arn:aws:cognito-identity:eu-west-1:1:identitypool/eu-west-1:1a1a1a1a-ffff-1111-9999-123456789012"),
+        [(
+            "eu-west-1:1a1a1a1a-ffff-1111-9999-123456789012".to_string(),
+            IdKind::RegionalId
+        )]
+    );
+    assert_eq!(
+        general("arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_AbCdEf123"),
+        "arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_*"
+    );
+    assert_eq!(
+        general("arn:aws:cognito-identity:eu-west-1:1:identitypool/eu-west-1:1a1a1a1a-ffff-1111-9999-123456789012"),
+        "arn:aws:cognito-identity:eu-west-1:1:identitypool/eu-west-1:*"
+    );
+    // A Cognito identity ID as an S3 prefix is written as before: the Region stays.
+    assert_eq!(
+        general("arn:aws:s3:::b/private/us-east-1:1a1a1a1a-ffff-1111-9999-123456789012/a.jpg"),
+        "arn:aws:s3:::b/private/us-east-1:*/a.jpg"
+    );
+    assert_eq!(
+        general("arn:aws:kms:us-east-1:1:key/mrk-1234abcd12ab34cd56ef1234567890ab"),
+        "arn:aws:kms:us-east-1:1:key/mrk-*"
+    );
+    // Mixed case is no digest; one case still is.
+    assert_eq!(
+        kinds("arn:aws:s3:::b/x/AbCdEf123"),
+        [("AbCdEf123".to_string(), IdKind::Varying)]
+    );
+    assert_eq!(
+        kinds("arn:aws:s3:::b/x/3F2A9C1B7E4D"),
+        [("3F2A9C1B7E4D".to_string(), IdKind::Hex)]
+    );
+    // A Region alone is still no identifier.
+    assert_eq!(kinds("arn:aws:s3:::b/us-east-1/x_y"), []);
 }

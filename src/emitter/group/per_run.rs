@@ -63,9 +63,18 @@ pub(super) fn decide(
             }
         }
         for ((_, kind), members) in places {
-            let per_run = kind.always() || {
+            // A resource's whole ID of a type the principal does not create: a key, a pool, a detector the
+            // run was pointed at, still there for the next one.
+            let pointed_at = members.iter().all(|&i| {
+                let p = &parsed[i];
+                whole_id(&p.name, p.spans[round]) && !created.contains(&p.name.container())
+            });
+            // A hex ID is a digest or a commit by nature, except as the whole ID of a resource other than an S3
+            // object (a GuardDuty detector, a Cloud9 environment): then the evidence decides, as for a UUID.
+            let resource_id =
+                kind == IdKind::Hex && pointed_at && members.iter().all(|&i| !parsed[i].name.s3);
+            let per_run = (kind.always() && !resource_id) || {
                 let mut values: BTreeMap<String, Seen> = BTreeMap::new();
-                let mut pointed_at = true;
                 for &i in &members {
                     let p = &parsed[i];
                     let span = p.spans[round];
@@ -77,8 +86,6 @@ pub(super) fn decide(
                             values.insert(value, seen.clone());
                         }
                     }
-                    let whole_id = p.name.components().get(1) == Some(&(span.start, span.end));
-                    pointed_at &= whole_id && !created.contains(&p.name.container());
                 }
                 let first = values.values().map(|s| s.first_day.as_str()).min();
                 let turnover = values.values().any(|v| Some(v.first_day.as_str()) > first);
@@ -92,4 +99,17 @@ pub(super) fn decide(
             }
         }
     }
+}
+
+/// Whether a span is a resource's whole ID: it starts the component after the resource type (`key/…`,
+/// `subnet/…`; after `/restapis/` for API Gateway, whose resource part starts with `/`) and ends with a
+/// component (`identitypool/us-east-1:<UUID>` spans two).
+fn whole_id(name: &Name, span: Span) -> bool {
+    let components = name.components();
+    let leading_slash = components.first().is_some_and(|(start, end)| start == end);
+    let at = usize::from(leading_slash) + 1;
+    components
+        .get(at)
+        .is_some_and(|&(start, _)| start == span.start)
+        && components[at..].iter().any(|&(_, end)| end == span.end)
 }

@@ -194,3 +194,37 @@ fn covered_resources_are_dropped() {
         &Name::parse("arn:aws:s3:::b/x/*")
     ));
 }
+
+/// Resources a run is pointed at, named by IDs of the shapes AWS gives long-lived resources: seen in one
+/// run, they stay exact; of a type the principal creates, or in an S3 key, they are per-run as before.
+#[test]
+fn long_lived_ids_of_every_shape_stay_exact_when_pointed_at() {
+    let once = || seen("2026-11-02", "2026-11-02", &["s1"]);
+    for arn in [
+        "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_AbCdEf123",
+        "arn:aws:cognito-identity:us-east-1:111122223333:identitypool/us-east-1:1a1a1a1a-ffff-1111-9999-123456789012",
+        "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+        "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+        "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod",
+        "arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34e56789f0",
+        "arn:aws:cloud9:us-east-1:111122223333:environment:0123456789abcdef0123456789abcdef",
+        "arn:aws:transfer:us-east-1:111122223333:server/s-01234567890abcdef",
+        "arn:aws:ec2:us-east-1:111122223333:security-group-rule/sgr-0123456789abcdef0",
+    ] {
+        assert_eq!(run(&[(arn, once())], 20), [arn]);
+    }
+    let pool =
+        "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_AbCdEf123".to_string();
+    let created =
+        BTreeSet::from(["arn:aws:cognito-idp:us-east-1:111122223333:userpool".to_string()]);
+    let made = generalise(&BTreeMap::from([(pool, once())]), 20, false, &created);
+    assert_eq!(
+        made.resources.into_keys().collect::<Vec<_>>(),
+        ["arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_*"]
+    );
+    // A hex name under a bucket is a digest or a commit, whatever the evidence.
+    assert_eq!(
+        run(&[("arn:aws:s3:::b/3f2a9c1b7e4d", once())], 20),
+        ["arn:aws:s3:::b/*"]
+    );
+}

@@ -742,12 +742,45 @@ class Generator:
                 'event_name_suffixes': sorted(suffixes),
                 'patterns': {k: v for k, v in sorted(patterns.items()) if k in used},
                 'events': events,
+                'facts': self.facts(p, c, o.get('facts', {})),
             }
             self.validate(p, out)
             self.check_resource_types(p, out, set(o.get('events', {})))
             files[p + '.json'] = out
         check_links(files)
         return files
+
+    def facts(self, p, c, given):
+        """What the emitter needs to know about a service beyond its catalogue (README, "Facts"). `regional`:
+        whether aws:RequestedRegion may restrict it, read from the catalogue: one of its own ARN formats has a
+        ${Region} (a catalogue that lists another service's resource, as Route 53 lists EC2's vpc, is judged by
+        its own formats when it has any). Global services (IAM, CloudFront, Route 53) have none, nor do services
+        without resource types: a region condition on them would deny their calls. The rest comes from
+        overrides.json services.<p>.facts, checked against the catalogue."""
+        arns = [t['arn'] for _, t in sorted(c['resource_types'].items())]
+        own = [a for a in arns if a.split(':')[2:3] == [p]]
+        out = {'regional': any('${Region}' in a for a in (own or arns))}
+        errs = []
+        for k in sorted(set(given) - {'condition_resource_types', 'request_tags'}):
+            errs.append('%s facts: unknown key %s' % (p, k))
+        for key, v in sorted(given.get('condition_resource_types', {}).items()):
+            if not isinstance(v, dict) or set(v) != {'types', 'note'} or not v['types']:
+                errs.append('%s facts: condition_resource_types.%s needs types and a note' % (p, key))
+                continue
+            for t in v['types']:
+                if t not in c['resource_types']:
+                    errs.append('%s facts: %s names unknown resource type %s' % (p, key, t))
+        rt = given.get('request_tags')
+        if rt is not None:
+            if 'note' not in rt or set(rt) - {'every_action', 'created_only', 'except', 'note'}:
+                errs.append('%s facts: request_tags takes every_action, created_only, except and a note' % p)
+            for a in rt.get('except', []):
+                if a not in c['actions']:
+                    errs.append('%s facts: request_tags.except names unknown action %s' % (p, a))
+        if errs:
+            raise GenError('\n'.join(errs))
+        out.update(copy.deepcopy(given))
+        return out
 
     def check_resource_types(self, p, f, overridden):
         """A generated binding must name the resources the call acts on: every required resource type of its action

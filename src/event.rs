@@ -1,6 +1,8 @@
 //! The CloudTrail record model: only the fields policygen reads, borrowed from the input buffer.
 //! Request and response bodies stay raw JSON and are parsed only for records that match the principal.
 
+use crate::action::Action;
+use crate::arn::Arn;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -158,8 +160,8 @@ impl Record<'_> {
             .user_identity
             .as_ref()
             .and_then(|u| u.arn.as_deref())
-            .and_then(|arn| arn.strip_prefix("arn:"))
-            .and_then(|rest| rest.split(':').next())
+            .and_then(Arn::parse)
+            .map(|arn| arn.partition())
             .filter(|p| !p.is_empty());
         from_arn.unwrap_or("aws")
     }
@@ -193,9 +195,9 @@ pub fn is_access_denied(error_code: &str) -> bool {
 pub fn denied_action(message: &str) -> Option<&str> {
     let rest = message.split("perform: ").nth(1)?;
     let action = rest.split(|c: char| c.is_whitespace() || c == ',').next()?;
-    let (prefix, name) = action.split_once(':')?;
-    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    (valid(prefix) && valid(name)).then_some(action)
+    Action::parse(action)
+        .filter(|a| !a.is_pattern())
+        .map(|a| a.as_str())
 }
 
 #[cfg(test)]

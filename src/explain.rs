@@ -17,7 +17,7 @@ pub fn maps_explain(event_source: &str, event_name: &str) -> Result<String, Stri
         .ok_or_else(|| format!("no service map knows the event source `{event_source}`"))?;
     let service = match registry.service(prefix) {
         Some(Ok(service)) => service,
-        Some(Err(e)) => return Err(format!("service-maps/{prefix}.json is broken: {e}")),
+        Some(Err(e)) => return Err(e.to_string()),
         None => {
             return Err(format!(
                 "`{event_source}` maps to `{prefix}`, which has no service map"

@@ -89,6 +89,31 @@ pub fn has_wildcard(pattern: &str) -> bool {
         .any(|t| matches!(t, Token::Any | Token::One))
 }
 
+/// IAM reads `*`, `?` and `$` in a Resource as wildcards and variables; a value from a record is literal.
+pub fn escape_value(value: &str) -> String {
+    if !value.contains(['*', '?', '$']) {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '*' => out.push_str("${*}"),
+            '?' => out.push_str("${?}"),
+            '$' => out.push_str("${$}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The concrete ARN a policy resource written by [`escape_value`] stands for.
+pub fn unescape_value(value: &str) -> String {
+    value
+        .replace("${*}", "*")
+        .replace("${?}", "?")
+        .replace("${$}", "$")
+}
+
 #[cfg(test)]
 mod tests {
     use super::{has_wildcard, literal_prefix, wildcard_match};

@@ -1,5 +1,5 @@
 //! The identifiers users give and records carry, each with its one parser: an AWS account ID and a region
-//! name. (ARNs and actions have theirs in `mapper`.)
+//! name. (ARNs and actions have theirs in [`crate::arn`] and [`crate::action`].)
 
 use std::borrow::Borrow;
 use std::fmt;

@@ -6,6 +6,8 @@
 //! [`verify`] → [`review`] (against the current policies) → [`output`].
 #![forbid(unsafe_code)]
 
+pub mod action;
+pub mod arn;
 pub mod cli;
 pub mod collector;
 pub mod commands;
@@ -16,6 +18,7 @@ pub mod explain;
 pub mod glob;
 pub mod ids;
 pub mod mapper;
+pub mod names;
 pub mod output;
 pub mod pipeline;
 pub mod policy;

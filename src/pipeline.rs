@@ -13,6 +13,7 @@ use crate::collector::sink::DaysSink;
 use crate::collector::{self, AwsError, Collected, Decoded, SourceReport, Sources};
 use crate::current::{read_current, CurrentError, CurrentPolicies};
 use crate::emitter::{emit_report, size::fit, Generalised};
+use crate::mapper::catalogue::Registry;
 use crate::policy::PolicyDocument;
 use crate::principal::PrincipalFilter;
 use crate::report::{incomplete_reasons, Code, Diagnostics, Severity, Stats};
@@ -133,6 +134,7 @@ pub fn conclude(
     usage.resolve(&mut diagnostics);
     let (policy, generalised) = emit_report(&usage, &settings.emit, &mut diagnostics);
     verify::check(&usage, &policy, &mut diagnostics);
+    report_broken_maps(Registry::embedded(), &mut diagnostics);
     // An engine's rows name each session, not the role: several of them are one principal.
     let principals = if settings.source.reads_events() {
         matched_principals
@@ -175,6 +177,8 @@ pub fn conclude(
         &mut diagnostics,
     );
     verify::check_written(&usage, &policy, &parts, &mut diagnostics);
+    // Again: the review may have needed maps that the collection did not.
+    report_broken_maps(Registry::embedded(), &mut diagnostics);
     Outcome {
         principal: settings
             .scope
@@ -196,6 +200,21 @@ pub fn conclude(
         principals,
         stopped,
         source,
+    }
+}
+
+/// Every embedded map that did not load when the run needed it: a defect of the build that the run reports
+/// (once each), never a service that silently maps nothing.
+fn report_broken_maps(registry: &Registry, diagnostics: &mut Diagnostics) {
+    for broken in registry.broken() {
+        let subject = format!("service-maps/{}", broken.file);
+        let reported = diagnostics
+            .iter()
+            .any(|d| d.code == Code::BrokenServiceMap && d.subject == subject);
+        if !reported {
+            let why = format!("{broken}: its events are unmapped and its actions unknown to the review (a policygen defect, please report it)");
+            diagnostics.add(Code::BrokenServiceMap, subject, why, None);
+        }
     }
 }
 
@@ -335,6 +354,24 @@ fn missing_days(first: NaiveDate, last: NaiveDate, has: impl Fn(NaiveDate) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broken_maps_are_reported_once_each() {
+        let registry = Registry::load("{}", &[("s3", "{\"prefix\": \"s3\",")]);
+        let mut diagnostics = Diagnostics::default();
+        report_broken_maps(&registry, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "nothing needed the map yet");
+        assert!(registry.service("s3").is_some_and(|s| s.is_err()));
+        report_broken_maps(&registry, &mut diagnostics);
+        report_broken_maps(&registry, &mut diagnostics);
+        assert_eq!(diagnostics.count(Code::BrokenServiceMap), 1);
+        assert_eq!(diagnostics.worst(), Some(Severity::Incomplete));
+        let detail = &diagnostics.iter().next().expect("one").detail;
+        assert!(
+            detail.starts_with("service-maps/s3.json is broken: "),
+            "{detail}"
+        );
+    }
 
     #[test]
     fn gaps_as_ranges() {

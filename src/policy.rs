@@ -1,5 +1,6 @@
 //! The IAM policy document model: what policygen writes, and what it reads as the current policy.
 
+use crate::arn::segments;
 use crate::glob::wildcard_match;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -242,8 +243,10 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     if !pattern.starts_with("arn:") || !resource.starts_with("arn:") {
         return wildcard_match(pattern, resource, true);
     }
-    let wanted = arn_segments(pattern);
-    let given = arn_segments(resource);
+    let wanted = segments(pattern);
+    let wanted = wanted.as_slice();
+    let given = segments(resource);
+    let given = given.as_slice();
     let last = wanted.len() - 1;
     if wanted.len() < given.len() {
         // Only a trailing `*` expands across the remaining colons.
@@ -261,30 +264,8 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     wanted.len() == given.len()
         && wanted
             .iter()
-            .zip(&given)
+            .zip(given)
             .all(|(p, v)| wildcard_match(p, v, true))
-}
-
-/// `arn`, partition, service, region, account and the resource part: the text split at its first five
-/// colons, where a colon inside a `${...}` policy variable (`${aws:username}`) does not count.
-fn arn_segments(arn: &str) -> Vec<&str> {
-    let mut segments = Vec::with_capacity(6);
-    let mut start = 0;
-    let mut depth = 0usize;
-    let bytes = arn.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
-            b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 && segments.len() < 5 => {
-                segments.push(&arn[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    segments.push(&arn[start..]);
-    segments
 }
 
 /// Pretty JSON with a trailing newline, the form of every JSON policygen writes.
@@ -421,19 +402,8 @@ mod tests {
 
     #[test]
     fn resource_segments_and_variables() {
-        // A colon inside a policy variable does not split the ARN; the variable itself is not substituted,
-        // so it matches nothing.
-        assert_eq!(
-            arn_segments("arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}"),
-            [
-                "arn",
-                "aws",
-                "iam",
-                "",
-                "${aws:PrincipalAccount}",
-                "user/${aws:username}"
-            ]
-        );
+        // A colon inside a policy variable does not split the ARN (`arn::segments`); the variable itself is
+        // not substituted, so it matches nothing.
         assert!(!resource_matches(
             "arn:aws:iam::${aws:PrincipalAccount}:user/x",
             "arn:aws:iam::111122223333:user/x"

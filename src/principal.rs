@@ -1,6 +1,7 @@
 //! Who a record belongs to: an IAM user, a role across all its sessions (including web-identity, SAML and
 //! SSO sessions), one session of a role, or any principal given by ARN.
 
+use crate::arn::Arn;
 use crate::event::Record;
 use crate::glob::wildcard_match;
 use crate::ids::AccountId;
@@ -38,29 +39,6 @@ pub enum PrincipalError {
     NotUserArn(String),
     #[error("`{0}` is not a valid name")]
     BadName(String),
-}
-
-struct ParsedArn<'a> {
-    service: &'a str,
-    account: &'a str,
-    resource: &'a str,
-}
-
-fn parse_arn(arn: &str) -> Option<ParsedArn<'_>> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let _partition = parts.next()?;
-    let service = parts.next()?;
-    let _region = parts.next()?;
-    let account = parts.next()?;
-    let resource = parts.next()?;
-    Some(ParsedArn {
-        service,
-        account,
-        resource,
-    })
 }
 
 fn valid_name(name: &str) -> bool {
@@ -110,9 +88,9 @@ impl Identity {
 
     /// An ARN of a role, user, assumed-role session (role plus session name) or other principal.
     pub fn from_arn(value: &str) -> Result<(Identity, Option<String>), PrincipalError> {
-        let arn = parse_arn(value).ok_or_else(|| PrincipalError::NotIamArn(value.to_string()))?;
+        let arn = Arn::parse(value).ok_or_else(|| PrincipalError::NotIamArn(value.to_string()))?;
         let last = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
-        match (arn.service, arn.resource.split_once('/')) {
+        match (arn.service(), arn.resource().split_once('/')) {
             ("iam", Some(("role", path))) => Ok((
                 Identity::Role {
                     name: last(path),
@@ -148,9 +126,11 @@ impl Identity {
 /// The account of an assumed-role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): such an ARN
 /// names one account's role, not a role name in any account.
 pub fn session_account(value: &str) -> Option<&str> {
-    let arn = parse_arn(value)?;
-    (arn.service == "sts" && arn.resource.starts_with("assumed-role/") && !arn.account.is_empty())
-        .then_some(arn.account)
+    let arn = Arn::parse(value)?;
+    (arn.service() == "sts"
+        && arn.resource().starts_with("assumed-role/")
+        && !arn.account().is_empty())
+    .then_some(arn.account())
 }
 
 /// The principal a record was made by, as IAM names it: a session's role (its issuer), a user, or the
@@ -193,7 +173,7 @@ impl PrincipalFilter {
         let account = identity
             .account_id
             .as_deref()
-            .or_else(|| parse_arn(arn).map(|a| a.account))
+            .or_else(|| Arn::parse(arn).map(|a| a.account()))
             .unwrap_or("");
         if !self.accounts.is_empty() && !self.accounts.contains(account) {
             return false;
@@ -265,10 +245,10 @@ impl PrincipalFilter {
         };
         let mut ranked: Vec<(Closeness, std::cmp::Reverse<u64>, String)> = Vec::new();
         for (arn, count) in seen {
-            let Some(parsed) = parse_arn(arn) else {
+            let Some(parsed) = Arn::parse(arn) else {
                 continue;
             };
-            let (kind, name) = match parsed.resource.split_once('/') {
+            let (kind, name) = match parsed.resource().split_once('/') {
                 Some((kind @ ("role" | "user"), path)) => {
                     (kind, path.rsplit('/').next().unwrap_or(path))
                 }
@@ -331,15 +311,20 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// `arn:aws:sts::1:assumed-role/ROLE/SESSION` → `SESSION`.
+/// `arn:aws:sts::1:assumed-role/ROLE/SESSION` → `(ROLE, SESSION)`.
+fn assumed_role(arn: &str) -> Option<(&str, &str)> {
+    Arn::parse(arn)?
+        .resource()
+        .strip_prefix("assumed-role/")?
+        .split_once('/')
+}
+
 fn session_name(arn: &str) -> Option<&str> {
-    let (_, rest) = arn.split_once(":assumed-role/")?;
-    rest.split_once('/').map(|(_, session)| session)
+    assumed_role(arn).map(|(_, session)| session)
 }
 
 fn session_role(arn: &str) -> Option<&str> {
-    let (_, rest) = arn.split_once(":assumed-role/")?;
-    rest.split_once('/').map(|(role, _)| role)
+    assumed_role(arn).map(|(role, _)| role)
 }
 
 impl fmt::Display for PrincipalFilter {

@@ -44,6 +44,7 @@ codes! {
     UnplaceableRecord = "unplaceable-record", Incomplete, "a record of the principal has no readable `eventTime`: it cannot be placed in the window";
     UnsoundResult = "unsound-result", Incomplete, "a call the principal made is not allowed by the written policy, or a mapped call gave no action: a policygen defect";
     UnmappedEvent = "unmapped-event", Incomplete, "no service map knows this event: the policy does not allow it";
+    BrokenServiceMap = "broken-service-map", Incomplete, "an embedded service map does not load: its events are unmapped and its actions unknown, a policygen defect";
     NoRecords = "no-records", Incomplete, "no CloudTrail record was read at all: the policy is empty because the input was";
     NoMatchingRecords = "no-matching-records", Incomplete, "records were read, but none of the principal in the window: a misspelt principal, or the wrong window";
     SeveralPrincipals = "several-principals", Warning, "a role or user name matched principals of several accounts, merged into one policy";

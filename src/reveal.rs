@@ -4,8 +4,8 @@
 //! until every record of the principal in the window is read; [`UsageSet::resolve`] then settles them and
 //! reports what was resolved. Only records the collector kept (this principal, this window) reach here.
 
+use crate::glob::unescape_value;
 use crate::glob::{has_wildcard, literal_prefix};
-use crate::mapper::arn::unescape_value;
 use crate::mapper::{Lookup, MappedGrant, Reveal};
 use crate::policy::resource_matches;
 use crate::report::{Code, Diagnostics, Location};

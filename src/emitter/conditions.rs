@@ -1,9 +1,11 @@
 //! Opt-in `Condition` entries (`--condition`): what CloudTrail showed about where and how each action was
 //! used, written as `StringEquals` so the policy allows those calls and no others.
 
-use crate::mapper::catalogue::Registry;
+use crate::action::Action;
+use crate::mapper::catalogue::{Registry, Service};
 use crate::usage::UsageKey;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ConditionKind {
@@ -19,39 +21,26 @@ pub enum ConditionKind {
 
 /// The map facts that `--condition service` writes as conditions.
 const SERVICE_FACTS: &[&str] = &["iam:PassedToService", "kms:ViaService"];
-/// The map fact `--condition instance-type` writes, on instance resources only.
+/// The map fact `--condition instance-type` writes, on the resources it describes ([`describes`]).
 pub const INSTANCE_TYPE_FACT: &str = "ec2:InstanceType";
 
 /// Condition key → values, all `StringEquals`.
 pub type Facts = BTreeMap<String, BTreeSet<String>>;
 
-/// Whether `aws:RequestedRegion` may restrict a service: it has ARN formats and one of its own names a
-/// `${Region}` (read from the catalogue, so no list of global services to keep up to date). Global services (IAM, Organizations, CloudFront, Route 53, the STS global endpoint) have none,
-/// and a service without resource types is not restricted either: a wrong region condition would deny calls.
+/// The service of an action, from the embedded maps.
+fn service_of(action: &str) -> Option<Arc<Service>> {
+    Registry::embedded()
+        .service(Action::parse(action)?.prefix())?
+        .ok()
+}
+
+/// Whether `aws:RequestedRegion` may restrict a service: its map's `facts.regional`, which the generator
+/// reads from the catalogue's ARN formats (a `${Region}` in one of the service's own), so that no list of
+/// global services needs keeping up to date. Global services (IAM, Organizations, CloudFront, Route 53, the
+/// STS global endpoint) and services without resource types are not restricted: a wrong region condition
+/// would deny calls.
 pub fn is_regional(prefix: &str) -> bool {
-    match Registry::embedded().service(prefix) {
-        Some(Ok(service)) => {
-            // Some catalogues list another service's resource (Route 53 names EC2's `vpc`): judge by the
-            // service's own ARNs when it has any.
-            let own: Vec<&str> = service
-                .resource_types
-                .values()
-                .map(|t| t.arn.as_str())
-                .filter(|arn| arn.split(':').nth(2) == Some(prefix))
-                .collect();
-            let arns: Vec<&str> = if own.is_empty() {
-                service
-                    .resource_types
-                    .values()
-                    .map(|t| t.arn.as_str())
-                    .collect()
-            } else {
-                own
-            };
-            arns.iter().any(|arn| arn.contains("${Region}"))
-        }
-        _ => false,
-    }
+    matches!(Registry::embedded().service(prefix), Some(Ok(service)) if service.facts.regional)
 }
 
 /// The conditions of one action over all of its usage keys: a fact becomes a condition only when every key
@@ -61,7 +50,7 @@ pub fn action_conditions(keys: &[&UsageKey], kinds: &BTreeSet<ConditionKind>) ->
     let Some(first) = keys.first() else {
         return out;
     };
-    let prefix = first.action.split(':').next().unwrap_or_default();
+    let prefix = Action::parse(&first.action).map_or("", |a| a.prefix());
     if kinds.contains(&ConditionKind::Region) && is_regional(prefix) {
         let regions: BTreeSet<String> = keys.iter().map(|k| k.region.clone()).collect();
         if regions.iter().all(|r| !r.is_empty()) {
@@ -81,14 +70,22 @@ pub fn action_conditions(keys: &[&UsageKey], kinds: &BTreeSet<ConditionKind>) ->
 /// The prefix of the map facts `--condition tags` writes: the tags a request sets.
 pub const REQUEST_TAG: &str = "aws:RequestTag/";
 
-/// The keys of one action that a request-tag condition applies to: the resources an EC2 request creates
-/// (`instance/*`, `volume/*`: the IDs are not known yet), every resource of another service's call. EC2 checks
-/// `aws:RequestTag` on the resources being created, so the image, subnet and security groups of
-/// `ec2:RunInstances` keep working without it (EC2 User Guide, "Grant permission to tag resources during
-/// creation"); `ec2:CreateTags` applies its tags to every resource it names.
+/// Whether a request-tag condition applies to a key: to every resource of the call, unless its service
+/// evaluates `aws:RequestTag` on the resources the request creates only (`facts.request_tags`, EC2:
+/// `instance/*`, `volume/*`, the IDs not known yet), so that the image, subnet and security groups of
+/// `ec2:RunInstances` keep working without it; an action the facts except (`ec2:CreateTags`) applies its tags
+/// to every resource it names.
 pub fn takes_request_tags(key: &UsageKey) -> bool {
-    let ec2 = key.action.starts_with("ec2:") && key.action != "ec2:CreateTags";
-    !ec2 || key.resource.ends_with("/*")
+    let created_only = Action::parse(&key.action).is_some_and(|action| {
+        service_of(&key.action)
+            .and_then(|service| {
+                service.facts.request_tags.as_ref().map(|tags| {
+                    tags.created_only && !tags.except.iter().any(|e| e == action.name())
+                })
+            })
+            .unwrap_or(false)
+    });
+    !created_only || key.resource.ends_with("/*")
 }
 
 /// `aws:RequestTag/KEY` conditions for `keys`: the tags every call set, when each value is a stable name.
@@ -103,9 +100,9 @@ pub fn request_tags(keys: &[&UsageKey]) -> Facts {
             continue;
         };
         let stable = values.iter().all(|v| {
-            super::names::identifiers(&super::names::items(v), &[])
+            crate::names::identifiers(&crate::names::items(v), &[])
                 .iter()
-                .all(|span| span.kind == super::names::IdKind::Varying)
+                .all(|span| span.kind == crate::names::IdKind::Varying)
         });
         if stable {
             out.insert(fact.clone(), values);
@@ -121,10 +118,20 @@ pub fn all_have(keys: &[&UsageKey], fact: &str) -> Option<BTreeSet<String>> {
         .collect::<Option<BTreeSet<String>>>()
 }
 
-/// Whether a resource is an EC2 instance (the only resource of `ec2:RunInstances` that `ec2:InstanceType`
-/// describes).
-pub fn is_instance(resource: &str) -> bool {
-    resource.starts_with("arn:") && resource.contains(":ec2:") && resource.contains(":instance/")
+/// Whether the condition key `fact` describes `resource` of `action`: the service's facts name the resource
+/// types some of its keys describe (`ec2:InstanceType`: the `instance` of `ec2:RunInstances`, not its image,
+/// subnet or volume), and a key they do not name describes every resource.
+pub fn describes(action: &str, fact: &str, resource: &str) -> bool {
+    let Some(service) = service_of(action) else {
+        return true;
+    };
+    match service.facts.condition_resource_types.get(fact) {
+        None => true,
+        Some(only) => only
+            .types
+            .iter()
+            .any(|kind| service.is_arn_of_type(kind, resource)),
+    }
 }
 
 #[cfg(test)]
@@ -178,7 +185,12 @@ mod tests {
         let got = action_conditions(&[&c, &d], &kinds);
         assert!(!got.contains_key("kms:ViaService"));
         assert_eq!(got["aws:RequestedRegion"].len(), 2);
-        assert!(is_instance("arn:aws:ec2:us-east-1:1:instance/*"));
+        let launch = "ec2:RunInstances";
+        assert!(describes(
+            launch,
+            INSTANCE_TYPE_FACT,
+            "arn:aws:ec2:us-east-1:111122223333:instance/*"
+        ));
         let tagged = |resource: &str, run: &str| UsageKey {
             action: "ec2:RunInstances".into(),
             resource: resource.into(),
@@ -202,6 +214,20 @@ mod tests {
             "arn:aws:ec2:r::image/ami-0123abcd",
             "1"
         )));
-        assert!(!is_instance("arn:aws:ec2:us-east-1:1:volume/*"));
+        assert!(!describes(
+            launch,
+            INSTANCE_TYPE_FACT,
+            "arn:aws:ec2:us-east-1:111122223333:volume/*"
+        ));
+        assert!(!describes(
+            launch,
+            INSTANCE_TYPE_FACT,
+            "arn:aws:ec2:us-east-1::image/ami-0123abcd"
+        ));
+        assert!(describes(
+            "s3:GetObject",
+            INSTANCE_TYPE_FACT,
+            "arn:aws:s3:::b/k"
+        ));
     }
 }

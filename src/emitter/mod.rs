@@ -3,15 +3,16 @@
 pub mod compact;
 pub mod conditions;
 pub mod group;
-pub mod names;
 pub mod render;
 pub mod size;
 
+use crate::action::Action;
+use crate::names;
 use crate::policy::{Conditions, Effect, PolicyDocument, Statement, StringOrList, POLICY_VERSION};
 use crate::report::{Code, Diagnostics};
 use crate::usage::UsageSet;
 use conditions::{
-    action_conditions, all_have, is_instance, ConditionKind, Facts, INSTANCE_TYPE_FACT,
+    action_conditions, all_have, describes, ConditionKind, Facts, INSTANCE_TYPE_FACT,
 };
 use group::Seen;
 use serde::Serialize;
@@ -88,7 +89,10 @@ pub fn emit_report(
         let instances: Vec<&crate::usage::UsageKey> = keys
             .iter()
             .copied()
-            .filter(|k| is_instance(&k.resource) && k.facts.contains_key(INSTANCE_TYPE_FACT))
+            .filter(|k| {
+                describes(action, INSTANCE_TYPE_FACT, &k.resource)
+                    && k.facts.contains_key(INSTANCE_TYPE_FACT)
+            })
             .collect();
         let instance_types = options
             .conditions
@@ -110,7 +114,7 @@ pub fn emit_report(
             let mut facts = shared.clone();
             if let Some(types) = instance_types
                 .as_ref()
-                .filter(|_| is_instance(&key.resource))
+                .filter(|_| describes(action, INSTANCE_TYPE_FACT, &key.resource))
             {
                 facts.insert(INSTANCE_TYPE_FACT.to_string(), types.clone());
             }
@@ -372,7 +376,11 @@ fn condition(facts: &Facts) -> Option<Conditions> {
 /// A readable Sid that depends only on the statement's content: the services, then a hash of the resources
 /// (so adding an action to a statement keeps its Sid stable in a diff).
 pub fn sid(actions: &BTreeSet<String>, resources: &[String]) -> String {
-    let prefixes: BTreeSet<&str> = actions.iter().filter_map(|a| a.split(':').next()).collect();
+    let prefixes: BTreeSet<&str> = actions
+        .iter()
+        .filter_map(|a| Action::parse(a))
+        .map(|a| a.prefix())
+        .collect();
     let mut name: String = prefixes.iter().map(|p| pascal(p)).collect();
     if name.len() > 48 {
         name.truncate(48);
@@ -461,7 +469,7 @@ mod tests {
     fn instance_type_condition_only_on_instances() {
         let mut set = UsageSet::default();
         for resource in [
-            "arn:aws:ec2:us-east-1:1:instance/*",
+            "arn:aws:ec2:us-east-1:111122223333:instance/*",
             "arn:aws:ec2:us-east-1::image/ami-1",
         ] {
             let key = UsageKey {

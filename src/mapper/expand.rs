@@ -2,6 +2,7 @@
 //! expands the current policy with it; it is the same catalogue the mapper maps with.
 
 use super::catalogue::Registry;
+use crate::action::Action;
 use crate::glob::wildcard_match;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -36,14 +37,13 @@ impl Registry {
     /// The catalogue actions an `Action` pattern matches (case-insensitively, as IAM compares actions);
     /// `Err(pattern)` when it matches none (a typo, a retired action).
     pub fn expand(&self, pattern: &str) -> Result<BTreeSet<String>, String> {
-        let found: BTreeSet<String> = match pattern.split_once(':') {
+        let found: BTreeSet<String> = match Action::parse(pattern) {
             _ if pattern == "*" => self.all_actions().iter().cloned().collect(),
-            Some((prefix, name)) if !prefix.contains(['*', '?']) => self
-                .service_actions(&prefix.to_ascii_lowercase())
+            Some(parsed) if !parsed.prefix().contains(['*', '?']) => self
+                .service_actions(&parsed.prefix().to_ascii_lowercase())
                 .into_iter()
                 .filter(|a| {
-                    a.split_once(':')
-                        .is_some_and(|(_, n)| wildcard_match(name, n, false))
+                    Action::parse(a).is_some_and(|a| wildcard_match(parsed.name(), a.name(), false))
                 })
                 .collect(),
             Some(_) => self

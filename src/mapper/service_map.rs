@@ -19,6 +19,50 @@ pub struct ServiceFile {
     pub patterns: BTreeMap<String, String>,
     #[serde(default)]
     pub events: BTreeMap<String, EventRule>,
+    #[serde(default)]
+    pub facts: Facts,
+}
+
+/// What the emitter needs to know about a service beyond its catalogue (`service-maps/README.md`, "Facts").
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    /// Whether `aws:RequestedRegion` may restrict the service: some ARN format of its own has a `${Region}`
+    /// (written by the generator from the catalogue). Global services (IAM, CloudFront, Route 53) have none,
+    /// nor do services without resource types.
+    #[serde(default)]
+    pub regional: bool,
+    /// Condition keys that describe only some of the service's resource types (`ec2:InstanceType`: the
+    /// `instance`): a condition on one goes on those resources only, so that the others of the same call
+    /// keep working.
+    #[serde(default)]
+    pub condition_resource_types: BTreeMap<String, ConditionResourceTypes>,
+    /// How the service evaluates `aws:RequestTag/KEY`, where it differs from what its catalogue says.
+    #[serde(default)]
+    pub request_tags: Option<RequestTags>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionResourceTypes {
+    pub types: Vec<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestTags {
+    /// Every action of the service takes the tags of its request (the catalogue lists the key on resource
+    /// types rather than actions).
+    #[serde(default)]
+    pub every_action: bool,
+    /// The key is evaluated on the resources the request creates (`instance/*`) only...
+    #[serde(default)]
+    pub created_only: bool,
+    /// ...except for these actions, which apply their tags to every resource they name.
+    #[serde(default)]
+    pub except: Vec<String>,
+    pub note: String,
 }
 
 #[derive(Debug, Deserialize)]

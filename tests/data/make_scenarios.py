@@ -1007,6 +1007,35 @@ secret ARN.
 
 
 @scenario
+def long_lived_ids_stay_exact(s):
+    ui = s.role("gh-run-7")
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+    records = [
+        s.ev(ui, "cognito-idp.amazonaws.com", "AdminGetUser",
+             {"userPoolId": "us-east-1_AbCdEf123", "username": "smoke-test"}, t=on_day(12)),
+        s.ev(ui, "cognito-identity.amazonaws.com", "DescribeIdentityPool",
+             {"identityPoolId": "us-east-1:1a1a1a1a-ffff-1111-9999-123456789012"}, t=on_day(12, 1)),
+        s.ev(ui, "kms.amazonaws.com", "Decrypt", {"encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+             resources=[{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": key}], t=on_day(12, 2)),
+        s.ev(ui, "guardduty.amazonaws.com", "GetDetector", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0"},
+             t=on_day(12, 3)),
+    ]
+    s.records_file("events.json", records)
+    return DEFAULT_ARGS, """Long-lived resources named by the IDs AWS gives them, each used once by one run: a Cognito user pool
+(`us-east-1_AbCdEf123`: its letters are hex digits, but in both cases, so it is no digest), an identity pool
+(`us-east-1:<UUID>`, one ID across the colon), a KMS multi-Region key (`mrk-` and 32 hex digits), a GuardDuty
+detector (32 hex digits, the resource's whole ID). The principal creates none of them, so each is a resource the
+run was pointed at, still there for the next one: all stay exact, with no `wildcard-segment` note.
+Must contain exactly: `cognito-idp:AdminGetUser` on
+`arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_AbCdEf123`, `cognito-identity:DescribeIdentityPool`
+on `arn:aws:cognito-identity:us-east-1:111122223333:identitypool/us-east-1:1a1a1a1a-ffff-1111-9999-123456789012`,
+`kms:Decrypt` on the exact key, `guardduty:GetDetector` on
+`arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34e56789f0`.
+Must not contain: `us-east-1_*`, `us-east-1:*`, `mrk-*`, `detector/*`.
+"""
+
+
+@scenario
 def stable_names_stay_exact(s):
     ui = s.role("deployer")
     records = []

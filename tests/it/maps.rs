@@ -8,6 +8,7 @@ use policygen::mapper::{MappedGrant, Mapper, Outcome};
 use policygen::policy::{Context, Decision, PolicyDocument};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A broken embedded map fails here, by name, before any run meets it (`broken-service-map`).
 #[test]
 fn every_map_compiles_and_binds_only_catalogue_actions() {
     let registry = Registry::embedded();
@@ -22,10 +23,12 @@ fn every_map_compiles_and_binds_only_catalogue_actions() {
                 }
                 problems.extend(check_service(registry, &service));
             }
-            Some(Err(e)) => problems.push(format!("{prefix}.json: {e}")),
+            Some(Err(e)) => problems.push(e.to_string()),
             None => problems.push(format!("{prefix}: listed but missing")),
         }
     }
+    // Every file of the registry has now been loaded: the event-source table and each map.
+    problems.extend(registry.broken().iter().map(ToString::to_string));
     for (source, prefix) in registry.event_sources() {
         if registry.service(prefix).is_none() {
             problems.push(format!(

@@ -4,7 +4,7 @@
 use super::support::{generate, settings};
 use policygen::collector::{Decoder, Scope};
 use policygen::glob::wildcard_match;
-use policygen::mapper::arn::{escape_value, unescape_value};
+use policygen::glob::{escape_value, unescape_value};
 use policygen::policy::PolicyDocument;
 use policygen::principal::{Identity, PrincipalFilter};
 use policygen::usage::MappingSink;

@@ -2,7 +2,7 @@
 //! golden `expected.json` (the policy) and `expected-diagnostics.txt`. Adding a folder needs no Rust change.
 
 use super::support::{check_golden, generate, root, settings, shell_words};
-use policygen::mapper::arn::unescape_value;
+use policygen::glob::unescape_value;
 use policygen::report::{Code, Severity};
 use policygen::Outcome as Run;
 use std::fmt::Write;

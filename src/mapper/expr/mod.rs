@@ -1,6 +1,9 @@
-//! Expressions over a record (`req:bucketName`, `res:AWS::KMS::Key`, `req:items[].tableName|name`) and the
-//! ARN templates of the catalogue (`arn:${Partition}:s3:::${BucketName}`).
+//! Expressions over a record (`req:bucketName`, `res:AWS::KMS::Key`, `req:items[].tableName|name`,
+//! `req:secretId + lit:-??????`): what a rule of a service map reads from a call. Syntax:
+//! `service-maps/README.md`, "Expressions".
 
+use super::template::MAX_COMBINATIONS;
+use crate::glob::escape_value;
 use regex::Regex;
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
@@ -435,13 +438,6 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
-/// The values of the first alternative that yields any.
-pub fn first_values(alternatives: &[Expr], ctx: &Context) -> Vec<String> {
-    first_alternative(alternatives, ctx)
-        .map(|(values, _)| values)
-        .unwrap_or_default()
-}
-
 /// The values of the first alternative that yields any, and that alternative.
 pub fn first_alternative<'e>(
     alternatives: &'e [Expr],
@@ -453,224 +449,14 @@ pub fn first_alternative<'e>(
     })
 }
 
-/// `${Name}` placeholders of a template, in order, without duplicates.
-pub fn placeholders(template: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
-        if !names.contains(&name) {
-            names.push(name);
-        }
-        rest = &after[end + 1..];
+impl Context<'_> {
+    /// `${Partition}`, `${Region}` and `${Account}` of a map's text, from the record.
+    pub fn fill(&self, text: &str) -> String {
+        text.replace("${Partition}", self.partition)
+            .replace("${Region}", self.region)
+            .replace("${Account}", self.account)
     }
-    names
-}
-
-/// IAM reads `*`, `?` and `$` in a Resource as wildcards and variables; a value from a record is literal.
-pub fn escape_value(value: &str) -> String {
-    if !value.contains(['*', '?', '$']) {
-        return value.to_string();
-    }
-    let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        match c {
-            '*' => out.push_str("${*}"),
-            '?' => out.push_str("${?}"),
-            '$' => out.push_str("${$}"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The concrete ARN a policy resource written by [`escape_value`] stands for.
-pub fn unescape_value(value: &str) -> String {
-    value
-        .replace("${*}", "*")
-        .replace("${?}", "?")
-        .replace("${$}", "$")
-}
-
-/// At most this many ARNs from one resource spec: combinations of multi-valued placeholders stop here.
-pub const MAX_COMBINATIONS: usize = 1000;
-
-/// Fills a template with one value list per placeholder (values already escaped); every combination.
-pub fn fill(template: &str, values: &[(&str, Vec<String>)]) -> Vec<String> {
-    let mut results = vec![template.to_string()];
-    for (name, options) in values {
-        let token = format!("${{{name}}}");
-        let mut next = Vec::new();
-        'outer: for partial in &results {
-            for option in options {
-                next.push(partial.replace(&token, option));
-                if next.len() >= MAX_COMBINATIONS {
-                    break 'outer;
-                }
-            }
-        }
-        results = next;
-    }
-    results
-}
-
-/// `${Partition}`, `${Region}` and `${Account}` in a fact value.
-pub fn fill_context(text: &str, ctx: &Context) -> String {
-    text.replace("${Partition}", ctx.partition)
-        .replace("${Region}", ctx.region)
-        .replace("${Account}", ctx.account)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn no_pattern(_: &str) -> Option<Arc<LazyRegex>> {
-        None
-    }
-
-    fn ctx<'a>(request: &'a Value, resources: &'a [(String, String)]) -> Context<'a> {
-        Context {
-            request: Some(request),
-            response: None,
-            additional: None,
-            resources,
-            partition: "aws",
-            region: "us-east-1",
-            account: "111122223333",
-            caller: Caller::default(),
-        }
-    }
-
-    #[test]
-    fn paths_and_arrays() {
-        let request = json!({"transactItems": [{"put": {"tableName": "a"}}, {"delete": {"tableName": "b"}}, {"put": {"tableName": "c"}}]});
-        let c = ctx(&request, &[]);
-        let put = Expr::parse("req:transactItems[].put.tableName", no_pattern).expect("valid");
-        assert_eq!(put.values(&c), ["a", "c"]);
-        let exists = Expr::parse("req:transactItems[].delete", no_pattern).expect("valid");
-        assert_eq!(exists.nodes(&c).len(), 1);
-        let deep = Expr::parse("req:**", no_pattern).expect("valid");
-        assert_eq!(deep.values(&c), ["a", "b", "c"]);
-        assert!(Expr::parse("req:missing", no_pattern)
-            .expect("valid")
-            .values(&c)
-            .is_empty());
-    }
-
-    #[test]
-    fn filters_and_flipped_case() {
-        // The shape the DynamoDB Developer Guide documents for a TransactWriteItems record.
-        let request = json!({"requestItems": [
-            {"operation": "Put", "tableName": "a"},
-            {"operation": "Delete", "TableName": "b"},
-            {"operation": "Put", "TableName": "c"},
-            {"operation": "Update"}
-        ]});
-        let c = ctx(&request, &[]);
-        let put =
-            Expr::parse("req:requestItems[operation=Put].tableName", no_pattern).expect("valid");
-        assert_eq!(put.values(&c), ["a", "c"]);
-        let delete =
-            Expr::parse("req:requestItems[operation=Delete].tableName", no_pattern).expect("valid");
-        assert_eq!(delete.values(&c), ["b"]);
-        let update = Expr::parse("req:requestItems[operation=Update]", no_pattern).expect("valid");
-        assert_eq!(update.nodes(&c).len(), 1);
-        for bad in ["req:a[x=]", "req:a[=y]", "req:a[x=y", "req:a[x]"] {
-            assert!(Expr::parse(bad, no_pattern).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn resources_and_patterns() {
-        let resources = vec![(
-            "AWS::KMS::Key".to_string(),
-            "arn:aws:kms:us-east-1:1:key/k".to_string(),
-        )];
-        let request = json!({"queueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/jobs"});
-        let c = ctx(&request, &resources);
-        assert_eq!(
-            Expr::parse("res:AWS::KMS::Key", no_pattern)
-                .expect("valid")
-                .values(&c),
-            ["arn:aws:kms:us-east-1:1:key/k"]
-        );
-        let re = LazyRegex::new(r"/([^/]+)$");
-        let expr = Expr::parse("req:queueUrl|queue_name", |_| Some(re.clone())).expect("valid");
-        assert_eq!(expr.values(&c), ["jobs"]);
-        assert!(Expr::parse("req:queueUrl|missing", no_pattern).is_err());
-        assert!(Expr::parse("nope:x", no_pattern).is_err());
-    }
-
-    #[test]
-    fn templates() {
-        assert_eq!(
-            placeholders("arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
-            ["Partition", "BucketName", "ObjectName"]
-        );
-        let filled = fill(
-            "arn:aws:s3:::${BucketName}/${ObjectName}",
-            &[
-                ("BucketName", vec!["b".into()]),
-                ("ObjectName", vec!["k1".into(), escape_value("a*b")]),
-            ],
-        );
-        assert_eq!(filled, ["arn:aws:s3:::b/k1", "arn:aws:s3:::b/a${*}b"]);
-    }
-
-    #[test]
-    fn concatenation_escapes_what_the_record_says_only() {
-        let request = json!({"secretId": "db*prod", "ids": ["a", "b"]});
-        let c = ctx(&request, &[]);
-        let expr = Expr::parse("req:secretId + lit:-??????", no_pattern).expect("valid");
-        assert_eq!(expr.values(&c), ["db*prod-??????"]);
-        assert_eq!(expr.policy_values(&c), ["db${*}prod-??????"]);
-        assert_eq!(expr.deliberate_wildcard(), Some("-??????"));
-        let each = Expr::parse("lit:*/ + req:ids[]", no_pattern).expect("valid");
-        assert_eq!(each.policy_values(&c), ["*/a", "*/b"]);
-        // A term without a value leaves the whole expression without one.
-        let missing = Expr::parse("req:nope + lit::*", no_pattern).expect("valid");
-        assert!(missing.values(&c).is_empty());
-        assert!(Expr::parse("lit:a + lit:b", no_pattern).is_err());
-        // An empty literal is a value (an AWS-owned SSM document's empty account).
-        assert_eq!(
-            Expr::parse("lit:", no_pattern).expect("valid").values(&c),
-            [""]
-        );
-    }
-
-    #[test]
-    fn caller_fields() {
-        let request = json!({});
-        let mut c = ctx(&request, &[]);
-        let user = Expr::parse("caller:user", no_pattern).expect("valid");
-        let issuer = Expr::parse("caller:issuer", no_pattern).expect("valid");
-        c.caller = Caller {
-            kind: "IAMUser",
-            arn: "arn:aws:iam::111122223333:user/ops/alice",
-            issuer: "",
-        };
-        assert_eq!(
-            user.values(&c),
-            ["arn:aws:iam::111122223333:user/ops/alice"]
-        );
-        assert_eq!(
-            issuer.values(&c),
-            ["arn:aws:iam::111122223333:user/ops/alice"]
-        );
-        c.caller = Caller {
-            kind: "AssumedRole",
-            arn: "arn:aws:sts::111122223333:assumed-role/ci/s1",
-            issuer: "arn:aws:iam::111122223333:role/build/ci",
-        };
-        assert!(user.values(&c).is_empty());
-        assert_eq!(
-            issuer.values(&c),
-            ["arn:aws:iam::111122223333:role/build/ci"]
-        );
-        assert!(Expr::parse("caller:account", no_pattern).is_err());
-    }
-}
+mod tests;

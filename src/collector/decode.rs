@@ -6,7 +6,7 @@ use super::inflate::gunzip;
 use super::shape::{
     has_record_keys, is_trail_object, redacted, RecordsSeed, Shape, Top, TopSeed, FOREIGN_RECORDS,
 };
-use super::sink::{Collected, Origin, Sink, Weight};
+use super::sink::{Collected, Decoded, Origin, Sink, Weight};
 use super::split;
 use crate::event::Record;
 use crate::principal::{principal_arn, PrincipalFilter};
@@ -90,7 +90,13 @@ impl<S: Sink> Decoder<S> {
     /// Reports a source that could not be read at all (a file, an S3 object).
     pub fn unreadable(&self, name: &str, why: &str, out: &mut Collected<S>) {
         out.decoded.stats.files_failed += 1;
-        self.diagnose(out, Code::UnreadableFile, name, why.to_string(), file(name));
+        self.diagnose(
+            &mut out.decoded,
+            Code::UnreadableFile,
+            name,
+            why.to_string(),
+            file(name),
+        );
     }
 
     /// One input object: a log file, an S3 object, stdin. Gzip is recognised by its magic bytes.
@@ -104,7 +110,7 @@ impl<S: Sink> Decoder<S> {
         if let Err(e) = gunzip(bytes, &mut inflated) {
             // Records before the damage are still read.
             let why = format!("gzip data is damaged: {e}");
-            self.diagnose(out, Code::InvalidFile, name, why, file(name));
+            self.diagnose(&mut out.decoded, Code::InvalidFile, name, why, file(name));
         }
         self.read_json(name, &inflated, out);
         INFLATED.with(|b| *b.borrow_mut() = inflated);
@@ -198,7 +204,7 @@ impl<S: Sink> Decoder<S> {
             Ok(Shape::Digest) => {
                 out.decoded.stats.files_skipped += 1;
                 let why = "a CloudTrail digest file holds no events".to_string();
-                self.diagnose(out, Code::DigestFile, name, why, file(name));
+                self.diagnose(&mut out.decoded, Code::DigestFile, name, why, file(name));
             }
             Ok(Shape::Other) => {
                 let why = "JSON without `Records`, `eventName` or `Events`: not a CloudTrail log";
@@ -213,7 +219,7 @@ impl<S: Sink> Decoder<S> {
                     record: Some(salvaged),
                     ..file(name)
                 };
-                self.diagnose(out, Code::InvalidFile, name, why, at);
+                self.diagnose(&mut out.decoded, Code::InvalidFile, name, why, at);
             }
         }
         out.decoded.stats.files_read += 1;
@@ -225,10 +231,16 @@ impl<S: Sink> Decoder<S> {
         if is_trail_object(name) {
             out.decoded.stats.files_failed += 1;
             let why = format!("{why}, though its name is that of a CloudTrail log object");
-            self.diagnose(out, Code::InvalidFile, name, why, file(name));
+            self.diagnose(&mut out.decoded, Code::InvalidFile, name, why, file(name));
         } else {
             out.decoded.stats.files_skipped += 1;
-            self.diagnose(out, Code::NotCloudtrail, name, why.to_string(), file(name));
+            self.diagnose(
+                &mut out.decoded,
+                Code::NotCloudtrail,
+                name,
+                why.to_string(),
+                file(name),
+            );
         }
     }
 
@@ -284,7 +296,7 @@ impl<S: Sink> Decoder<S> {
                     record: Some(index),
                     ..file(name)
                 };
-                self.diagnose(out, Code::MalformedRecord, name, why, at);
+                self.diagnose(&mut out.decoded, Code::MalformedRecord, name, why, at);
             }
         }
     }
@@ -303,7 +315,7 @@ impl<S: Sink> Decoder<S> {
     }
 
     /// The filters every record passes before the sink sees it: the principal, the window, API calls only,
-    /// each event once.
+    /// each event once. What they find about a record goes where the sink says (a fleet's principal).
     fn keep(
         &self,
         record: &Record,
@@ -327,6 +339,10 @@ impl<S: Sink> Decoder<S> {
         }
         let at = || origin.location(record.id());
         let call = || format!("{} {}", record.source(), record.name());
+        let decoded = match out.sink.decoded_for(record) {
+            Some(decoded) => decoded,
+            None => &mut out.decoded,
+        };
         match self.scope.window.place(record.time()) {
             Some(true) => {}
             Some(false) => return,
@@ -339,12 +355,12 @@ impl<S: Sink> Decoder<S> {
                     ),
                 };
                 let why = format!("{why}: it cannot be placed in the window");
-                return self.diagnose(out, Code::UnplaceableRecord, &call(), why, at());
+                return self.diagnose(decoded, Code::UnplaceableRecord, &call(), why, at());
             }
         }
         if !record.is_api_call() {
             let why = format!("eventType `{}`", record.event_type.as_deref().unwrap_or(""));
-            return self.diagnose(out, Code::NonApiEvent, &call(), why, at());
+            return self.diagnose(decoded, Code::NonApiEvent, &call(), why, at());
         }
         if !record.id().is_empty() {
             let fresh = self
@@ -353,15 +369,15 @@ impl<S: Sink> Decoder<S> {
                 .map(|mut seen| seen.insert(event_key(record)))
                 .unwrap_or(true);
             if !fresh {
-                out.decoded.stats.records_duplicate += 1;
+                decoded.stats.records_duplicate += 1;
                 let why = format!("eventID `{}` seen before", record.id());
-                return self.diagnose(out, Code::DuplicateEvent, &call(), why, at());
+                return self.diagnose(decoded, Code::DuplicateEvent, &call(), why, at());
             }
         }
         let events = weight.map_or(1, |w| w.count);
-        out.decoded.stats.records_matched += events;
+        decoded.stats.records_matched += events;
         if let Some(arn) = principal_arn(record) {
-            *out.decoded
+            *decoded
                 .matched_principals
                 .entry(arn.to_string())
                 .or_default() += events;
@@ -372,7 +388,7 @@ impl<S: Sink> Decoder<S> {
             .filter(|v| !v.starts_with("1."))
         {
             let why = format!("eventVersion `{version}`");
-            self.diagnose(out, Code::UnknownEventVersion, &call(), why, at());
+            self.diagnose(decoded, Code::UnknownEventVersion, &call(), why, at());
         }
         out.sink.record(record, &origin, weight);
         if self.scope.strict && out.sink.incomplete() {
@@ -382,7 +398,7 @@ impl<S: Sink> Decoder<S> {
 
     fn diagnose(
         &self,
-        out: &mut Collected<S>,
+        decoded: &mut Decoded,
         code: Code,
         subject: &str,
         detail: String,
@@ -391,7 +407,7 @@ impl<S: Sink> Decoder<S> {
         if self.scope.strict && code.severity() == Severity::Incomplete {
             self.stopped.store(true, Ordering::Relaxed);
         }
-        out.decoded.diagnostics.add(code, subject, detail, Some(at));
+        decoded.diagnostics.add(code, subject, detail, Some(at));
     }
 }
 

@@ -207,7 +207,7 @@ fn check_principal(principal: &PrincipalFilter, found: &str) -> Result<(), IamEr
             });
         }
     }
-    let account = found.split(':').nth(4).unwrap_or_default();
+    let account = crate::arn::Arn::parse(found).map_or("", |a| a.account());
     if !principal.accounts.is_empty() && !principal.accounts.contains(account) {
         let wanted: Vec<&str> = principal.accounts.iter().map(AccountId::as_str).collect();
         return Err(IamError::OtherAccount {

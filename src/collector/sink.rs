@@ -28,6 +28,74 @@ pub trait Sink: Send + Sync {
     fn incomplete(&self) -> bool {
         false
     }
+
+    /// Where the decoder's findings about `record` go (its diagnostics, the match and duplicate counts): the
+    /// run's own [`Decoded`] (`None`), or, for a sink that splits records by principal, that principal's.
+    fn decoded_for(&mut self, _record: &Record) -> Option<&mut Decoded> {
+        None
+    }
+}
+
+/// Records split by a key (a principal, a principal and a day), each key's into its own [`Collected`], as
+/// if each had been a run of its own: the fleet and the usage index. Records without a key are dropped.
+pub struct Split<K, S> {
+    key: fn(&Record) -> Option<K>,
+    /// An empty sink as configured, for each new key.
+    template: S,
+    pub parts: BTreeMap<K, Collected<S>>,
+}
+
+impl<K: Ord, S: Sink> Split<K, S> {
+    pub fn new(key: fn(&Record) -> Option<K>, template: S) -> Split<K, S> {
+        Split {
+            key,
+            template,
+            parts: BTreeMap::new(),
+        }
+    }
+
+    fn part(&mut self, record: &Record) -> Option<&mut Collected<S>> {
+        let key = (self.key)(record)?;
+        let template = &self.template;
+        Some(
+            self.parts
+                .entry(key)
+                .or_insert_with(|| Collected::new(template.fresh())),
+        )
+    }
+}
+
+impl<K: Ord + Send + Sync, S: Sink> Sink for Split<K, S> {
+    fn record(&mut self, record: &Record, origin: &Origin, weight: Option<&Weight>) {
+        if let Some(part) = self.part(record) {
+            part.sink.record(record, origin, weight);
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        for (key, part) in other.parts {
+            match self.parts.entry(key) {
+                std::collections::btree_map::Entry::Occupied(mut mine) => {
+                    mine.get_mut().merge(part)
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(part);
+                }
+            }
+        }
+    }
+
+    fn fresh(&self) -> Self {
+        Split::new(self.key, self.template.fresh())
+    }
+
+    fn incomplete(&self) -> bool {
+        self.parts.values().any(|p| p.sink.incomplete())
+    }
+
+    fn decoded_for(&mut self, record: &Record) -> Option<&mut Decoded> {
+        self.part(record).map(|p| &mut p.decoded)
+    }
 }
 
 /// Where a record was read: the file, S3 object or page, and the record's index in it.

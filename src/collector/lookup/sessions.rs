@@ -16,7 +16,7 @@ pub fn role_arn_matches(filter: &PrincipalFilter, role_arn: &str) -> bool {
     let Identity::Role { name, arn } = &filter.identity else {
         return false;
     };
-    let account = role_arn.split(':').nth(4).unwrap_or("");
+    let account = crate::arn::Arn::parse(role_arn).map_or("", |a| a.account());
     if !filter.accounts.is_empty() && !filter.accounts.contains(account) {
         return false;
     }

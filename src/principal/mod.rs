@@ -153,6 +153,93 @@ pub fn principal_arn<'r>(record: &'r Record) -> Option<&'r str> {
     }
 }
 
+/// One principal as a fleet run and the usage index split records: a role across all its sessions, or an
+/// IAM user, in one account. A record has the key `K` exactly when `K.filter()` (what `--role NAME --account
+/// ACCOUNT` selects) matches it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PrincipalKey {
+    pub account: AccountId,
+    pub kind: PrincipalKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalKind {
+    Role,
+    User,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Role => "role",
+            PrincipalKind::User => "user",
+        }
+    }
+}
+
+impl PrincipalKey {
+    /// The role or user that made `record`; `None` for services, root, federated users and records whose
+    /// account is not an account ID.
+    pub fn of(record: &Record) -> Option<PrincipalKey> {
+        let identity = record.user_identity.as_ref()?;
+        let arn = identity.arn.as_deref().unwrap_or("");
+        let account = identity
+            .account_id
+            .as_deref()
+            .or_else(|| Arn::parse(arn).map(|a| a.account()))?
+            .parse()
+            .ok()?;
+        let (kind, name) = match identity.kind.as_deref()? {
+            "AssumedRole" => {
+                let issuer = identity
+                    .session_context
+                    .as_ref()
+                    .and_then(|c| c.session_issuer.as_ref())
+                    .and_then(|i| i.arn.as_deref());
+                let name = match issuer {
+                    Some(issuer) => issuer.rsplit('/').next()?,
+                    None => session_role(arn)?,
+                };
+                (PrincipalKind::Role, name)
+            }
+            "IAMUser" => {
+                let name = identity
+                    .user_name
+                    .as_deref()
+                    .or_else(|| arn.rsplit('/').next())?;
+                (PrincipalKind::User, name)
+            }
+            _ => return None,
+        };
+        (!name.is_empty()).then(|| PrincipalKey {
+            account,
+            kind,
+            name: name.to_string(),
+        })
+    }
+
+    /// What `--role NAME --account ACCOUNT` (or `--user`) selects.
+    pub fn filter(&self) -> PrincipalFilter {
+        let name = self.name.clone();
+        PrincipalFilter {
+            identity: match self.kind {
+                PrincipalKind::Role => Identity::Role { name, arn: None },
+                PrincipalKind::User => Identity::User { name, arn: None },
+            },
+            session: None,
+            accounts: BTreeSet::from([self.account.clone()]),
+        }
+    }
+}
+
+impl fmt::Display for PrincipalKey {
+    /// `123456789012/role/NAME`: the path of the principal's policy file in a fleet's output.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.account, self.kind.as_str(), self.name)
+    }
+}
+
 impl PrincipalFilter {
     /// A string that every record of this principal contains verbatim: records without it are skipped
     /// before they are parsed.
@@ -360,129 +447,4 @@ impl fmt::Display for PrincipalFilter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(json: &str) -> Record<'_> {
-        serde_json::from_str(json).expect("test record parses")
-    }
-
-    const SESSION: &str = r#"{"userIdentity":{"type":"AssumedRole","accountId":"111122223333",
-        "arn":"arn:aws:sts::111122223333:assumed-role/build-agent/gh-run-7",
-        "sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/ci/build-agent","userName":"build-agent"}}}}"#;
-
-    fn filter(identity: Identity) -> PrincipalFilter {
-        PrincipalFilter {
-            identity,
-            session: None,
-            accounts: BTreeSet::new(),
-        }
-    }
-
-    #[test]
-    fn role_by_name_matches_any_path() {
-        let (role, _) = Identity::role("build-agent").expect("valid");
-        assert!(filter(role).matches(&record(SESSION)));
-    }
-
-    #[test]
-    fn role_by_arn_respects_path() {
-        let (role, _) =
-            Identity::role("arn:aws:iam::111122223333:role/build-agent").expect("valid");
-        assert!(!filter(role).matches(&record(SESSION)));
-        let (role, _) =
-            Identity::role("arn:aws:iam::111122223333:role/ci/build-agent").expect("valid");
-        assert!(filter(role).matches(&record(SESSION)));
-    }
-
-    #[test]
-    fn session_glob_and_accounts() {
-        let (role, _) = Identity::role("build-agent").expect("valid");
-        let mut f = filter(role);
-        f.session = Some("gh-*".into());
-        assert!(f.matches(&record(SESSION)));
-        f.session = Some("manual-*".into());
-        assert!(!f.matches(&record(SESSION)));
-        f.session = None;
-        f.accounts.insert("444455556666".parse().expect("valid"));
-        assert!(!f.matches(&record(SESSION)));
-    }
-
-    #[test]
-    fn assumed_role_arn_gives_role_and_session() {
-        let (role, session) =
-            Identity::from_arn("arn:aws:sts::111122223333:assumed-role/build-agent/gh-run-7")
-                .expect("valid");
-        assert_eq!(
-            role,
-            Identity::Role {
-                name: "build-agent".into(),
-                arn: None
-            }
-        );
-        assert_eq!(session.as_deref(), Some("gh-run-7"));
-    }
-
-    #[test]
-    fn users_and_services() {
-        let alice = r#"{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/eng/alice","userName":"alice"}}"#;
-        assert!(filter(Identity::user("alice").expect("valid")).matches(&record(alice)));
-        assert!(
-            filter(Identity::user("arn:aws:iam::1:user/eng/alice").expect("valid"))
-                .matches(&record(alice))
-        );
-        assert!(!filter(Identity::user("bob").expect("valid")).matches(&record(alice)));
-        let service = r#"{"userIdentity":{"type":"AWSService","invokedBy":"ecs.amazonaws.com"}}"#;
-        let (role, _) = Identity::role("build-agent").expect("valid");
-        assert!(!filter(role).matches(&record(service)));
-    }
-
-    #[test]
-    fn suggests_the_principal_meant() {
-        let seen: BTreeMap<String, u64> = [
-            ("arn:aws:iam::111122223333:role/ci/build-agent", 40),
-            ("arn:aws:iam::111122223333:role/deployer", 9),
-            ("arn:aws:iam::111122223333:user/build-agent", 1),
-            ("arn:aws:iam::111122223333:user/alice", 3),
-        ]
-        .into_iter()
-        .map(|(a, n)| (a.to_string(), n))
-        .collect();
-        let role = |value: &str| filter(Identity::role(value).expect("valid").0);
-        assert_eq!(
-            role("Build-Agent").suggestions(&seen),
-            [
-                "`--role build-agent` (arn:aws:iam::111122223333:role/ci/build-agent)",
-                "`--user build-agent` (arn:aws:iam::111122223333:user/build-agent)"
-            ]
-            .map(String::from)
-        );
-        assert_eq!(
-            role("arn:aws:iam::111122223333:role/build-agent").suggestions(&seen)[0],
-            "`--role arn:aws:iam::111122223333:role/ci/build-agent`"
-        );
-        assert_eq!(
-            role("deploer").suggestions(&seen),
-            ["`--role deployer` (arn:aws:iam::111122223333:role/deployer)".to_string()]
-        );
-        assert!(role("nosuchrole").suggestions(&seen).is_empty());
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-
-    #[test]
-    fn session_arns_name_their_account() {
-        assert_eq!(
-            session_account("arn:aws:sts::111122223333:assumed-role/r/s"),
-            Some("111122223333")
-        );
-        assert_eq!(session_account("arn:aws:iam::111122223333:role/r"), None);
-        assert_eq!(session_account("build-agent"), None);
-    }
-
-    #[test]
-    fn rejects_bad_values() {
-        assert!(Identity::role("bad name").is_err());
-        assert!(Identity::role("arn:aws:iam::1:user/alice").is_err());
-        assert!(Identity::user("arn:aws:s3:::bucket").is_err());
-    }
-}
+mod tests;

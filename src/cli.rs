@@ -90,6 +90,17 @@ pub enum Command {
     },
     /// Print the manual page (roff): `policygen man > ~/.local/share/man/man1/policygen.1`.
     Man,
+    /// Build or update a usage index: read the logs once, answer runs from the index (`--index DIR`).
+    /// Re-run to add new objects: only objects the index has not read are read. Safe to kill at any
+    /// moment (the next run completes the work); a second update at the same time fails naming the first.
+    Index {
+        /// CloudTrail logs: files or directories (recursive), as for the main command.
+        #[arg(long = "logs", value_name = "PATH", required = true)]
+        logs: Vec<String>,
+        /// The index directory (created when missing).
+        #[arg(long, value_name = "DIR")]
+        index: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +168,11 @@ pub struct GenerateArgs {
     /// to S3, bare arrays, JSON lines or single records; `-` reads stdin. Repeatable.
     #[arg(long = "logs", value_name = "PATH", conflicts_with_all = ["s3", "lookup", "athena", "lake"], help_heading = "Sources")]
     pub logs: Vec<String>,
+    /// A usage index built by `policygen index`: the answer is the one its logs give, without reading
+    /// them (the days a sub-day window cuts are read again from the logs the index read). `--role NAME` or
+    /// `--user NAME`, with `--account`; see docs/scale.md.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["logs", "s3", "lookup", "athena", "lake"], help_heading = "Sources")]
+    pub index: Option<PathBuf>,
     /// The trail's S3 bucket, optionally with the prefix the trail writes under: `s3://bucket[/prefix]`.
     /// Understands `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`, organisation trails
     /// (`AWSLogs/<o-id>/<account>/...`) and a custom prefix before `AWSLogs`. Accounts and regions are

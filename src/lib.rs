@@ -17,6 +17,7 @@ pub mod event;
 pub mod explain;
 pub mod glob;
 pub mod ids;
+pub mod index;
 pub mod mapper;
 pub mod names;
 pub mod output;

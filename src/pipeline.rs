@@ -37,6 +37,8 @@ pub enum Error {
     Iam(#[from] IamError),
     #[error("`--current iam` needs the AWS configuration")]
     IamWithoutAws,
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
 }
 
 /// Everything one run produced: immutable once built.
@@ -90,6 +92,15 @@ impl Outcome {
 pub async fn generate(settings: &Settings, sources: &Sources) -> Result<Outcome, Error> {
     // The current policies first: a missing permission or a typo fails in a second, not after the logs.
     let current = read_currents(settings, sources).await?;
+    if let Some(dir) = &settings.index {
+        // The answer the index's logs give: concluded as a run over them.
+        let (collected, logs) = crate::index::query::collect(settings, dir)?;
+        let settings = Settings {
+            source: collector::Source::Logs(crate::settings::log_inputs(&logs)),
+            ..settings.clone()
+        };
+        return Ok(conclude(&settings, current, collected, SourceReport::Logs));
+    }
     let sink = run_sink(settings);
     let (collected, source) =
         collector::collect(&settings.scope, &settings.source, sources, sink).await?;

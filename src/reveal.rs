@@ -13,8 +13,8 @@ use crate::usage::{Evidence, UsageKey, UsageSet};
 use std::collections::BTreeMap;
 
 /// A grant that waits: what the record gave exactly, and what it waits for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Waiting {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Waiting {
     action: String,
     region: String,
     facts: BTreeMap<String, String>,
@@ -27,9 +27,9 @@ struct Waiting {
 /// The waiting grants and the links of every record read so far; merged like the rest of the usage set.
 #[derive(Debug, Default, Clone)]
 pub struct Revealed {
-    waiting: BTreeMap<Waiting, (Evidence, Option<Location>)>,
+    pub(crate) waiting: BTreeMap<Waiting, (Evidence, Option<Location>)>,
     /// `(link, key)` → ARN → an eventID that made the link (the smallest: the same whatever the file order).
-    links: BTreeMap<(String, String), BTreeMap<String, String>>,
+    pub(crate) links: BTreeMap<(String, String), BTreeMap<String, String>>,
 }
 
 impl Revealed {

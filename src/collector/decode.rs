@@ -77,6 +77,18 @@ impl<S: Sink> Decoder<S> {
         &self.scope
     }
 
+    /// Events read before, elsewhere (the usage index's earlier updates): copies of them are duplicates.
+    pub fn seen_before(&self, keys: HashSet<u128>) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.extend(keys);
+        }
+    }
+
+    /// The keys of the events kept: what [`Decoder::seen_before`] takes.
+    pub fn into_seen(self) -> HashSet<u128> {
+        self.seen.into_inner().unwrap_or_default()
+    }
+
     /// An empty contribution, for a worker to fill.
     pub fn fresh(&self) -> Collected<S> {
         Collected::new(self.sink.fresh())

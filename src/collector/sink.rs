@@ -198,6 +198,11 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     fn incomplete(&self) -> bool {
         self.0.incomplete() || self.1.incomplete()
     }
+
+    /// The first sink's: a split sink goes first (the usage index pairs one with a [`DaysSink`]).
+    fn decoded_for(&mut self, record: &Record) -> Option<&mut Decoded> {
+        self.0.decoded_for(record)
+    }
 }
 
 /// The UTC days (`2026-11-05`) on which any record was read, whoever's: a day missing had no logs. Found by

@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Which map entry produced a mapping: shown by `--explain` and `maps explain`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct EntryRef {
     pub prefix: String,
     /// The `events` key of the rule, or for a catalogue name match the action's name.
@@ -68,7 +70,9 @@ pub struct MappedGrant {
 }
 
 /// What a grant waits for: a resource this record names only partially.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Lookup {
     /// Map-authored patterns for one named resource that AWS completes (a secret's random suffix, an IAM
     /// path). An ARN of the principal's records that one of them matches replaces them all; without

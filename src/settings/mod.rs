@@ -44,6 +44,8 @@ pub struct Settings {
     pub output: OutputOptions,
     /// Print the SQL of `--athena` / `--lake` and stop.
     pub print_sql: bool,
+    /// Answer from this usage index (`--index`) instead of reading `source`.
+    pub index: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -165,6 +167,7 @@ impl Settings {
             current,
             output,
             print_sql: args.print_sql,
+            index: args.index.clone(),
         })
     }
 
@@ -284,6 +287,9 @@ fn source(
         })
     } else if args.print_sql {
         return Err(SettingsError::PrintSqlWithoutQuery);
+    } else if args.index.is_some() {
+        // The index knows what it read; the pipeline takes the source from it.
+        Source::Logs(Vec::new())
     } else if !args.logs.is_empty() {
         if !args.regions.is_empty() {
             return Err(SettingsError::RegionsWithLogs);

@@ -8,10 +8,10 @@ pub use sink::MappingSink;
 use crate::mapper::EntryRef;
 use crate::names;
 use crate::report::Location;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UsageKey {
     pub action: String,
     pub resource: String,
@@ -102,7 +102,7 @@ pub fn keep_first(set: &mut BTreeSet<String>, more: &BTreeSet<String>, limit: us
 }
 
 /// A call the principal was denied.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DeniedKey {
     /// The action named by the error message, or `eventSource eventName` when it names none.
     pub action: String,
@@ -110,7 +110,7 @@ pub struct DeniedKey {
 }
 
 /// A call that failed with an error other than access denied (throttling, `NoSuchKey`, validation).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FailedKey {
     /// `eventSource eventName`.
     pub call: String,
@@ -144,7 +144,7 @@ impl FailedCall {
 pub const CROWD: usize = 1000;
 
 /// A crowd of resources of one action in one container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Crowd {
     /// The [`names::reduce`] level its members are kept at (1 or more).
     pub level: usize,
@@ -163,7 +163,7 @@ pub struct UsageSet {
     /// `(action, container)` → the crowd its resources became.
     pub crowds: BTreeMap<(String, String), Crowd>,
     /// Distinct resources of each `(action, container)` until they become a crowd.
-    members: BTreeMap<(String, String), BTreeSet<String>>,
+    pub(crate) members: BTreeMap<(String, String), BTreeSet<String>>,
     /// Grants that wait for what other records of the principal reveal ([`crate::reveal`]).
     pub revealed: crate::reveal::Revealed,
 }

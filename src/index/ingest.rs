@@ -1,0 +1,314 @@
+//! `policygen index`: reads the objects the index has not read yet, each principal's records split by UTC
+//! day through the same decoder and mapping sink as a run, and commits them in batches (each batch one
+//! segment: an update killed at any moment keeps the batches it committed, and the next one reads the rest).
+
+use super::state::Stored;
+use super::store::{Day, ObjectEntry, Store};
+use super::{day_of, IndexError};
+use crate::collector::files::discover;
+use crate::collector::s3::key_time;
+use crate::collector::sink::{DaysSink, Split};
+use crate::collector::{Collected, Decoder, LogInput, Scope};
+use crate::event::Record;
+use crate::principal::PrincipalKey;
+use crate::report::{Code, Stats};
+use crate::usage::MappingSink;
+use crate::window::TimeWindow;
+use chrono::{TimeZone, Utc};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Objects committed together: what a kill can lose at most.
+pub const BATCH: usize = 128;
+
+type IndexSink = (Split<(PrincipalKey, Day), MappingSink>, DaysSink);
+
+/// What an update did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct UpdateReport {
+    /// Objects read and committed by this update.
+    pub objects_read: usize,
+    /// Objects already in the index, not read.
+    pub objects_known: usize,
+    /// Objects of earlier updates read again for their event IDs only: new objects held events of the
+    /// same days (a duplicate delivery must stay a duplicate).
+    pub objects_reread: usize,
+    /// Objects that could not be read: reported by queries, read again by the next update.
+    pub failed: Vec<String>,
+    pub segments_written: usize,
+    /// Paths under the inputs that could not be listed (not objects; a run reports them too).
+    pub unlisted: Vec<String>,
+}
+
+pub(crate) fn split_key(record: &Record) -> Option<(PrincipalKey, Day)> {
+    PrincipalKey::of(record).map(|k| (k, day_of(record.time())))
+}
+
+/// The window an update reads: every time CloudTrail can write, compared as canonical text exactly as a
+/// run's bounded window compares it.
+pub fn everything() -> TimeWindow {
+    let from = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single();
+    let to = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single();
+    match (from, to) {
+        (Some(from), Some(to)) => {
+            TimeWindow::new(from, to).unwrap_or_else(|_| TimeWindow::unbounded())
+        }
+        _ => TimeWindow::unbounded(),
+    }
+}
+
+fn decoder(seen: HashSet<u128>) -> Decoder<IndexSink> {
+    let scope = Scope {
+        principal: None,
+        window: everything(),
+        strict: false,
+    };
+    let decoder = Decoder::new(
+        scope,
+        (
+            Split::new(split_key, MappingSink::new(false)),
+            DaysSink {
+                enabled: true,
+                ..DaysSink::default()
+            },
+        ),
+    );
+    decoder.seen_before(seen);
+    decoder
+}
+
+struct Candidate {
+    name: String,
+    path: PathBuf,
+    size: u64,
+    version: String,
+}
+
+/// Reads what is new under `logs` into the index at `dir` (created when missing).
+pub fn update(dir: &Path, logs: &[String]) -> Result<UpdateReport, IndexError> {
+    let _lock = Store::lock(dir)?;
+    let store = match Store::open(dir)? {
+        Some(store) if store.meta.source != logs => {
+            return Err(IndexError::OtherSource {
+                path: dir.display().to_string(),
+                source_given: logs.join(" "),
+                source_indexed: store.meta.source.join(" "),
+            })
+        }
+        Some(store) => store,
+        None => Store::create(dir, logs.to_vec())?,
+    };
+    let segments = store.segments(true)?;
+    let mut report = UpdateReport::default();
+    // The objects read before (the latest entry of each), and which of them hold each day.
+    let mut known: HashMap<String, ObjectEntry> = HashMap::new();
+    for segment in &segments {
+        for object in &segment.objects {
+            known.insert(object.name.clone(), object.clone());
+        }
+    }
+    let mut old_slots: BTreeMap<Day, Vec<PathBuf>> = BTreeMap::new();
+    for object in known.values().filter(|o| !o.failed) {
+        for slot in &object.slots {
+            old_slots
+                .entry(slot.clone())
+                .or_default()
+                .push(object.path.clone());
+        }
+    }
+    let inputs: Vec<LogInput> = crate::settings::log_inputs(logs);
+    let lister = decoder(HashSet::new());
+    let mut listed = lister.fresh();
+    let (files, _stdin) = discover(&inputs, &lister, &mut listed);
+    report.unlisted = listed
+        .decoded
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.subject, d.detail))
+        .collect();
+    let mut candidates = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let meta = std::fs::metadata(&path);
+        let (size, version) = match &meta {
+            Ok(m) => (m.len(), modified(m)),
+            Err(_) => (0, String::new()),
+        };
+        match known.get(&name) {
+            Some(o) if !o.failed && o.size == size && o.version == version => {
+                report.objects_known += 1;
+                continue;
+            }
+            Some(o) if !o.failed => {
+                return Err(IndexError::Changed {
+                    object: name,
+                    path: dir.display().to_string(),
+                })
+            }
+            _ => {}
+        }
+        let absolute = std::path::absolute(&path).unwrap_or(path);
+        candidates.push(Candidate {
+            name,
+            path: absolute,
+            size,
+            version,
+        });
+    }
+    // Oldest deliveries first: batches then hold neighbouring days.
+    candidates.sort_by(|a, b| (key_time(&a.name), &a.name).cmp(&(key_time(&b.name), &b.name)));
+    let mut number = segments
+        .last()
+        .and_then(|s| s.path.file_stem()?.to_str()?.parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut carried: HashSet<u128> = HashSet::new();
+    let mut seeded: BTreeSet<Day> = BTreeSet::new();
+    for batch in candidates.chunks(BATCH) {
+        let before = (!old_slots.is_empty()).then(|| carried.clone());
+        let (mut read, mut seen) = read_batch(batch, std::mem::take(&mut carried));
+        // Days that earlier updates also hold: their events are needed to tell duplicates.
+        let overlap: Vec<Day> = read
+            .iter()
+            .flat_map(|(o, _)| o.slots.iter())
+            .filter(|s| old_slots.contains_key(*s) && !seeded.contains(*s))
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if let (false, Some(mut before)) = (overlap.is_empty(), before) {
+            let mut paths = BTreeSet::new();
+            for slot in &overlap {
+                paths.extend(old_slots[slot].iter().cloned());
+                seeded.insert(slot.clone());
+            }
+            report.objects_reread += paths.len();
+            before.extend(event_keys(&paths)?);
+            (read, seen) = read_batch(batch, before);
+        }
+        carried = seen;
+        let mut objects = Vec::new();
+        let mut states: BTreeMap<(PrincipalKey, Day), Collected<MappingSink>> = BTreeMap::new();
+        for (object, collected) in read {
+            if object.failed {
+                report.failed.push(object.name.clone());
+            }
+            objects.push(object);
+            for (key, part) in collected.sink.0.parts {
+                match states.get_mut(&key) {
+                    Some(mine) => mine.merge(part),
+                    None => {
+                        states.insert(key, part);
+                    }
+                }
+            }
+        }
+        let mut by_principal: BTreeMap<PrincipalKey, Vec<(Day, Stored)>> = BTreeMap::new();
+        for ((key, day), part) in states {
+            by_principal
+                .entry(key)
+                .or_default()
+                .push((day, Stored::of(part)));
+        }
+        number += 1;
+        store.commit(number, objects, by_principal)?;
+        report.segments_written += 1;
+        report.objects_read += batch.len();
+    }
+    Ok(report)
+}
+
+fn modified(meta: &std::fs::Metadata) -> String {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos().to_string())
+        .unwrap_or_default()
+}
+
+/// Reads a batch, each object into its own contribution (its days and its own findings are the object's).
+fn read_batch(
+    batch: &[Candidate],
+    seen: HashSet<u128>,
+) -> (Vec<(ObjectEntry, Collected<IndexSink>)>, HashSet<u128>) {
+    let decoder = decoder(seen);
+    let read = batch
+        .par_iter()
+        .map(|c| {
+            let mut part = decoder.fresh();
+            let failed = match std::fs::read(&c.path) {
+                Ok(bytes) => {
+                    decoder.read(&c.name, &bytes, &mut part);
+                    false
+                }
+                Err(e) => {
+                    decoder.unreadable(&c.name, &e.to_string(), &mut part);
+                    true
+                }
+            };
+            (entry(c, failed, &part), part)
+        })
+        .collect();
+    (read, decoder.into_seen())
+}
+
+/// What the index keeps of an object beside its principals' states.
+fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntry {
+    let s = &part.decoded.stats;
+    // Only what is about the object: findings about records without a principal key concern no query.
+    let stats = Stats {
+        files_read: s.files_read,
+        files_skipped: s.files_skipped,
+        files_failed: s.files_failed,
+        bytes_read: s.bytes_read,
+        records_read: s.records_read,
+        ..Stats::default()
+    };
+    let whole_file = [
+        Code::UnreadableFile,
+        Code::InvalidFile,
+        Code::NotCloudtrail,
+        Code::DigestFile,
+    ];
+    let diagnostics = part
+        .decoded
+        .diagnostics
+        .iter()
+        .filter(|d| whole_file.contains(&d.code))
+        .cloned()
+        .collect();
+    let malformed = part.decoded.diagnostics.count(Code::MalformedRecord) > 0;
+    let slots: BTreeSet<Day> = part.sink.0.parts.keys().map(|(_, d)| d.clone()).collect();
+    ObjectEntry {
+        name: c.name.clone(),
+        path: c.path.clone(),
+        size: c.size,
+        version: c.version.clone(),
+        failed,
+        stats,
+        diagnostics,
+        malformed,
+        days: part.sink.1.days.iter().cloned().collect(),
+        slots: slots.into_iter().collect(),
+    }
+}
+
+/// The keys of the events in `paths`, as the decoder tells duplicates.
+fn event_keys(paths: &BTreeSet<PathBuf>) -> Result<HashSet<u128>, IndexError> {
+    let scope = Scope {
+        principal: None,
+        window: everything(),
+        strict: false,
+    };
+    let decoder = Decoder::new(scope, DaysSink::default());
+    paths.par_iter().try_for_each(|path| {
+        let bytes = std::fs::read(path).map_err(|e| IndexError::SourceGone {
+            object: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut part = decoder.fresh();
+        decoder.read(&path.display().to_string(), &bytes, &mut part);
+        Ok(())
+    })?;
+    Ok(decoder.into_seen())
+}

@@ -1,0 +1,304 @@
+//! Answers a run from the index: the whole days of the window from the stored per-day states, the days
+//! the window cuts (and days some object of which the run would not open) read again from the objects that
+//! hold them, through the same decoder with the run's window, so the answer is the one the logs give.
+
+use super::ingest::split_key;
+use super::store::{Day, ObjectEntry, Store};
+use super::IndexError;
+use crate::collector::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
+use crate::collector::sink::{DaysSink, Split};
+use crate::collector::Sink;
+use crate::collector::{Collected, Decoder, Scope};
+use crate::pipeline::{run_sink, RunSink};
+use crate::principal::{Identity, PrincipalFilter, PrincipalKey, PrincipalKind};
+use crate::report::Code;
+use crate::settings::Settings;
+use crate::usage::MappingSink;
+use crate::window::TimeWindow;
+use chrono::SecondsFormat;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// What the index gives a run: each principal's records in the window, and the run's own findings (the
+/// objects a run would open, their counters and problems), as reading the logs would collect them.
+pub struct Answer {
+    pub parts: BTreeMap<PrincipalKey, Collected<MappingSink>>,
+    pub run: Collected<RunSink>,
+    /// The source the index was built from (`--logs` paths, as given).
+    pub source: Vec<String>,
+    /// Objects read again: the cut days, days with objects outside the window, damaged objects.
+    pub objects_reread: usize,
+}
+
+/// The principals `filter` selects, by name: `--role NAME` or `--user NAME`, with `--account`.
+fn selects(filter: &PrincipalFilter) -> Result<impl Fn(&PrincipalKey) -> bool + '_, IndexError> {
+    let (kind, name) = match &filter.identity {
+        Identity::Role { name, arn: None } => (PrincipalKind::Role, name),
+        Identity::User { name, arn: None } => (PrincipalKind::User, name),
+        _ => {
+            return Err(IndexError::Unanswerable(
+                "the index keeps roles and users by name: give `--role NAME` or `--user NAME` (and `--account ID`), or read the logs for an ARN".to_string(),
+            ))
+        }
+    };
+    if filter.session.is_some() {
+        return Err(IndexError::Unanswerable(
+            "the index keeps a role's sessions together: `--session` needs the logs".to_string(),
+        ));
+    }
+    Ok(move |key: &PrincipalKey| {
+        key.kind == kind
+            && key.name == *name
+            && (filter.accounts.is_empty() || filter.accounts.contains(&key.account))
+    })
+}
+
+/// Whether a run over `window` opens an object of this name (the delivery time in its name).
+fn opened(name: &str, window: &TimeWindow) -> bool {
+    let file = Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    match key_time(file) {
+        Some(t) if !file.contains("CloudTrail-Digest") => {
+            let after_start = window
+                .from
+                .checked_sub_signed(SLACK_BEFORE)
+                .is_none_or(|from| from <= t);
+            let before_end = window
+                .to
+                .checked_add_signed(SLACK_AFTER)
+                .is_none_or(|to| t <= to);
+            after_start && before_end
+        }
+        _ => true,
+    }
+}
+
+enum Cover {
+    Whole,
+    Cut,
+    Outside,
+}
+
+/// How `window` covers a day, compared as the decoder compares canonical times (as text).
+fn cover(day: &Day, window: &TimeWindow) -> Cover {
+    let Some(day) = day else {
+        // Records without a placeable time are reported in every window.
+        return Cover::Whole;
+    };
+    let key = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let (from, to) = (key(&window.from), key(&window.to));
+    if from.len() != 20 || to.len() != 20 {
+        return Cover::Cut;
+    }
+    let (first, last) = (format!("{day}T00:00:00Z"), format!("{day}T99:99:99Z"));
+    if last < from || to <= first {
+        Cover::Outside
+    } else if from <= first && last < to {
+        Cover::Whole
+    } else {
+        Cover::Cut
+    }
+}
+
+pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
+    let scope = &settings.scope;
+    if scope.strict {
+        return Err(IndexError::Unanswerable(
+            "`--strict` stops at the first problem in reading order, which the index does not keep: read the logs".to_string(),
+        ));
+    }
+    if settings.include_denied {
+        return Err(IndexError::Unanswerable(
+            "the index keeps failed calls as a run without `--include-denied` does: read the logs"
+                .to_string(),
+        ));
+    }
+    let filter = scope.principal.as_ref().ok_or_else(|| {
+        IndexError::Unanswerable("the index answers for one principal".to_string())
+    })?;
+    let selected = selects(filter)?;
+    let store = Store::open(dir)?.ok_or_else(|| IndexError::Missing(dir.display().to_string()))?;
+    let segments = store.segments(false)?;
+    let window = &scope.window;
+
+    let mut objects: BTreeMap<&str, &ObjectEntry> = BTreeMap::new();
+    for segment in &segments {
+        for object in &segment.objects {
+            objects.insert(&object.name, object);
+        }
+    }
+    let mut run = Collected::new(run_sink(settings));
+    // The days whose objects are not all opened by the run, and the opened objects holding each day.
+    let mut unopened: BTreeSet<&Day> = BTreeSet::new();
+    let mut holders: BTreeMap<&Day, Vec<&ObjectEntry>> = BTreeMap::new();
+    let mut malformed = Vec::new();
+    for object in objects.values() {
+        if !opened(&object.name, window) {
+            run.decoded.stats.files_outside_window += 1;
+            unopened.extend(object.slots.iter());
+            continue;
+        }
+        run.decoded.stats.merge(&object.stats);
+        for d in &object.diagnostics {
+            run.decoded.diagnostics.add_n(
+                d.code,
+                d.subject.clone(),
+                d.detail.clone(),
+                d.first.clone(),
+                d.count,
+            );
+        }
+        if object.malformed {
+            malformed.push(*object);
+        }
+        if run.sink.1.enabled {
+            run.sink.1.days.extend(object.days.iter().cloned());
+        }
+        for slot in &object.slots {
+            holders.entry(slot).or_default().push(object);
+        }
+    }
+
+    let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
+    let mut cut: BTreeSet<Day> = BTreeSet::new();
+    for segment in &segments {
+        for key in segment.principals.keys().filter(|k| selected(k)) {
+            for (day, stored) in segment.states(key)? {
+                match cover(&day, window) {
+                    Cover::Outside => {}
+                    Cover::Whole if !unopened.contains(&day) => {
+                        let part = stored.into_part();
+                        match parts.get_mut(key) {
+                            Some(mine) => mine.merge(part),
+                            None => {
+                                parts.insert(key.clone(), part);
+                            }
+                        }
+                    }
+                    _ => {
+                        cut.insert(day);
+                    }
+                }
+            }
+        }
+    }
+
+    // The cut days, read again with the run's window, split by day: only those days' parts are taken.
+    let reread: BTreeMap<&str, &ObjectEntry> = cut
+        .iter()
+        .flat_map(|day| holders.get(day).into_iter().flatten())
+        .map(|o| (o.name.as_str(), *o))
+        .collect();
+    let objects_reread = reread.len()
+        + malformed
+            .iter()
+            .filter(|o| !reread.contains_key(o.name.as_str()))
+            .count();
+    if !reread.is_empty() {
+        let scope = Scope {
+            principal: Some(filter.clone()),
+            window: window.clone(),
+            strict: false,
+        };
+        let decoder = Decoder::new(scope, Split::new(split_key, MappingSink::new(false)));
+        let read = read_all(&decoder, &reread)?;
+        for ((key, day), part) in read.sink.parts {
+            if cut.contains(&day) {
+                match parts.get_mut(&key) {
+                    Some(mine) => mine.merge(part),
+                    None => {
+                        parts.insert(key, part);
+                    }
+                }
+            }
+        }
+    }
+    // Whether a run reports a record of the wrong shape depends on the principal's name being in it.
+    if !malformed.is_empty() {
+        let scope = Scope {
+            principal: Some(filter.clone()),
+            window: window.clone(),
+            strict: false,
+        };
+        let decoder = Decoder::new(scope, DaysSink::default());
+        let malformed = malformed.iter().map(|o| (o.name.as_str(), *o)).collect();
+        let read = read_all(&decoder, &malformed)?;
+        for d in read.decoded.diagnostics.iter() {
+            if d.code == Code::MalformedRecord {
+                run.decoded.diagnostics.add_n(
+                    d.code,
+                    d.subject.clone(),
+                    d.detail.clone(),
+                    d.first.clone(),
+                    d.count,
+                );
+            }
+        }
+    }
+    Ok(Answer {
+        parts,
+        run,
+        source: store.meta.source.clone(),
+        objects_reread,
+    })
+}
+
+/// Reads objects again from where the index read them; a missing one is an error that names it.
+fn read_all<S: Sink>(
+    decoder: &Decoder<S>,
+    objects: &BTreeMap<&str, &ObjectEntry>,
+) -> Result<Collected<S>, IndexError> {
+    let list: Vec<&ObjectEntry> = objects.values().copied().collect();
+    list.par_iter()
+        .map(|object| {
+            let bytes = std::fs::read(&object.path).map_err(|e| IndexError::SourceGone {
+                object: object.path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let mut part = decoder.fresh();
+            decoder.read(&object.name, &bytes, &mut part);
+            Ok(part)
+        })
+        .try_reduce(
+            || decoder.fresh(),
+            |mut a, b| {
+                a.merge(b);
+                Ok(a)
+            },
+        )
+}
+
+/// One run's collection from the index: the selected principals' parts merged into the run's own.
+pub fn collect(
+    settings: &Settings,
+    dir: &Path,
+) -> Result<(Collected<RunSink>, Vec<String>), IndexError> {
+    let Answer {
+        parts,
+        mut run,
+        source,
+        ..
+    } = answer(settings, dir)?;
+    for (_, part) in parts {
+        run.decoded.merge(part.decoded);
+        run.sink.0.merge(part.sink);
+    }
+    let stats = &run.decoded.stats;
+    if stats.records_read > 0 && stats.records_matched == 0 {
+        // A run would suggest names from records the index does not keep.
+        let filter = settings
+            .scope
+            .principal
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return Err(IndexError::NoRecords {
+            principal: filter,
+            window: settings.scope.window.to_string(),
+        });
+    }
+    Ok((run, source))
+}

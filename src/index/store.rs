@@ -1,0 +1,328 @@
+//! The index on disk: a directory of immutable segment files, each one committed update batch, written to
+//! a temporary name, synced and renamed, so a segment is either all there or not there; a lock file held
+//! while an update runs; `index.json` with the schema version and the source the index reads.
+//!
+//! ```text
+//! DIR/index.json            {"schema": 1, "source": [...]}
+//! DIR/lock                  held (flock) by the updating process; names it
+//! DIR/segments/NNNNNNNN.seg "policygen-index\n", schema (u32 LE), table length (u64 LE), table (gzip JSON),
+//!                           then one gzip JSON blob per principal: its days' states
+//! ```
+
+use super::state::Stored;
+use super::IndexError;
+use crate::principal::{PrincipalKey, PrincipalKind};
+use crate::report::{Diagnostic, Stats};
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// The layout of the files this build writes and reads.
+pub const SCHEMA: u32 = 1;
+const MAGIC: &[u8; 16] = b"policygen-index\n";
+
+/// `None` for records whose `eventTime` cannot be placed.
+pub type Day = Option<String>;
+
+/// `index.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    pub schema: u32,
+    /// What `policygen index` read, as given (`--logs` paths).
+    pub source: Vec<String>,
+}
+
+/// One object the index read: a log file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectEntry {
+    /// As the decoder named it (diagnostics' locations).
+    pub name: String,
+    /// Where to read it again (the edge days of a window).
+    pub path: PathBuf,
+    pub size: u64,
+    /// The modification time (nanoseconds) or ETag: a changed object is read again.
+    pub version: String,
+    /// Unreadable: reported as such, and read again by the next update.
+    pub failed: bool,
+    /// The object's own counters: files read, skipped or failed, bytes and records read.
+    pub stats: Stats,
+    /// About the whole object (invalid, not CloudTrail, a digest), not one principal's records.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Some record had the wrong shape: whether a run reports it depends on the principal, so a query reads
+    /// the object again.
+    pub malformed: bool,
+    /// The days of every `eventTime` in it (the review's days without logs).
+    pub days: Vec<String>,
+    /// The days of the principals' records in it.
+    pub slots: Vec<Day>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Table {
+    objects: Vec<ObjectEntry>,
+    /// `(account, kind, name, offset, length)` of each principal's blob, after the table.
+    principals: Vec<(String, String, String, u64, u64)>,
+}
+
+/// A committed segment, its table loaded.
+pub struct Segment {
+    pub path: PathBuf,
+    pub objects: Vec<ObjectEntry>,
+    pub principals: BTreeMap<PrincipalKey, (u64, u64)>,
+    /// Where the blobs start.
+    base: u64,
+}
+
+pub struct Store {
+    pub dir: PathBuf,
+    pub meta: Meta,
+}
+
+/// Held while an update runs; released when dropped or when the process dies.
+pub struct Lock {
+    _file: File,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> IndexError + '_ {
+    move |e| IndexError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn corrupt(path: &Path, why: impl std::fmt::Display) -> IndexError {
+    IndexError::Corrupt {
+        path: path.display().to_string(),
+        message: why.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens an index; `None` when `dir` holds none.
+    pub fn open(dir: &Path) -> Result<Option<Store>, IndexError> {
+        let meta_path = dir.join("index.json");
+        let text = match std::fs::read_to_string(&meta_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(&meta_path)(e)),
+        };
+        #[derive(Deserialize)]
+        struct Version {
+            schema: u32,
+        }
+        let version: Version = serde_json::from_str(&text).map_err(|e| corrupt(&meta_path, e))?;
+        if version.schema > SCHEMA {
+            return Err(IndexError::NewerSchema {
+                path: dir.display().to_string(),
+                found: version.schema,
+                known: SCHEMA,
+            });
+        }
+        let meta: Meta = serde_json::from_str(&text).map_err(|e| corrupt(&meta_path, e))?;
+        Ok(Some(Store {
+            dir: dir.to_path_buf(),
+            meta,
+        }))
+    }
+
+    /// Creates the index (under the lock) unless it exists.
+    pub fn create(dir: &Path, source: Vec<String>) -> Result<Store, IndexError> {
+        std::fs::create_dir_all(dir.join("segments")).map_err(io(dir))?;
+        let meta = Meta {
+            schema: SCHEMA,
+            source,
+        };
+        let text = serde_json::to_vec_pretty(&meta).map_err(|e| corrupt(dir, e))?;
+        write_atomic(dir, "index.json", &text)?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            meta,
+        })
+    }
+
+    /// The update lock, without waiting: a second update fails naming the holder.
+    pub fn lock(dir: &Path) -> Result<Lock, IndexError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let path = dir.join("lock");
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                return Err(IndexError::Locked {
+                    path: dir.display().to_string(),
+                    holder: holder.trim().to_string(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&path)(e)),
+        }
+        let holder = format!(
+            "`policygen index` (process {}) since {}",
+            std::process::id(),
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        file.set_len(0).map_err(io(&path))?;
+        file.write_all(holder.as_bytes()).map_err(io(&path))?;
+        Ok(Lock { _file: file })
+    }
+
+    /// The committed segments, oldest first; temporary files of an interrupted update are removed when
+    /// `clean` (the caller holds the lock).
+    pub fn segments(&self, clean: bool) -> Result<Vec<Segment>, IndexError> {
+        let dir = self.dir.join("segments");
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let entry = entry.map_err(io(&dir))?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.ends_with(".seg") {
+                names.push(name);
+            } else if clean && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        names.sort();
+        names
+            .into_iter()
+            .map(|n| Segment::load(&dir.join(n)))
+            .collect()
+    }
+
+    /// Commits one segment: the objects read and each principal's states by day.
+    pub fn commit(
+        &self,
+        number: u64,
+        objects: Vec<ObjectEntry>,
+        states: BTreeMap<PrincipalKey, Vec<(Day, Stored)>>,
+    ) -> Result<(), IndexError> {
+        let mut blobs = Vec::new();
+        let mut principals = Vec::new();
+        for (key, days) in states {
+            let json = serde_json::to_vec(&days).map_err(|e| corrupt(&self.dir, e))?;
+            let blob = gzip(&json);
+            principals.push((
+                key.account.to_string(),
+                key.kind.as_str().to_string(),
+                key.name.clone(),
+                blobs.len() as u64,
+                blob.len() as u64,
+            ));
+            blobs.extend(blob);
+        }
+        let table = Table {
+            objects,
+            principals,
+        };
+        let table = gzip(&serde_json::to_vec(&table).map_err(|e| corrupt(&self.dir, e))?);
+        let mut bytes = Vec::with_capacity(28 + table.len() + blobs.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&SCHEMA.to_le_bytes());
+        bytes.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        bytes.extend(table);
+        bytes.extend(blobs);
+        write_atomic(
+            &self.dir.join("segments"),
+            &format!("{number:08}.seg"),
+            &bytes,
+        )
+    }
+}
+
+impl Segment {
+    fn load(path: &Path) -> Result<Segment, IndexError> {
+        let mut file = File::open(path).map_err(io(path))?;
+        let mut head = [0u8; 28];
+        file.read_exact(&mut head)
+            .map_err(|e| corrupt(path, format!("no header: {e}")))?;
+        if &head[..16] != MAGIC {
+            return Err(corrupt(path, "not a policygen index segment"));
+        }
+        let schema = u32::from_le_bytes([head[16], head[17], head[18], head[19]]);
+        if schema > SCHEMA {
+            return Err(IndexError::NewerSchema {
+                path: path.display().to_string(),
+                found: schema,
+                known: SCHEMA,
+            });
+        }
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&head[20..28]);
+        let len = u64::from_le_bytes(len);
+        let mut table = vec![0u8; usize::try_from(len).map_err(|e| corrupt(path, e))?];
+        file.read_exact(&mut table).map_err(|e| corrupt(path, e))?;
+        let table: Table = serde_json::from_slice(&gunzip(&table).map_err(|e| corrupt(path, e))?)
+            .map_err(|e| corrupt(path, e))?;
+        let mut principals = BTreeMap::new();
+        for (account, kind, name, offset, length) in table.principals {
+            let key = PrincipalKey {
+                account: account.parse().map_err(|e| corrupt(path, e))?,
+                kind: match kind.as_str() {
+                    "role" => PrincipalKind::Role,
+                    "user" => PrincipalKind::User,
+                    other => return Err(corrupt(path, format!("principal kind `{other}`"))),
+                },
+                name,
+            };
+            principals.insert(key, (offset, length));
+        }
+        Ok(Segment {
+            path: path.to_path_buf(),
+            objects: table.objects,
+            principals,
+            base: 28 + len,
+        })
+    }
+
+    /// One principal's states by day.
+    pub fn states(&self, key: &PrincipalKey) -> Result<Vec<(Day, Stored)>, IndexError> {
+        let Some((offset, length)) = self.principals.get(key) else {
+            return Ok(Vec::new());
+        };
+        let path = &self.path;
+        let mut file = File::open(path).map_err(io(path))?;
+        file.seek(SeekFrom::Start(self.base + offset))
+            .map_err(io(path))?;
+        let mut blob = vec![0u8; usize::try_from(*length).map_err(|e| corrupt(path, e))?];
+        file.read_exact(&mut blob).map_err(|e| corrupt(path, e))?;
+        serde_json::from_slice(&gunzip(&blob).map_err(|e| corrupt(path, e))?)
+            .map_err(|e| corrupt(path, e))
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    GzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Writes `dir/name` whole or not at all: a temporary file, synced, renamed, and the directory synced.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), IndexError> {
+    let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
+    let target = dir.join(name);
+    let mut file = File::create(&tmp).map_err(io(&tmp))?;
+    file.write_all(bytes).map_err(io(&tmp))?;
+    file.sync_all().map_err(io(&tmp))?;
+    drop(file);
+    std::fs::rename(&tmp, &target).map_err(io(&target))?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

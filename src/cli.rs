@@ -100,6 +100,9 @@ pub enum Command {
         /// The index directory (created when missing).
         #[arg(long, value_name = "DIR")]
         index: PathBuf,
+        /// Objects committed together (tests kill an update between commits).
+        #[arg(long, value_name = "N", default_value_t = crate::index::ingest::BATCH, hide = true)]
+        batch: usize,
     },
 }
 

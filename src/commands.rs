@@ -52,15 +52,16 @@ pub fn run(command: Command) -> u8 {
             Ok(ddl) => print(&ddl, Exit::Complete),
             Err(e) => fail(&e),
         },
-        Command::Index { logs, index } => match crate::index::update(&index, &logs) {
-            Ok(report) => {
-                for failed in &report.failed {
-                    eprintln!("error: `{failed}` could not be read: queries report it, and the next update reads it again");
-                }
-                for unlisted in &report.unlisted {
-                    eprintln!("warning: {unlisted}");
-                }
-                let text = format!(
+        Command::Index { logs, index, batch } => {
+            match crate::index::update(&index, &logs, batch.max(1)) {
+                Ok(report) => {
+                    for failed in &report.failed {
+                        eprintln!("error: `{failed}` could not be read: queries report it, and the next update reads it again");
+                    }
+                    for unlisted in &report.unlisted {
+                        eprintln!("warning: {unlisted}");
+                    }
+                    let text = format!(
                     "index {}: {} objects read, {} already there, {} of earlier updates read again for duplicates, {} segments written\n",
                     index.display(),
                     report.objects_read,
@@ -68,17 +69,18 @@ pub fn run(command: Command) -> u8 {
                     report.objects_reread,
                     report.segments_written
                 );
-                print(
-                    &text,
-                    if report.failed.is_empty() {
-                        Exit::Complete
-                    } else {
-                        Exit::Incomplete
-                    },
-                )
+                    print(
+                        &text,
+                        if report.failed.is_empty() {
+                            Exit::Complete
+                        } else {
+                            Exit::Incomplete
+                        },
+                    )
+                }
+                Err(e) => fail(&e),
             }
-            Err(e) => fail(&e),
-        },
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "policygen", &mut out);

@@ -6,9 +6,8 @@ use super::state::Stored;
 use super::store::{Day, ObjectEntry, Store};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
-use crate::collector::s3::key_time;
 use crate::collector::sink::{DaysSink, Split};
-use crate::collector::{Collected, Decoder, LogInput, Scope};
+use crate::collector::{split, Collected, Decoder, LogInput, Origin, Scope, Sink, Weight};
 use crate::event::Record;
 use crate::principal::PrincipalKey;
 use crate::report::{Code, Stats};
@@ -22,7 +21,39 @@ use std::path::{Path, PathBuf};
 /// Objects committed together: what a kill can lose at most.
 pub const BATCH: usize = 128;
 
-type IndexSink = (Split<(PrincipalKey, Day), MappingSink>, DaysSink);
+type IndexSink = (
+    Split<(PrincipalKey, Day), MappingSink>,
+    (DaysSink, StartsSink),
+);
+
+/// How many records a run that skips by name would count in a log (records found by where CloudTrail
+/// starts them): when that is not how many there are, a run's counters depend on the name.
+#[derive(Default)]
+struct StartsSink {
+    starts: Option<usize>,
+}
+
+impl Sink for StartsSink {
+    fn record(&mut self, _: &Record, _: &Origin, _: Option<&Weight>) {}
+
+    fn body(&mut self, body: &[u8]) {
+        // A name no JSON text holds: only the count is wanted.
+        static NOTHING: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+            std::sync::OnceLock::new();
+        let nothing = NOTHING.get_or_init(|| memchr::memmem::Finder::new(b"\x00\x00"));
+        if memchr::memmem::find(body, b"\\u").is_none() {
+            self.starts = split::candidates(body, nothing).map(|(count, _)| count);
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.starts = self.starts.or(other.starts);
+    }
+
+    fn fresh(&self) -> Self {
+        StartsSink::default()
+    }
+}
 
 /// What an update did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -68,10 +99,13 @@ fn decoder(seen: HashSet<u128>) -> Decoder<IndexSink> {
         scope,
         (
             Split::new(split_key, MappingSink::new(false)),
-            DaysSink {
-                enabled: true,
-                ..DaysSink::default()
-            },
+            (
+                DaysSink {
+                    enabled: true,
+                    ..DaysSink::default()
+                },
+                StartsSink::default(),
+            ),
         ),
     );
     decoder.seen_before(seen);
@@ -86,7 +120,7 @@ struct Candidate {
 }
 
 /// Reads what is new under `logs` into the index at `dir` (created when missing).
-pub fn update(dir: &Path, logs: &[String]) -> Result<UpdateReport, IndexError> {
+pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport, IndexError> {
     let _lock = Store::lock(dir)?;
     let store = match Store::open(dir)? {
         Some(store) if store.meta.source != logs => {
@@ -156,15 +190,15 @@ pub fn update(dir: &Path, logs: &[String]) -> Result<UpdateReport, IndexError> {
             version,
         });
     }
-    // Oldest deliveries first: batches then hold neighbouring days.
-    candidates.sort_by(|a, b| (key_time(&a.name), &a.name).cmp(&(key_time(&b.name), &b.name)));
+    // In the order a run lists them: of two copies of an event, the one a run reads first is kept.
+    candidates.sort_by(|a, b| a.name.cmp(&b.name));
     let mut number = segments
         .last()
         .and_then(|s| s.path.file_stem()?.to_str()?.parse::<u64>().ok())
         .unwrap_or(0);
     let mut carried: HashSet<u128> = HashSet::new();
     let mut seeded: BTreeSet<Day> = BTreeSet::new();
-    for batch in candidates.chunks(BATCH) {
+    for batch in candidates.chunks(batch.max(1)) {
         let before = (!old_slots.is_empty()).then(|| carried.clone());
         let (mut read, mut seen) = read_batch(batch, std::mem::take(&mut carried));
         // Days that earlier updates also hold: their events are needed to tell duplicates.
@@ -277,7 +311,13 @@ fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntr
         .filter(|d| whole_file.contains(&d.code))
         .cloned()
         .collect();
-    let malformed = part.decoded.diagnostics.count(Code::MalformedRecord) > 0;
+    let by_name = part.decoded.diagnostics.count(Code::MalformedRecord) > 0
+        || part
+            .sink
+            .1
+             .1
+            .starts
+            .is_some_and(|n| n as u64 != s.records_read);
     let slots: BTreeSet<Day> = part.sink.0.parts.keys().map(|(_, d)| d.clone()).collect();
     ObjectEntry {
         name: c.name.clone(),
@@ -287,8 +327,8 @@ fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntr
         failed,
         stats,
         diagnostics,
-        malformed,
-        days: part.sink.1.days.iter().cloned().collect(),
+        by_name,
+        days: part.sink.1 .0.days.iter().cloned().collect(),
         slots: slots.into_iter().collect(),
     }
 }

@@ -11,7 +11,6 @@ use crate::collector::Sink;
 use crate::collector::{Collected, Decoder, Scope};
 use crate::pipeline::{run_sink, RunSink};
 use crate::principal::{Identity, PrincipalFilter, PrincipalKey, PrincipalKind};
-use crate::report::Code;
 use crate::settings::Settings;
 use crate::usage::MappingSink;
 use crate::window::TimeWindow;
@@ -134,25 +133,26 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
     // The days whose objects are not all opened by the run, and the opened objects holding each day.
     let mut unopened: BTreeSet<&Day> = BTreeSet::new();
     let mut holders: BTreeMap<&Day, Vec<&ObjectEntry>> = BTreeMap::new();
-    let mut malformed = Vec::new();
+    let mut by_name = Vec::new();
     for object in objects.values() {
         if !opened(&object.name, window) {
             run.decoded.stats.files_outside_window += 1;
             unopened.extend(object.slots.iter());
             continue;
         }
-        run.decoded.stats.merge(&object.stats);
-        for d in &object.diagnostics {
-            run.decoded.diagnostics.add_n(
-                d.code,
-                d.subject.clone(),
-                d.detail.clone(),
-                d.first.clone(),
-                d.count,
-            );
-        }
-        if object.malformed {
-            malformed.push(*object);
+        if object.by_name {
+            by_name.push(*object);
+        } else {
+            run.decoded.stats.merge(&object.stats);
+            for d in &object.diagnostics {
+                run.decoded.diagnostics.add_n(
+                    d.code,
+                    d.subject.clone(),
+                    d.detail.clone(),
+                    d.first.clone(),
+                    d.count,
+                );
+            }
         }
         if run.sink.1.enabled {
             run.sink.1.days.extend(object.days.iter().cloned());
@@ -193,7 +193,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         .map(|o| (o.name.as_str(), *o))
         .collect();
     let objects_reread = reread.len()
-        + malformed
+        + by_name
             .iter()
             .filter(|o| !reread.contains_key(o.name.as_str()))
             .count();
@@ -216,27 +216,27 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
             }
         }
     }
-    // Whether a run reports a record of the wrong shape depends on the principal's name being in it.
-    if !malformed.is_empty() {
+    // What a run finds in these objects depends on the principal's name: read again with it; the
+    // principals' own findings there come from the states.
+    if !by_name.is_empty() {
         let scope = Scope {
             principal: Some(filter.clone()),
             window: window.clone(),
             strict: false,
         };
-        let decoder = Decoder::new(scope, DaysSink::default());
-        let malformed = malformed.iter().map(|o| (o.name.as_str(), *o)).collect();
-        let read = read_all(&decoder, &malformed)?;
-        for d in read.decoded.diagnostics.iter() {
-            if d.code == Code::MalformedRecord {
-                run.decoded.diagnostics.add_n(
-                    d.code,
-                    d.subject.clone(),
-                    d.detail.clone(),
-                    d.first.clone(),
-                    d.count,
-                );
-            }
-        }
+        let decoder = Decoder::new(scope, Split::new(split_key, DaysSink::default()));
+        let objects = by_name.iter().map(|o| (o.name.as_str(), *o)).collect();
+        let read = read_all(&decoder, &objects)?;
+        let s = read.decoded.stats;
+        run.decoded.stats.merge(&crate::report::Stats {
+            files_read: s.files_read,
+            files_skipped: s.files_skipped,
+            files_failed: s.files_failed,
+            bytes_read: s.bytes_read,
+            records_read: s.records_read,
+            ..Default::default()
+        });
+        run.decoded.diagnostics.merge(read.decoded.diagnostics);
     }
     Ok(Answer {
         parts,

@@ -52,9 +52,10 @@ pub struct ObjectEntry {
     pub stats: Stats,
     /// About the whole object (invalid, not CloudTrail, a digest), not one principal's records.
     pub diagnostics: Vec<Diagnostic>,
-    /// Some record had the wrong shape: whether a run reports it depends on the principal, so a query reads
-    /// the object again.
-    pub malformed: bool,
+    /// What a run finds in the object itself depends on the principal's name (a record of the wrong
+    /// shape is reported only when it holds the name; records not written as CloudTrail writes them are
+    /// counted differently): a query reads the object again.
+    pub by_name: bool,
     /// The days of every `eventTime` in it (the review's days without logs).
     pub days: Vec<String>,
     /// The days of the principals' records in it.
@@ -155,7 +156,19 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(io(&path))?;
-        match file.try_lock() {
+        // A moment's grace: a lock just released can still be held by a child process between its fork
+        // and its exec.
+        let mut tries = 0;
+        let locked = loop {
+            match file.try_lock() {
+                Err(std::fs::TryLockError::WouldBlock) if tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other,
+            }
+        };
+        match locked {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 let mut holder = String::new();

@@ -11,6 +11,7 @@ mod corpus;
 mod generators;
 mod honest;
 mod hostile;
+mod index;
 mod maps;
 mod permissions;
 mod properties;

@@ -2,7 +2,7 @@
 //! day through the same decoder and mapping sink as a run, and commits them in batches (each batch one
 //! segment: an update killed at any moment keeps the batches it committed, and the next one reads the rest).
 
-use super::state::Stored;
+use super::state::Blob;
 use super::store::{Day, ObjectEntry, Store};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
@@ -237,13 +237,15 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
                 }
             }
         }
-        let mut by_principal: BTreeMap<PrincipalKey, Vec<(Day, Stored)>> = BTreeMap::new();
+        let mut by_principal: BTreeMap<PrincipalKey, Vec<(Day, Collected<MappingSink>)>> =
+            BTreeMap::new();
         for ((key, day), part) in states {
-            by_principal
-                .entry(key)
-                .or_default()
-                .push((day, Stored::of(part)));
+            by_principal.entry(key).or_default().push((day, part));
         }
+        let by_principal = by_principal
+            .into_iter()
+            .map(|(key, days)| (key, Blob::of(days)))
+            .collect();
         number += 1;
         store.commit(number, objects, by_principal)?;
         report.segments_written += 1;

@@ -162,28 +162,41 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         }
     }
 
-    let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
-    let mut cut: BTreeSet<Day> = BTreeSet::new();
-    for segment in &segments {
-        for key in segment.principals.keys().filter(|k| selected(k)) {
-            for (day, stored) in segment.states(key)? {
-                match cover(&day, window) {
-                    Cover::Outside => {}
-                    Cover::Whole if !unopened.contains(&day) => {
-                        let part = stored.into_part();
-                        match parts.get_mut(key) {
-                            Some(mine) => mine.merge(part),
-                            None => {
-                                parts.insert(key.clone(), part);
-                            }
+    // Each segment's whole days, merged per principal (segments in parallel), and the days cut.
+    type Found = (BTreeMap<PrincipalKey, Collected<MappingSink>>, BTreeSet<Day>);
+    let found: Vec<Found> = segments
+        .par_iter()
+        .map(|segment| {
+            let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
+            let mut cut = BTreeSet::new();
+            for key in segment.principals.keys().filter(|k| selected(k)) {
+                let blob = segment.states(key)?;
+                let mut whole = BTreeSet::new();
+                for day in blob.days() {
+                    match cover(day, window) {
+                        Cover::Outside => {}
+                        Cover::Whole if !unopened.contains(day) => {
+                            whole.insert(day.clone());
+                        }
+                        Cover::Whole | Cover::Cut => {
+                            cut.insert(day.clone());
                         }
                     }
-                    _ => {
-                        cut.insert(day);
-                    }
+                }
+                for (_, part) in blob.into_parts(|day| whole.contains(day)) {
+                    merge_into(&mut parts, key, part);
                 }
             }
+            Ok((parts, cut))
+        })
+        .collect::<Result<_, IndexError>>()?;
+    let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
+    let mut cut: BTreeSet<Day> = BTreeSet::new();
+    for (found, days) in found {
+        for (key, part) in found {
+            merge_into(&mut parts, &key, part);
         }
+        cut.extend(days);
     }
 
     // The cut days, read again with the run's window, split by day: only those days' parts are taken.
@@ -207,12 +220,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         let read = read_all(&decoder, &reread)?;
         for ((key, day), part) in read.sink.parts {
             if cut.contains(&day) {
-                match parts.get_mut(&key) {
-                    Some(mine) => mine.merge(part),
-                    None => {
-                        parts.insert(key, part);
-                    }
-                }
+                merge_into(&mut parts, &key, part);
             }
         }
     }
@@ -244,6 +252,19 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         source: store.meta.source.clone(),
         objects_reread,
     })
+}
+
+fn merge_into(
+    parts: &mut BTreeMap<PrincipalKey, Collected<MappingSink>>,
+    key: &PrincipalKey,
+    part: Collected<MappingSink>,
+) {
+    match parts.get_mut(key) {
+        Some(mine) => mine.merge(part),
+        None => {
+            parts.insert(key.clone(), part);
+        }
+    }
 }
 
 /// Reads objects again from where the index read them; a missing one is an error that names it.

@@ -9,7 +9,7 @@
 //!                           then one gzip JSON blob per principal: its days' states
 //! ```
 
-use super::state::Stored;
+use super::state::Blob;
 use super::IndexError;
 use crate::principal::{PrincipalKey, PrincipalKind};
 use crate::report::{Diagnostic, Stats};
@@ -216,12 +216,12 @@ impl Store {
         &self,
         number: u64,
         objects: Vec<ObjectEntry>,
-        states: BTreeMap<PrincipalKey, Vec<(Day, Stored)>>,
+        states: BTreeMap<PrincipalKey, Blob>,
     ) -> Result<(), IndexError> {
         let mut blobs = Vec::new();
         let mut principals = Vec::new();
-        for (key, days) in states {
-            let json = serde_json::to_vec(&days).map_err(|e| corrupt(&self.dir, e))?;
+        for (key, blob) in states {
+            let json = serde_json::to_vec(&blob).map_err(|e| corrupt(&self.dir, e))?;
             let blob = gzip(&json);
             principals.push((
                 key.account.to_string(),
@@ -297,9 +297,9 @@ impl Segment {
     }
 
     /// One principal's states by day.
-    pub fn states(&self, key: &PrincipalKey) -> Result<Vec<(Day, Stored)>, IndexError> {
+    pub fn states(&self, key: &PrincipalKey) -> Result<Blob, IndexError> {
         let Some((offset, length)) = self.principals.get(key) else {
-            return Ok(Vec::new());
+            return Ok(Blob::default());
         };
         let path = &self.path;
         let mut file = File::open(path).map_err(io(path))?;

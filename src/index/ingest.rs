@@ -6,6 +6,7 @@ use super::state::Blob;
 use super::store::{Day, ObjectEntry, Store};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
+use crate::collector::s3::key_time;
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::{split, Collected, Decoder, LogInput, Origin, Scope, Sink, Weight};
 use crate::event::Record;
@@ -190,8 +191,14 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
             version,
         });
     }
-    // In the order a run lists them: of two copies of an event, the one a run reads first is kept.
-    candidates.sort_by(|a, b| a.name.cmp(&b.name));
+    // By delivery time, so that a batch holds few days and a day few batches (a query merges fewer
+    // states); objects without one last, as a run lists `AWSLogs/` before other names.
+    let time = |c: &Candidate| {
+        let file = Path::new(&c.name).file_name().and_then(|n| n.to_str());
+        let time = file.and_then(key_time);
+        (time.is_none(), time)
+    };
+    candidates.sort_by(|a, b| (time(a), &a.name).cmp(&(time(b), &b.name)));
     let mut number = segments
         .last()
         .and_then(|s| s.path.file_stem()?.to_str()?.parse::<u64>().ok())

@@ -163,7 +163,10 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
     }
 
     // Each segment's whole days, merged per principal (segments in parallel), and the days cut.
-    type Found = (BTreeMap<PrincipalKey, Collected<MappingSink>>, BTreeSet<Day>);
+    type Found = (
+        BTreeMap<PrincipalKey, Collected<MappingSink>>,
+        BTreeSet<Day>,
+    );
     let found: Vec<Found> = segments
         .par_iter()
         .map(|segment| {
@@ -262,6 +265,8 @@ fn merge_into(
     match parts.get_mut(key) {
         Some(mine) => mine.merge(part),
         None => {
+            let mut part = part;
+            super::state::restore_members(&mut part.sink.usage);
             parts.insert(key.clone(), part);
         }
     }

@@ -37,7 +37,14 @@ struct DayRest(
 
 /// [`Evidence`] with its sessions (the output's form leaves them out).
 #[derive(Debug, Serialize, Deserialize)]
-struct Ev(u64, String, String, String, Vec<(String, String, bool)>, Vec<String>);
+struct Ev(
+    u64,
+    String,
+    String,
+    String,
+    Vec<(String, String, bool)>,
+    Vec<String>,
+);
 
 /// A diagnostic: code, subject, detail, count, first location (the severity is the code's).
 #[derive(Debug, Serialize, Deserialize)]
@@ -170,10 +177,12 @@ impl Blob {
             }
             for (k, f) in usage.failed {
                 let needs = f.needs.into_iter().collect();
-                failed
-                    .entry(k)
-                    .or_insert_with(Vec::new)
-                    .push((i, Ev::from(f.evidence), needs, f.first));
+                failed.entry(k).or_insert_with(Vec::new).push((
+                    i,
+                    Ev::from(f.evidence),
+                    needs,
+                    f.first,
+                ));
             }
             let Revealed {
                 waiting: w,
@@ -275,18 +284,13 @@ impl Blob {
                 }
             }
         }
-        parts
-            .into_iter()
-            .flatten()
-            .map(|(day, mut part)| {
-                restore_members(&mut part.sink.usage);
-                (day, part)
-            })
-            .collect()
+        parts.into_iter().flatten().collect()
     }
 }
 
-fn part(DayRest(decoded_stats, decoded_diags, matched, stats, diags, crowds): DayRest) -> Collected<MappingSink> {
+fn part(
+    DayRest(decoded_stats, decoded_diags, matched, stats, diags, crowds): DayRest,
+) -> Collected<MappingSink> {
     let mut sink = MappingSink::new(false);
     sink.stats = stats.into();
     sink.diagnostics = diagnostics(diags);
@@ -304,8 +308,9 @@ fn part(DayRest(decoded_stats, decoded_diags, matched, stats, diags, crowds): Da
 }
 
 /// The members of each collection that is not a crowd: the resources of its entries (as
-/// `UsageSet::add_member` keeps them).
-fn restore_members(usage: &mut crate::usage::UsageSet) {
+/// `UsageSet::add_member` keeps them). Only a set that others are merged into reads them: a part from
+/// [`Blob::into_parts`] gets them before it is merged into.
+pub fn restore_members(usage: &mut crate::usage::UsageSet) {
     let mut members: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for key in usage.used.keys() {
         let container = names::container(&key.resource);

@@ -13,7 +13,6 @@ use super::state::Blob;
 use super::IndexError;
 use crate::principal::{PrincipalKey, PrincipalKind};
 use crate::report::{Diagnostic, Stats};
-use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -319,9 +318,10 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+/// Through the decoder's inflater (libdeflate for a single member).
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    GzDecoder::new(bytes).read_to_end(&mut out)?;
+    crate::collector::inflate::gunzip(bytes, &mut out)?;
     Ok(out)
 }
 

@@ -26,8 +26,6 @@ pub struct Answer {
     pub run: Collected<RunSink>,
     /// The source the index was built from (`--logs` paths, as given).
     pub source: Vec<String>,
-    /// Objects read again: the cut days, days with objects outside the window, damaged objects.
-    pub objects_reread: usize,
 }
 
 /// The principals `filter` selects, by name: `--role NAME` or `--user NAME`, with `--account`.
@@ -208,11 +206,6 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         .flat_map(|day| holders.get(day).into_iter().flatten())
         .map(|o| (o.name.as_str(), *o))
         .collect();
-    let objects_reread = reread.len()
-        + by_name
-            .iter()
-            .filter(|o| !reread.contains_key(o.name.as_str()))
-            .count();
     if !reread.is_empty() {
         let scope = Scope {
             principal: Some(filter.clone()),
@@ -253,7 +246,6 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         parts,
         run,
         source: store.meta.source.clone(),
-        objects_reread,
     })
 }
 

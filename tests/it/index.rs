@@ -606,3 +606,47 @@ fn a_crowd_formed_across_days_is_the_runs_crowd() {
         );
     }
 }
+
+/// A review against the current policy (the days without logs included) reads the same from the index.
+#[test]
+fn a_review_is_the_same_from_the_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index").display().to_string();
+    let built = policygen(&["index", "--logs", "examples/trail", "--index", &index]);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    for window in [
+        ["--from", "2026-11-01", "--to", "2026-12-01"],
+        [
+            "--from",
+            "2026-11-03T10:00:00Z",
+            "--to",
+            "2026-11-20T07:00:00Z",
+        ],
+    ] {
+        let run = |source: [&str; 2]| {
+            let out = dir.path().join("review.md").display().to_string();
+            let mut args = vec!["--role", "build-agent", "--account", "111122223333"];
+            args.extend(window);
+            args.extend(source);
+            args.extend([
+                "--current",
+                "examples/current-policy.json",
+                "--format",
+                "markdown",
+                "-o",
+                &out,
+            ]);
+            let run = policygen(&args);
+            (
+                run.status.code(),
+                text(&run.stderr),
+                std::fs::read_to_string(&out).expect("written"),
+            )
+        };
+        assert_eq!(
+            run(["--logs", "examples/trail"]),
+            run(["--index", &index]),
+            "{window:?}"
+        );
+    }
+}

@@ -13,15 +13,24 @@ use crate::usage::{Crowd, DeniedKey, Evidence, FailedCall, FailedKey, MappingSin
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A key's days: `(day index, what that day has)`.
+type ByDay<T> = Vec<(u32, T)>;
+/// A failed call's day: evidence, what it would have needed, its first location.
+type FailedDay = (Ev, Vec<UsageKey>, Option<Location>);
+/// A waiting grant's day: evidence and first location.
+type WaitingDay = (Ev, Option<Location>);
+/// A link's day: the ARNs linked, each with the smallest eventID that linked it.
+type LinkDay = BTreeMap<String, String>;
+
 /// A principal's days in one segment.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Blob {
     days: Vec<(Day, DayRest)>,
-    used: Vec<(UsageKey, Vec<(u32, Ev)>)>,
-    denied: Vec<(DeniedKey, Vec<(u32, Ev)>)>,
-    failed: Vec<(FailedKey, Vec<(u32, Ev, Vec<UsageKey>, Option<Location>)>)>,
-    waiting: Vec<(Waiting, Vec<(u32, Ev, Option<Location>)>)>,
-    links: Vec<((String, String), Vec<(u32, BTreeMap<String, String>)>)>,
+    used: Vec<(UsageKey, ByDay<Ev>)>,
+    denied: Vec<(DeniedKey, ByDay<Ev>)>,
+    failed: Vec<(FailedKey, ByDay<FailedDay>)>,
+    waiting: Vec<(Waiting, ByDay<WaitingDay>)>,
+    links: Vec<((String, String), ByDay<LinkDay>)>,
 }
 
 /// What a day has beside its entries.
@@ -177,22 +186,14 @@ impl Blob {
             }
             for (k, f) in usage.failed {
                 let needs = f.needs.into_iter().collect();
-                failed.entry(k).or_insert_with(Vec::new).push((
-                    i,
-                    Ev::from(f.evidence),
-                    needs,
-                    f.first,
-                ));
+                push(&mut failed, k, i, (Ev::from(f.evidence), needs, f.first));
             }
             let Revealed {
                 waiting: w,
                 links: l,
             } = usage.revealed;
             for (k, (e, at)) in w {
-                waiting
-                    .entry(k)
-                    .or_insert_with(Vec::new)
-                    .push((i, Ev::from(e), at));
+                push(&mut waiting, k, i, (Ev::from(e), at));
             }
             for (k, targets) in l {
                 push(&mut links, k, i, targets);
@@ -256,7 +257,7 @@ impl Blob {
             }
         }
         for (k, list) in self.failed {
-            for (i, e, needs, first) in list {
+            for (i, (e, needs, first)) in list {
                 if let Some(usage) = at(&mut parts, i) {
                     let call = FailedCall {
                         evidence: e.into(),
@@ -268,7 +269,7 @@ impl Blob {
             }
         }
         for (k, list) in self.waiting {
-            for (i, e, location) in list {
+            for (i, (e, location)) in list {
                 if let Some(usage) = at(&mut parts, i) {
                     usage
                         .revealed

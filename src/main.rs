@@ -16,6 +16,7 @@ async fn main() -> ExitCode {
         Err(e) => return ExitCode::from(e.report()),
     };
     ExitCode::from(match cli.command {
+        Some(policygen::cli::Command::Fleet(args)) => policygen::fleet::run(&args).await,
         Some(command) => run(command),
         None => generate(&cli.generate).await,
     })

@@ -296,7 +296,11 @@ impl<S: Sink> Decoder<S> {
                     record: Some(index),
                     ..file(name)
                 };
-                self.diagnose(&mut out.decoded, Code::MalformedRecord, name, why, at);
+                let decoded = match out.sink.decoded_for_unparsed(raw) {
+                    Some(decoded) => decoded,
+                    None => &mut out.decoded,
+                };
+                self.diagnose(decoded, Code::MalformedRecord, name, why, at);
             }
         }
     }

@@ -45,11 +45,10 @@ impl Granted {
             .map(|a| service(a))
             .filter(|s| !s.is_empty() && !used_services.contains(s))
             .collect();
-        let used_per_mille = if granted == 0 {
-            1000
-        } else {
-            u32::try_from(used.len() * 1000 / granted).unwrap_or(1000)
-        };
+        // Nothing granted: nothing over-granted either.
+        let used_per_mille = (used.len() * 1000)
+            .checked_div(granted)
+            .map_or(1000, |n| u32::try_from(n).unwrap_or(1000));
         Granted {
             granted_actions: granted,
             used_actions: used.len(),

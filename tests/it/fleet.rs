@@ -544,3 +544,122 @@ fn current_dir_reviews_each_principal_like_the_single_command() {
         .filter(|r| r.id() != row.id())
         .all(|r| r.current.is_none()));
 }
+
+/// `--current iam` through the binary against the moto emulator (its default account, as the binary sees
+/// it): the role of the credentials' account is reviewed, its file is the single command's; a role of
+/// another account cannot be read there: not reviewed, named, exit 1.
+#[tokio::test]
+#[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
+async fn current_iam_reviews_the_roles_of_the_account() {
+    let endpoint = super::support::emulator();
+    let account = "123456789012";
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let client = aws_sdk_iam::Client::new(&config);
+    let role = "fleet-deployer";
+    client
+        .create_role()
+        .role_name(role)
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .expect("create role");
+    let granted = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["ec2:DescribeInstances", "s3:ListAllMyBuckets", "s3:CreateBucket", "ssm:DeleteParameter"],
+        "Resource": "*"}]});
+    client
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("wide")
+        .policy_document(granted.to_string())
+        .send()
+        .await
+        .expect("put role policy");
+    let logs = tempfile::tempdir().expect("tempdir");
+    write_log(
+        logs.path(),
+        "one.json",
+        &[
+            role_record(account, role, "1", "ec2.amazonaws.com", "DescribeInstances"),
+            role_record(account, role, "2", "s3.amazonaws.com", "ListBuckets"),
+            role_record(
+                "444455556666",
+                "elsewhere",
+                "3",
+                "s3.amazonaws.com",
+                "ListBuckets",
+            ),
+        ],
+    );
+    let logs = logs.path().display().to_string();
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().display().to_string();
+    let window = ["--from", "2026-11-01", "--to", "2026-12-01"];
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_policygen"))
+            .args(args)
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .output()
+            .expect("policygen runs")
+    };
+    let mut args = vec![
+        "fleet",
+        "--logs",
+        &logs,
+        "--out-dir",
+        &dir,
+        "--current",
+        "iam",
+    ];
+    args.extend(window);
+    let fleet = run(&args);
+    let stderr = text(&fleet.stderr);
+    assert_eq!(fleet.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("not reviewed: 444455556666/role/elsewhere"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("fleet.json")).expect("json"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        json["over_privileged"],
+        serde_json::json!([format!("{account}/role/{role}")])
+    );
+    let row = &json["principals"][0];
+    assert_eq!(row["name"], role);
+    assert_eq!(row["current"]["granted_actions"], 4);
+    assert_eq!(row["current"]["used_actions"], 2);
+    assert_eq!(row["current"]["used_per_mille"], 500);
+    assert_eq!(
+        row["current"]["unused_actions"],
+        serde_json::json!(["s3:CreateBucket", "ssm:DeleteParameter"])
+    );
+    assert_eq!(
+        row["current"]["unused_services"],
+        serde_json::json!(["ssm"])
+    );
+    let single = out.path().join("single.json");
+    let single_path = single.display().to_string();
+    let mut args = vec![
+        "--role",
+        role,
+        "--account",
+        account,
+        "--logs",
+        &logs,
+        "--current",
+        "iam",
+        "-o",
+        &single_path,
+    ];
+    args.extend(window);
+    let one = run(&args);
+    assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
+    assert_eq!(
+        std::fs::read(&single).expect("single"),
+        std::fs::read(out.path().join(format!("{account}/role/{role}.json"))).expect("fleet")
+    );
+}

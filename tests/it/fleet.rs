@@ -663,3 +663,38 @@ async fn current_iam_reviews_the_roles_of_the_account() {
         std::fs::read(out.path().join(format!("{account}/role/{role}.json"))).expect("fleet")
     );
 }
+
+#[test]
+fn a_record_of_another_principal_with_the_same_event_key_is_no_duplicate() {
+    let logs = tempfile::tempdir().expect("tempdir");
+    // Hand-made logs reuse event IDs: the same ID, call and time by two principals are two events.
+    write_log(
+        logs.path(),
+        "one.json",
+        &[
+            role_record(
+                "111122223333",
+                "first",
+                "same",
+                "s3.amazonaws.com",
+                "ListBuckets",
+            ),
+            role_record(
+                "111122223333",
+                "second",
+                "same",
+                "s3.amazonaws.com",
+                "ListBuckets",
+            ),
+        ],
+    );
+    let words: Vec<String> = ["--from", "2026-11-01", "--to", "2026-12-01"]
+        .map(String::from)
+        .to_vec();
+    let mut failures = Vec::new();
+    assert_eq!(
+        compare("shared-event-id", logs.path(), &words, &mut failures),
+        2
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

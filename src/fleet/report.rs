@@ -114,8 +114,7 @@ pub struct InputSummary {
     pub files_skipped: u64,
     pub files_failed: u64,
     pub records_read: u64,
-    /// Principals seen only outside the window (or left out by `--account`, `--kind`, `--name`... no:
-    /// only the selected ones): not written.
+    /// Selected principals seen only outside the window: not written.
     pub principals_outside_window: usize,
     /// Records that did not parse and contain no written principal's name: one may be of a principal the
     /// fleet does not know, so the fleet is incomplete.

@@ -185,8 +185,11 @@ impl FleetReport {
         self.principals.iter().filter(|r| !r.complete).collect()
     }
 
+    /// Every policy written is complete, and something was written: like a single run that matched no
+    /// record, a fleet of nobody (an empty input, a window without calls) is no answer to trust.
     pub fn complete(&self) -> bool {
-        self.incomplete().is_empty()
+        !self.principals.is_empty()
+            && self.incomplete().is_empty()
             && self.input.unparsed_unattributed == 0
             && self.principals.iter().all(|r| r.current_error.is_none())
     }
@@ -224,6 +227,12 @@ impl FleetReport {
                 let _ = writeln!(out, "- `{}`: {}{more}", row.id(), first.replace('|', "\\|"));
             }
             out.push('\n');
+        }
+        if self.principals.is_empty() {
+            let _ = writeln!(
+                out,
+                "**No role or user made a call in the window**: check the window and the input.\n"
+            );
         }
         if self.input.unparsed_unattributed > 0 {
             let _ = writeln!(
@@ -348,6 +357,12 @@ impl FleetReport {
                 "not reviewed: {}: {}",
                 row.id(),
                 row.current_error.as_deref().unwrap_or_default()
+            );
+        }
+        if self.principals.is_empty() {
+            eprintln!(
+                "incomplete: no role or user made a call in the window ({} records read)",
+                self.input.records_read
             );
         }
         if self.input.unparsed_unattributed > 0 {

@@ -698,3 +698,72 @@ fn a_record_of_another_principal_with_the_same_event_key_is_no_duplicate() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn account_kind_and_name_choose_the_principals() {
+    let trail = root().join("examples/trail").display().to_string();
+    let ids = |extra: &[&str]| {
+        let out = tempfile::tempdir().expect("tempdir");
+        let mut words: Vec<String> = super::support::WINDOW.map(String::from).to_vec();
+        words.extend([
+            "--logs".into(),
+            trail.clone(),
+            "--out-dir".into(),
+            out.path().display().to_string(),
+        ]);
+        words.extend(extra.iter().map(|w| w.to_string()));
+        let report = run_fleet(&words);
+        let written = super::support::files_under(out.path())
+            .into_iter()
+            .map(|(path, _)| path)
+            .filter(|p| !p.starts_with("fleet."))
+            .collect::<Vec<_>>();
+        let ids: Vec<String> = report.principals.iter().map(|r| r.id()).collect();
+        assert_eq!(
+            written,
+            report
+                .principals
+                .iter()
+                .map(|r| r.file.clone())
+                .collect::<Vec<_>>(),
+            "exactly the rows' files are written"
+        );
+        ids
+    };
+    assert_eq!(ids(&["--kind", "user"]), ["111122223333/user/alice"]);
+    assert_eq!(
+        ids(&["--kind", "role", "--account", "444455556666"]),
+        ["444455556666/role/build-agent"]
+    );
+    assert_eq!(
+        ids(&["--name", "build-*"]),
+        [
+            "111122223333/role/build-agent",
+            "444455556666/role/build-agent"
+        ]
+    );
+    // A window no record is in writes nothing, and says whom it saw outside it.
+    let out = tempfile::tempdir().expect("tempdir");
+    let words: Vec<String> = [
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-02",
+        "--logs",
+        &trail,
+        "--out-dir",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([out.path().display().to_string()])
+    .collect();
+    let report = run_fleet(&words);
+    assert!(report.principals.is_empty());
+    assert!(
+        !report.complete(),
+        "a fleet of nobody is no answer to trust"
+    );
+    assert!(report
+        .markdown()
+        .contains("**No role or user made a call in the window**"));
+}

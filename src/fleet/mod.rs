@@ -30,7 +30,7 @@ use crate::glob::wildcard_match;
 use crate::ids::{AccountId, IdError};
 use crate::output::{self, Exit, OutputError};
 use crate::pipeline::{conclude, run_sink, Outcome, RunSink};
-use crate::principal::{PrincipalKey, PrincipalKind};
+use crate::principal::{valid_name, PrincipalKey, PrincipalKind};
 use crate::report::{Code, Severity};
 use crate::settings::{Current, Settings, SettingsError};
 use clap::Parser;
@@ -403,12 +403,17 @@ pub fn finish(
         ..
     } = gathered;
     let mut outside_window = 0;
+    let mut invalid_names = Vec::new();
     let mut selected = Vec::new();
     for (key, part) in principals {
         if !settings.selection.wants(&key) {
             continue;
         }
-        if Gathered::present(&part) {
+        // A name IAM cannot have (a `/`, a space) comes from a damaged or forged record: no single command
+        // takes it, and it must not become a path.
+        if !valid_name(&key.name) {
+            invalid_names.push(key.to_string());
+        } else if Gathered::present(&part) {
             selected.push((key, part));
         } else {
             outside_window += 1;
@@ -497,7 +502,8 @@ pub fn finish(
             .collect();
         (rows.into_iter().collect::<Result<Vec<_>, _>>()?, Vec::new())
     };
-    let report = FleetReport::new(settings, rows, sso, &shared, outside_window, orphans);
+    let mut report = FleetReport::new(settings, rows, sso, &shared, outside_window, orphans);
+    report.input.invalid_names = invalid_names;
     report.write(&settings.out_dir)?;
     Ok(report)
 }

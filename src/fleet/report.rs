@@ -121,6 +121,10 @@ pub struct InputSummary {
     pub unparsed_unattributed: u64,
     /// Diagnostics about the input's files, by code (each principal's counts include them).
     pub file_diagnostics: BTreeMap<String, u64>,
+    /// Principals whose name no IAM role or user can have (damaged or forged records): not written, and the
+    /// fleet is incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -174,6 +178,7 @@ impl FleetReport {
                 principals_outside_window,
                 unparsed_unattributed,
                 file_diagnostics,
+                invalid_names: Vec::new(),
             },
             over_privileged: reviewed.iter().map(|r| r.id()).collect(),
             principals,
@@ -191,6 +196,7 @@ impl FleetReport {
         !self.principals.is_empty()
             && self.incomplete().is_empty()
             && self.input.unparsed_unattributed == 0
+            && self.input.invalid_names.is_empty()
             && self.principals.iter().all(|r| r.current_error.is_none())
     }
 
@@ -227,6 +233,19 @@ impl FleetReport {
                 let _ = writeln!(out, "- `{}`: {}{more}", row.id(), first.replace('|', "\\|"));
             }
             out.push('\n');
+        }
+        if !self.input.invalid_names.is_empty() {
+            let names: Vec<String> = self
+                .input
+                .invalid_names
+                .iter()
+                .map(|n| format!("`{}`", n.replace('|', "\\|").replace('`', "'")))
+                .collect();
+            let _ = writeln!(
+                out,
+                "**Not written, names no role or user can have** (damaged or forged records): {}\n",
+                names.join(", ")
+            );
         }
         if self.principals.is_empty() {
             let _ = writeln!(
@@ -358,6 +377,9 @@ impl FleetReport {
                 row.id(),
                 row.current_error.as_deref().unwrap_or_default()
             );
+        }
+        for name in &self.input.invalid_names {
+            eprintln!("incomplete: `{name}` is no valid role or user name: not written");
         }
         if self.principals.is_empty() {
             eprintln!(

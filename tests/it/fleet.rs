@@ -767,3 +767,50 @@ fn account_kind_and_name_choose_the_principals() {
         .markdown()
         .contains("**No role or user made a call in the window**"));
 }
+
+#[test]
+fn a_name_no_principal_can_have_is_never_a_path() {
+    let logs = tempfile::tempdir().expect("tempdir");
+    let mut forged = role_record("111122223333", "x", "f1", "s3.amazonaws.com", "ListBuckets");
+    forged["userIdentity"] = serde_json::json!({
+        "type": "IAMUser",
+        "arn": "arn:aws:iam::111122223333:user/x",
+        "accountId": "111122223333",
+        "userName": "../../../../escaped"
+    });
+    write_log(
+        logs.path(),
+        "one.json",
+        &[
+            forged,
+            role_record(
+                "111122223333",
+                "deployer",
+                "d1",
+                "s3.amazonaws.com",
+                "ListBuckets",
+            ),
+        ],
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let nested = out.path().join("a/b");
+    let words: Vec<String> = ["--from", "2026-11-01", "--to", "2026-12-01", "--logs"]
+        .map(String::from)
+        .into_iter()
+        .chain([
+            logs.path().display().to_string(),
+            "--out-dir".into(),
+            nested.display().to_string(),
+        ])
+        .collect();
+    let report = run_fleet(&words);
+    assert_eq!(
+        report.input.invalid_names,
+        ["111122223333/user/../../../../escaped"]
+    );
+    assert!(!report.complete());
+    assert_eq!(report.principals.len(), 1);
+    assert!(
+        !out.path().join("escaped.json").exists() && !out.path().join("a/escaped.json").exists()
+    );
+}

@@ -48,6 +48,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Every principal of a trail in one pass: a policy per role and user of each account
+    /// (`DIR/<account>/role/<name>.json`, each the same as `policygen --role NAME --account ID` writes),
+    /// `DIR/fleet.json` and `DIR/fleet.md`; with `--current`, granted vs used for each. Exit 0 when every
+    /// policy written is complete, 1 when any is not (named on stderr), 2 on error.
+    Fleet(Box<crate::fleet::FleetArgs>),
     /// Print a CREATE TABLE for Athena over a trail bucket, partition-projected by region and day, for
     /// `--athena`. Run it once in the Athena console (or `aws athena start-query-execution`).
     AthenaDdl {

@@ -86,6 +86,8 @@ pub fn run(command: Command) -> u8 {
             clap_complete::generate(shell, &mut Cli::command(), "policygen", &mut out);
             print(&String::from_utf8_lossy(&out), Exit::Complete)
         }
+        // Asynchronous: `main` runs it.
+        Command::Fleet(_) => Exit::Error.code(),
         Command::Man => {
             let mut out = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut out) {

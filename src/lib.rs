@@ -15,6 +15,7 @@ pub mod current;
 pub mod emitter;
 pub mod event;
 pub mod explain;
+pub mod fleet;
 pub mod glob;
 pub mod ids;
 pub mod index;

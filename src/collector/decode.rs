@@ -35,11 +35,19 @@ thread_local! {
 }
 
 /// Identifies an event across deliveries: eventID alone is not enough (hand-made logs reuse IDs), so
-/// source, name and time are part of it. A 128-bit FNV-1a hash keeps the set small.
+/// source, name, time and the principal are part of it (a fleet reads every principal's records into one
+/// set: another principal's record must not hide one). A 128-bit FNV-1a hash keeps the set small.
 fn event_key(record: &Record) -> u128 {
     const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
     let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for part in [record.id(), record.source(), record.name(), record.time()] {
+    let principal = principal_arn(record).unwrap_or("");
+    for part in [
+        record.id(),
+        record.source(),
+        record.name(),
+        record.time(),
+        principal,
+    ] {
         for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
             hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
         }
@@ -308,7 +316,11 @@ impl<S: Sink> Decoder<S> {
                     record: Some(index),
                     ..file(name)
                 };
-                self.diagnose(&mut out.decoded, Code::MalformedRecord, name, why, at);
+                let decoded = match out.sink.decoded_for_unparsed(raw) {
+                    Some(decoded) => decoded,
+                    None => &mut out.decoded,
+                };
+                self.diagnose(decoded, Code::MalformedRecord, name, why, at);
             }
         }
     }

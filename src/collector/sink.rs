@@ -34,6 +34,13 @@ pub trait Sink: Send + Sync {
     fn decoded_for(&mut self, _record: &Record) -> Option<&mut Decoded> {
         None
     }
+
+    /// Where the decoder's finding about a record that does not parse goes, given its bytes: the run's own
+    /// [`Decoded`] (`None`), or, for a sink that splits records by principal and cannot know whose it is,
+    /// a place of its own that it attributes later from the bytes.
+    fn decoded_for_unparsed(&mut self, _raw: &[u8]) -> Option<&mut Decoded> {
+        None
+    }
 }
 
 /// Records split by a key (a principal, a principal and a day), each key's into its own [`Collected`], as

@@ -41,7 +41,8 @@ pub enum PrincipalError {
     BadName(String),
 }
 
-fn valid_name(name: &str) -> bool {
+/// Whether `name` is a valid IAM role or user name (what `--role NAME` and `--user NAME` accept).
+pub fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

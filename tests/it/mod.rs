@@ -8,6 +8,7 @@ mod cli;
 mod comment;
 mod conventions;
 mod corpus;
+mod fleet;
 mod generators;
 mod honest;
 mod hostile;

@@ -62,6 +62,10 @@ pub struct FleetArgs {
     /// The trail's S3 bucket (`s3://bucket[/prefix]`), as for the main command.
     #[arg(long, value_name = "S3_URL", help_heading = "Sources")]
     pub s3: Option<String>,
+    /// A usage index built by `policygen index`, as for the main command: each policy is the one
+    /// `policygen --role NAME --account ID --index DIR` writes.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["logs", "s3"], help_heading = "Sources")]
+    pub index: Option<PathBuf>,
     /// Regions to read with `--s3`.
     #[arg(
         long,
@@ -142,6 +146,9 @@ impl FleetArgs {
         }
         for path in &self.logs {
             add("logs", Some(path));
+        }
+        if let Some(dir) = &self.index {
+            add("index", Some(&dir.display().to_string()));
         }
         if !self.regions.is_empty() {
             add("regions", Some(&self.regions.join(",")));

@@ -48,7 +48,7 @@ pub enum FleetError {
     CurrentNotDir(String),
     #[error("`--current iam` reads each role's or user's policies: not with `--kind sso` (a permission set is no IAM principal)")]
     SsoWithCurrent,
-    #[error("`fleet` reads local logs (`--logs`) or a trail bucket (`--s3`): give one")]
+    #[error("`fleet` reads local logs (`--logs`), a trail bucket (`--s3`) or a usage index (`--index`): give one")]
     NoSource,
     #[error("cannot write `{path}`: {reason}")]
     Write { path: String, reason: String },
@@ -60,6 +60,8 @@ pub enum FleetError {
     Source(#[from] AwsError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
 }
 
 /// Where each principal's current policies come from.
@@ -115,7 +117,7 @@ impl FleetSettings {
         args: &FleetArgs,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<FleetSettings, FleetError> {
-        if args.logs.is_empty() && args.s3.is_none() {
+        if args.logs.is_empty() && args.s3.is_none() && args.index.is_none() {
             return Err(FleetError::NoSource);
         }
         let accounts: BTreeSet<AccountId> = args
@@ -332,6 +334,9 @@ pub async fn run(args: &FleetArgs) -> u8 {
 
 /// Reads the input once and writes every selected principal's policy, fleet.json and fleet.md.
 pub async fn fleet(settings: &FleetSettings, sources: &Sources) -> Result<FleetReport, FleetError> {
+    if let Some(dir) = &settings.base.index {
+        return from_index(settings, sources, dir).await;
+    }
     let sink = FleetSink::new(
         run_sink(&settings.base),
         settings.current != FleetCurrent::None,
@@ -341,6 +346,46 @@ pub async fn fleet(settings: &FleetSettings, sources: &Sources) -> Result<FleetR
     let gathered = Gathered::from_sink(collected);
     let currents = read_currents(settings, sources, &gathered).await?;
     finish(settings, gathered, currents, &source)
+}
+
+/// The same from a usage index: each principal's records in the window as the index answers them, and the
+/// input's own findings; concluded as a fleet over the logs the index read.
+async fn from_index(
+    settings: &FleetSettings,
+    sources: &Sources,
+    dir: &Path,
+) -> Result<FleetReport, FleetError> {
+    let asked = Settings {
+        scope: settings.scope(),
+        ..settings.base.clone()
+    };
+    let answer = crate::index::query::answer(&asked, dir)?;
+    let principals = answer
+        .parts
+        .into_iter()
+        .map(|(key, part)| {
+            let sink = (part.sink, DaysSink::default());
+            (
+                key,
+                Collected {
+                    decoded: part.decoded,
+                    sink,
+                },
+            )
+        })
+        .collect();
+    let gathered = Gathered {
+        principals,
+        decoded: answer.run.decoded,
+        days: answer.run.sink.1.days,
+        unparsed: answer.unparsed,
+        unattributed: answer.unattributed,
+    };
+    // Concluded as the single runs over the index conclude: with the index's logs as the source.
+    let mut settings = settings.clone();
+    settings.base.source = collector::Source::Logs(crate::settings::log_inputs(&answer.source));
+    let currents = read_currents(&settings, sources, &gathered).await?;
+    finish(&settings, gathered, currents, &SourceReport::Logs)
 }
 
 /// Each selected principal's current policies (or why they could not be read).

@@ -26,10 +26,16 @@ pub struct Answer {
     pub run: Collected<RunSink>,
     /// The source the index was built from (`--logs` paths, as given).
     pub source: Vec<String>,
+    /// For a fleet: the records of the wrong shape in the objects opened, kept as a fleet over the logs
+    /// keeps them (whose they are is decided by name).
+    pub unparsed: Vec<crate::fleet::Unparsed>,
+    pub unattributed: crate::collector::Decoded,
 }
 
 /// The principals `filter` selects, by name: `--role NAME` or `--user NAME`, with `--account`.
-fn selects(filter: &PrincipalFilter) -> Result<impl Fn(&PrincipalKey) -> bool + '_, IndexError> {
+pub fn selects(
+    filter: &PrincipalFilter,
+) -> Result<impl Fn(&PrincipalKey) -> bool + '_, IndexError> {
     let (kind, name) = match &filter.identity {
         Identity::Role { name, arn: None } => (PrincipalKind::Role, name),
         Identity::User { name, arn: None } => (PrincipalKind::User, name),
@@ -100,6 +106,7 @@ fn cover(day: &Day, window: &TimeWindow) -> Cover {
     }
 }
 
+/// What the index gives a run of `settings` (its principal, `None` for every principal: a fleet).
 pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
     let scope = &settings.scope;
     if scope.strict {
@@ -113,10 +120,9 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
                 .to_string(),
         ));
     }
-    let filter = scope.principal.as_ref().ok_or_else(|| {
-        IndexError::Unanswerable("the index answers for one principal".to_string())
-    })?;
-    let selected = selects(filter)?;
+    let filter = scope.principal.as_ref();
+    let one = filter.map(selects).transpose()?;
+    let selected = |key: &PrincipalKey| one.as_ref().is_none_or(|s| s(key));
     let store = Store::open(dir)?.ok_or_else(|| IndexError::Missing(dir.display().to_string()))?;
     let segments = store.segments(false)?;
     let window = &scope.window;
@@ -132,13 +138,18 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
     let mut unopened: BTreeSet<&Day> = BTreeSet::new();
     let mut holders: BTreeMap<&Day, Vec<&ObjectEntry>> = BTreeMap::new();
     let mut by_name = Vec::new();
+    let mut damaged = Vec::new();
     for object in objects.values() {
         if !opened(&object.name, window) {
             run.decoded.stats.files_outside_window += 1;
             unopened.extend(object.slots.iter());
             continue;
         }
-        if object.by_name {
+        // A fleet reads without a name, as the index did; its records of the wrong shape are read again.
+        if object.by_name && filter.is_none() {
+            damaged.push(*object);
+        }
+        if object.by_name && filter.is_some() {
             by_name.push(*object);
         } else {
             run.decoded.stats.merge(&object.stats);
@@ -152,9 +163,8 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
                 );
             }
         }
-        if run.sink.1.enabled {
-            run.sink.1.days.extend(object.days.iter().cloned());
-        }
+        // Read only by a review (a fleet's reviews whether its base settings review or not).
+        run.sink.1.days.extend(object.days.iter().cloned());
         for slot in &object.slots {
             holders.entry(slot).or_default().push(object);
         }
@@ -208,7 +218,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         .collect();
     if !reread.is_empty() {
         let scope = Scope {
-            principal: Some(filter.clone()),
+            principal: filter.cloned(),
             window: window.clone(),
             strict: false,
         };
@@ -224,7 +234,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
     // principals' own findings there come from the states.
     if !by_name.is_empty() {
         let scope = Scope {
-            principal: Some(filter.clone()),
+            principal: filter.cloned(),
             window: window.clone(),
             strict: false,
         };
@@ -242,10 +252,28 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         });
         run.decoded.diagnostics.merge(read.decoded.diagnostics);
     }
+    let (mut unparsed, mut unattributed) = (Vec::new(), crate::collector::Decoded::default());
+    if !damaged.is_empty() {
+        let scope = Scope {
+            principal: None,
+            window: window.clone(),
+            strict: false,
+        };
+        let decoder = Decoder::new(
+            scope,
+            crate::fleet::FleetSink::new(run_sink(settings), false),
+        );
+        let objects = damaged.iter().map(|o| (o.name.as_str(), *o)).collect();
+        let read = read_all(&decoder, &objects)?;
+        unparsed = read.sink.unparsed;
+        unattributed = read.sink.unattributed;
+    }
     Ok(Answer {
         parts,
         run,
         source: store.meta.source.clone(),
+        unparsed,
+        unattributed,
     })
 }
 

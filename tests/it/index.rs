@@ -650,3 +650,48 @@ fn a_review_is_the_same_from_the_index() {
         );
     }
 }
+
+/// `fleet --index` writes what `fleet --logs` writes: every policy byte for byte, and fleet.json but for
+/// each principal's command (which names `--index`).
+#[test]
+fn a_fleet_from_the_index_is_the_fleet_from_the_logs() {
+    let (_, logs, index) = built();
+    for window in [
+        ["--from", "2026-11-01", "--to", "2026-11-08"],
+        [
+            "--from",
+            "2026-11-01T05:00:00Z",
+            "--to",
+            "2026-11-04T19:30:00Z",
+        ],
+    ] {
+        let out = tempfile::tempdir().expect("tempdir");
+        let run = |source: [&str; 2], name: &str| {
+            let dir = out.path().join(name);
+            let mut args = vec!["fleet", "--out-dir"];
+            let dir_arg = dir.display().to_string();
+            args.push(&dir_arg);
+            args.extend(window);
+            args.extend(source);
+            let run = policygen(&args);
+            let mut files = super::support::files_under(&dir);
+            for (name, bytes) in &mut files {
+                if name == "fleet.json" {
+                    let mut json: serde_json::Value = serde_json::from_slice(bytes).expect("json");
+                    for row in json["principals"].as_array_mut().into_iter().flatten() {
+                        row["command"] = serde_json::Value::Null;
+                    }
+                    *bytes = json.to_string().into_bytes();
+                }
+                if name == "fleet.md" {
+                    *bytes = Vec::new();
+                }
+            }
+            (run.status.code(), text(&run.stderr), files)
+        };
+        let from_logs = run(["--logs", logs], "logs");
+        let from_index = run(["--index", index], "index");
+        assert!(from_logs.2.len() > 3, "{:?}", from_logs.1);
+        assert_eq!(from_logs, from_index, "{window:?}");
+    }
+}

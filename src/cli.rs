@@ -23,6 +23,8 @@ use std::path::PathBuf;
         policygen --role build-agent --since 30d --logs ./trail --current current.json --format markdown\n  \
         policygen --role build-agent --since 30d --logs ./trail --current current.json --check\n  \
         policygen --role build-agent --since 30d --s3 s3://acme-trail --current iam --format markdown\n  \
+        policygen index --logs ./trail --index ./pg-index         (once, then again for new objects)\n  \
+        policygen --role build-agent --since 30d --index ./pg-index\n  \
         policygen maps explain s3.amazonaws.com ListObjects\n  \
         policygen completions bash > ~/.local/share/bash-completion/completions/policygen\n\n\
         CONFIGURATION:\n  \

@@ -280,6 +280,8 @@ fn updates_add_only_new_objects_and_repeat_as_no_op() {
     );
     let three = update(&index, std::slice::from_ref(&logs_arg), 5).expect("third update");
     assert_eq!((three.objects_read, three.segments_written), (0, 0));
+    let other = update(&index, &["elsewhere".to_string()], 5).expect_err("another source");
+    assert!(matches!(other, IndexError::OtherSource { .. }), "{other}");
     let index_arg = index.display().to_string();
     for who in WHO {
         for window in [

@@ -9,11 +9,6 @@ use policygen::settings::{config, Settings};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-// Decoding and mapping allocate many small, short-lived strings on every worker: glibc's allocator spent a
-// quarter of a fleet run (docs/fleet.md, "Cost").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = match config::parse(std::env::args_os().collect(), std::path::Path::new(".")) {

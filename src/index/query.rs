@@ -171,14 +171,11 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
     }
 
     // Each segment's whole days, merged per principal (segments in parallel), and the days cut.
-    type Found = (
-        BTreeMap<PrincipalKey, Collected<MappingSink>>,
-        BTreeSet<Day>,
-    );
+    type Found = (Vec<(PrincipalKey, Collected<MappingSink>)>, BTreeSet<Day>);
     let found: Vec<Found> = segments
         .par_iter()
         .map(|segment| {
-            let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
+            let mut parts = Vec::new();
             let mut cut = BTreeSet::new();
             for key in segment.principals.keys().filter(|k| selected(k)) {
                 let blob = segment.states(key)?;
@@ -195,7 +192,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
                     }
                 }
                 for (_, part) in blob.into_parts(|day| whole.contains(day)) {
-                    merge_into(&mut parts, key, part);
+                    parts.push((key.clone(), part));
                 }
             }
             Ok((parts, cut))

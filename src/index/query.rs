@@ -170,7 +170,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
         }
     }
 
-    // Each segment's whole days, merged per principal (segments in parallel), and the days cut.
+    // Each segment's whole days (segments read and unpacked in parallel), and the days cut.
     type Found = (Vec<(PrincipalKey, Collected<MappingSink>)>, BTreeSet<Day>);
     let found: Vec<Found> = segments
         .par_iter()

@@ -97,14 +97,13 @@ impl Evidence {
             self.entries.insert(entry.clone());
         }
         if let Some(session) = session_of(caller) {
-            let full = self.sessions.len() >= SESSIONS;
-            if !self.sessions.contains(session)
-                && !(full
-                    && self
-                        .sessions
-                        .last()
-                        .is_some_and(|last| session >= last.as_str()))
-            {
+            // As `keep_first` with one item: the `SESSIONS` smallest names.
+            let beyond = self.sessions.len() >= SESSIONS
+                && self
+                    .sessions
+                    .last()
+                    .is_some_and(|last| session >= last.as_str());
+            if !beyond && !self.sessions.contains(session) {
                 self.sessions.insert(session.to_string());
                 while self.sessions.len() > SESSIONS {
                     self.sessions.pop_last();

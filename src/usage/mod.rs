@@ -513,6 +513,35 @@ mod tests {
         assert!(user.sessions.is_empty());
     }
 
+    /// Adding an event in place is merging the evidence it would have built.
+    #[test]
+    fn add_event_is_merging_new_evidence() {
+        let events = [
+            ("2026-11-03T00:00:00Z", "e5", "gh-run-9"),
+            ("2026-11-01T00:00:00Z", "e7", "gh-run-4"),
+            ("2026-11-01T00:00:00Z", "e2", "gh-run-7"),
+            ("2026-11-09T00:00:00Z", "e1", "gh-run-1"),
+            ("2026-11-02T00:00:00Z", "e3", "gh-run-4"),
+        ];
+        let entry = |n: usize| EntryRef {
+            prefix: "s3".into(),
+            event: format!("E{n}"),
+            catalogue_match: false,
+        };
+        let caller = |s: &str| format!("arn:aws:sts::1:assumed-role/r/{s}");
+        let (t, id, s) = events[0];
+        let mut merged = Evidence::new(t, id, Some(&entry(0))).in_session(Some(&caller(s)));
+        let mut added = merged.clone();
+        for (n, (t, id, s)) in events.iter().enumerate().skip(1) {
+            let e = entry(n % 2);
+            merged.merge(&Evidence::new(t, id, Some(&e)).in_session(Some(&caller(s))));
+            added.add_event(t, id, Some(&e), Some(&caller(s)));
+            assert_eq!(added, merged);
+        }
+        assert_eq!(added.sample_event_id, "e2");
+        assert_eq!(added.count, 5);
+    }
+
     #[test]
     fn few_resources_stay_exact() {
         let mut set = UsageSet::default();

@@ -35,6 +35,14 @@ pub struct Evidence {
     pub sessions: BTreeSet<String>,
 }
 
+/// The session named by `caller`, an assumed-role ARN (`arn:aws:sts::1:assumed-role/role/SESSION`).
+fn session_of(caller: Option<&str>) -> Option<&str> {
+    caller
+        .filter(|arn| arn.contains(":assumed-role/"))
+        .and_then(|arn| arn.rsplit('/').next())
+        .filter(|s| !s.is_empty())
+}
+
 /// How many session names evidence keeps: two tell one run from several.
 pub const SESSIONS: usize = 2;
 
@@ -60,14 +68,48 @@ impl Evidence {
     /// The same evidence, made in the session named by `caller`, an assumed-role ARN
     /// (`arn:aws:sts::1:assumed-role/role/SESSION`); other callers have no session.
     pub fn in_session(mut self, caller: Option<&str>) -> Evidence {
-        if let Some(session) = caller
-            .filter(|arn| arn.contains(":assumed-role/"))
-            .and_then(|arn| arn.rsplit('/').next())
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(session) = session_of(caller) {
             self.sessions.insert(session.to_string());
         }
         self
+    }
+
+    /// Adds one more event (`time`, `event_id`, made by `caller`) in place: the same as merging
+    /// `Evidence::new(time, event_id, entry).in_session(caller)`, without building it.
+    pub fn add_event(
+        &mut self,
+        time: &str,
+        event_id: &str,
+        entry: Option<&EntryRef>,
+        caller: Option<&str>,
+    ) {
+        self.count += 1;
+        if (time, event_id) < (self.first_seen.as_str(), self.sample_event_id.as_str()) {
+            event_id.clone_into(&mut self.sample_event_id);
+        }
+        if time < self.first_seen.as_str() {
+            time.clone_into(&mut self.first_seen);
+        }
+        if time > self.last_seen.as_str() {
+            time.clone_into(&mut self.last_seen);
+        }
+        if let Some(entry) = entry.filter(|e| !self.entries.contains(*e)) {
+            self.entries.insert(entry.clone());
+        }
+        if let Some(session) = session_of(caller) {
+            // As `keep_first` with one item: the `SESSIONS` smallest names.
+            let beyond = self.sessions.len() >= SESSIONS
+                && self
+                    .sessions
+                    .last()
+                    .is_some_and(|last| session >= last.as_str());
+            if !beyond && !self.sessions.contains(session) {
+                self.sessions.insert(session.to_string());
+                while self.sessions.len() > SESSIONS {
+                    self.sessions.pop_last();
+                }
+            }
+        }
     }
 
     pub fn merge(&mut self, other: &Evidence) {
@@ -174,6 +216,26 @@ const MAX_LEVEL: usize = 1024;
 impl UsageSet {
     pub fn add(&mut self, key: UsageKey, evidence: Evidence) {
         self.add_member(key, evidence, true);
+    }
+
+    /// Adds one event of a call already in the set, in place; `false` (nothing done) when the call is new or
+    /// its container is a crowd, which [`UsageSet::add`] handles. Most events repeat a call: this spares
+    /// building their evidence and the crowd bookkeeping.
+    pub fn add_repeat(&mut self, key: &UsageKey, add: impl FnOnce(&mut Evidence)) -> bool {
+        let Some(existing) = self.used.get_mut(key) else {
+            return false;
+        };
+        let container = names::container(&key.resource);
+        // A call in the set outside a crowd is already among its container's members.
+        if self
+            .crowds
+            .keys()
+            .any(|(action, c)| *action == key.action && c == container)
+        {
+            return false;
+        }
+        add(existing);
+        true
     }
 
     /// Adds one call; `original` is false for a resource a crowd of another set already reduced.
@@ -286,7 +348,12 @@ impl UsageSet {
     pub fn merge(&mut self, other: UsageSet) {
         // Crowds first, at the other set's level at least, so that its reduced entries join them here.
         for (id, crowd) in &other.crowds {
-            self.collapse(id, crowd.level);
+            // A crowd kept here at that level already has nothing to re-record (shapes are reduced once).
+            let settled = !self.members.contains_key(id)
+                && self.crowds.get(id).is_some_and(|c| c.level >= crowd.level);
+            if !settled {
+                self.collapse(id, crowd.level);
+            }
             if let Some(mine) = self.crowds.get_mut(id) {
                 keep_first(&mut mine.examples, &crowd.examples, 2);
             }
@@ -444,6 +511,35 @@ mod tests {
         );
         let user = Evidence::new("t", "e", None).in_session(Some("arn:aws:iam::1:user/alice"));
         assert!(user.sessions.is_empty());
+    }
+
+    /// Adding an event in place is merging the evidence it would have built.
+    #[test]
+    fn add_event_is_merging_new_evidence() {
+        let events = [
+            ("2026-11-03T00:00:00Z", "e5", "gh-run-9"),
+            ("2026-11-01T00:00:00Z", "e7", "gh-run-4"),
+            ("2026-11-01T00:00:00Z", "e2", "gh-run-7"),
+            ("2026-11-09T00:00:00Z", "e1", "gh-run-1"),
+            ("2026-11-02T00:00:00Z", "e3", "gh-run-4"),
+        ];
+        let entry = |n: usize| EntryRef {
+            prefix: "s3".into(),
+            event: format!("E{n}"),
+            catalogue_match: false,
+        };
+        let caller = |s: &str| format!("arn:aws:sts::1:assumed-role/r/{s}");
+        let (t, id, s) = events[0];
+        let mut merged = Evidence::new(t, id, Some(&entry(0))).in_session(Some(&caller(s)));
+        let mut added = merged.clone();
+        for (n, (t, id, s)) in events.iter().enumerate().skip(1) {
+            let e = entry(n % 2);
+            merged.merge(&Evidence::new(t, id, Some(&e)).in_session(Some(&caller(s))));
+            added.add_event(t, id, Some(&e), Some(&caller(s)));
+            assert_eq!(added, merged);
+        }
+        assert_eq!(added.sample_event_id, "e2");
+        assert_eq!(added.count, 5);
     }
 
     #[test]

@@ -146,7 +146,18 @@ impl MappingSink {
                             region: record.region().to_string(),
                             facts: grant.facts.clone(),
                         };
-                        self.usage.add(key, evidence(record, entry, weight));
+                        let repeated = weight.is_none()
+                            && self.usage.add_repeat(&key, |existing| {
+                                existing.add_event(
+                                    record.time(),
+                                    record.id(),
+                                    entry,
+                                    caller(record),
+                                )
+                            });
+                        if !repeated {
+                            self.usage.add(key, evidence(record, entry, weight));
+                        }
                     }
                 }
                 return;
@@ -203,9 +214,12 @@ fn call(record: &Record) -> String {
     format!("{} {}", record.source(), record.name())
 }
 
+fn caller<'r>(record: &'r Record) -> Option<&'r str> {
+    record.user_identity.as_ref().and_then(|u| u.arn.as_deref())
+}
+
 fn evidence(record: &Record, entry: Option<&EntryRef>, weight: Option<&Weight>) -> Evidence {
-    let caller = record.user_identity.as_ref().and_then(|u| u.arn.as_deref());
-    let mut evidence = Evidence::new(record.time(), record.id(), entry).in_session(caller);
+    let mut evidence = Evidence::new(record.time(), record.id(), entry).in_session(caller(record));
     if let Some(weight) = weight {
         evidence.count = weight.count;
         evidence.last_seen.clone_from(&weight.last_seen);

@@ -32,6 +32,30 @@ fn tokens(pattern: &str) -> Vec<Token> {
 
 /// Whether `text` matches `pattern`; `*` matches any run (also empty), `?` any one character.
 pub fn wildcard_match(pattern: &str, text: &str, case_sensitive: bool) -> bool {
+    // Most patterns a call is checked against differ from it early: compare the plain start before
+    // tokenising anything.
+    let plain = pattern
+        .bytes()
+        .position(|b| matches!(b, b'*' | b'?' | b'$'))
+        .unwrap_or(pattern.len());
+    let (head, rest) = (&pattern.as_bytes()[..plain], text.as_bytes());
+    let same_head = rest.len() >= head.len()
+        && if case_sensitive {
+            rest[..head.len()] == *head
+        } else {
+            rest[..head.len()].eq_ignore_ascii_case(head)
+        };
+    if !same_head {
+        return false;
+    }
+    if plain == pattern.len() {
+        return rest.len() == head.len();
+    }
+    walk(pattern, text, case_sensitive)
+}
+
+/// The matcher itself, token by token with one backtracking point.
+fn walk(pattern: &str, text: &str, case_sensitive: bool) -> bool {
     let eq = |a: char, b: char| {
         if case_sensitive {
             a == b
@@ -117,6 +141,21 @@ pub fn unescape_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{has_wildcard, literal_prefix, wildcard_match};
+
+    proptest::proptest! {
+        /// The plain-start shortcut answers as the matcher does.
+        #[test]
+        fn shortcut_agrees_with_the_matcher(
+            pattern in "[aAb*?$/{}é]{0,8}",
+            text in "[aAb*?$/{}é]{0,8}",
+            case_sensitive: bool,
+        ) {
+            proptest::prop_assert_eq!(
+                wildcard_match(&pattern, &text, case_sensitive),
+                super::walk(&pattern, &text, case_sensitive)
+            );
+        }
+    }
 
     #[test]
     fn real_wildcards_only() {

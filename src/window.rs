@@ -82,7 +82,7 @@ impl TimeWindow {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, the form CloudTrail writes.
-fn is_canonical(time: &str) -> bool {
+pub fn is_canonical(time: &str) -> bool {
     let b = time.as_bytes();
     b.len() == 20
         && b[4] == b'-'

@@ -3,10 +3,11 @@
 use super::decode::Decoder;
 use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
 use super::sink::{Collected, Sink};
+use crate::window::TimeWindow;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// A `--logs` argument.
@@ -67,28 +68,9 @@ pub fn discover<S: Sink>(
 pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<S> {
     let mut out = decoder.fresh();
     let (mut files, stdin) = discover(inputs, decoder, &mut out);
-    // CloudTrail names each object by its delivery time, which follows every event in it: objects delivered
-    // well outside the window cannot hold events inside it (the same slack as the S3 source).
     let window = &decoder.scope().window;
     let before = files.len();
-    files.retain(|path| {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        match key_time(name) {
-            Some(t) if !name.contains("CloudTrail-Digest") => {
-                // An unbounded window (`maps coverage`) has no edge to add slack to.
-                let after_start = window
-                    .from
-                    .checked_sub_signed(SLACK_BEFORE)
-                    .is_none_or(|from| from <= t);
-                let before_end = window
-                    .to
-                    .checked_add_signed(SLACK_AFTER)
-                    .is_none_or(|to| t <= to);
-                after_start && before_end
-            }
-            _ => true,
-        }
-    });
+    files.retain(|path| opened(&path.display().to_string(), window));
     out.decoded.stats.files_outside_window += (before - files.len()) as u64;
     // Each worker folds its files into one partial, so memory holds a few partials, not one per file.
     // Merging is order-independent (counts add, times take min/max), so the result does not depend on
@@ -124,4 +106,29 @@ pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<
         }
     }
     out
+}
+
+/// Whether a run over `window` opens the object `name`: CloudTrail names each object by its delivery time,
+/// which follows every event in it, so objects delivered well outside the window cannot hold events inside it
+/// (the same slack as the S3 source). Digests and objects named otherwise are always opened.
+pub fn opened(name: &str, window: &TimeWindow) -> bool {
+    let file = Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    match key_time(file) {
+        Some(t) if !file.contains("CloudTrail-Digest") => {
+            // An unbounded window (`maps coverage`) has no edge to add slack to.
+            let after_start = window
+                .from
+                .checked_sub_signed(SLACK_BEFORE)
+                .is_none_or(|from| from <= t);
+            let before_end = window
+                .to
+                .checked_add_signed(SLACK_AFTER)
+                .is_none_or(|to| t <= to);
+            after_start && before_end
+        }
+        _ => true,
+    }
 }

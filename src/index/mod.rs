@@ -45,18 +45,7 @@ pub enum IndexError {
 /// The UTC day of an `eventTime`, as the decoder places it in a window: a canonical time by its text,
 /// others parsed; `None` when it cannot be placed.
 pub fn day_of(time: &str) -> store::Day {
-    let b = time.as_bytes();
-    let canonical = b.len() == 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':'
-        && b[19] == b'Z'
-        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-            .iter()
-            .all(|&i| b[i].is_ascii_digit());
-    if canonical {
+    if crate::window::is_canonical(time) {
         return Some(time[..10].to_string());
     }
     let time = chrono::DateTime::parse_from_rfc3339(time).ok()?;

@@ -5,7 +5,7 @@
 use super::ingest::split_key;
 use super::store::{Day, ObjectEntry, Store};
 use super::IndexError;
-use crate::collector::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
+use crate::collector::files::opened;
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::Sink;
 use crate::collector::{Collected, Decoder, Scope};
@@ -55,28 +55,6 @@ pub fn selects(
             && key.name == *name
             && (filter.accounts.is_empty() || filter.accounts.contains(&key.account))
     })
-}
-
-/// Whether a run over `window` opens an object of this name (the delivery time in its name).
-fn opened(name: &str, window: &TimeWindow) -> bool {
-    let file = Path::new(name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    match key_time(file) {
-        Some(t) if !file.contains("CloudTrail-Digest") => {
-            let after_start = window
-                .from
-                .checked_sub_signed(SLACK_BEFORE)
-                .is_none_or(|from| from <= t);
-            let before_end = window
-                .to
-                .checked_add_signed(SLACK_AFTER)
-                .is_none_or(|to| t <= to);
-            after_start && before_end
-        }
-        _ => true,
-    }
 }
 
 enum Cover {

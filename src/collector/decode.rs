@@ -3,6 +3,7 @@
 //! record to the sink. Decoding never maps: what becomes of a record is the sink's.
 
 use super::inflate::gunzip;
+use super::seen::Seen;
 use super::shape::{
     has_record_keys, is_trail_object, redacted, RecordsSeed, Shape, Top, TopSeed, FOREIGN_RECORDS,
 };
@@ -16,9 +17,8 @@ use memchr::memmem;
 use serde::de::DeserializeSeed;
 use serde_json::value::RawValue;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 /// What to keep: one principal in one window.
 #[derive(Debug, Clone)]
@@ -61,8 +61,8 @@ pub struct Decoder<S> {
     /// An empty sink as configured: each worker gets a fresh one.
     sink: S,
     needle: Option<memmem::Finder<'static>>,
-    /// Keys of the events seen, to drop duplicate deliveries; 16 bytes an event.
-    seen: Mutex<HashSet<u128>>,
+    /// The events kept, to drop duplicate deliveries.
+    seen: Seen,
     stopped: AtomicBool,
 }
 
@@ -76,7 +76,7 @@ impl<S: Sink> Decoder<S> {
             scope,
             sink,
             needle,
-            seen: Mutex::new(HashSet::new()),
+            seen: Seen::default(),
             stopped: AtomicBool::new(false),
         }
     }
@@ -85,16 +85,15 @@ impl<S: Sink> Decoder<S> {
         &self.scope
     }
 
-    /// Events read before, elsewhere (the usage index's earlier updates): copies of them are duplicates.
-    pub fn seen_before(&self, keys: HashSet<u128>) {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.extend(keys);
-        }
+    /// Events read before, elsewhere (the usage index's earlier updates), with where: copies of them are
+    /// duplicates.
+    pub fn seen_before(&self, events: HashMap<u128, (String, usize)>) {
+        self.seen.extend(events);
     }
 
-    /// The keys of the events kept: what [`Decoder::seen_before`] takes.
-    pub fn into_seen(self) -> HashSet<u128> {
-        self.seen.into_inner().unwrap_or_default()
+    /// The events kept, with where: what [`Decoder::seen_before`] takes.
+    pub fn into_seen(self) -> HashMap<u128, (String, usize)> {
+        self.seen.into_events()
     }
 
     /// An empty contribution, for a worker to fill.
@@ -387,15 +386,18 @@ impl<S: Sink> Decoder<S> {
             return self.diagnose(decoded, Code::NonApiEvent, &call(), why, at());
         }
         if !record.id().is_empty() {
-            let fresh = self
-                .seen
-                .lock()
-                .map(|mut seen| seen.insert(event_key(record)))
-                .unwrap_or(true);
-            if !fresh {
+            // The copy reported is the later one in input order, which may be the one kept: the copies are
+            // the same event, and the report must not depend on which worker read its file first.
+            if let Some((file, index)) = self.seen.see(event_key(record), origin.file, origin.index)
+            {
                 decoded.stats.records_duplicate += 1;
                 let why = format!("eventID `{}` seen before", record.id());
-                return self.diagnose(decoded, Code::DuplicateEvent, &call(), why, at());
+                let at = Location {
+                    file,
+                    record: Some(index),
+                    event_id: Some(record.id().to_string()),
+                };
+                return self.diagnose(decoded, Code::DuplicateEvent, &call(), why, at);
             }
         }
         let events = weight.map_or(1, |w| w.count);

@@ -15,6 +15,7 @@ pub mod lake;
 pub mod lookup;
 pub mod query;
 pub mod s3;
+pub mod seen;
 pub mod shape;
 pub mod sink;
 pub mod source;

@@ -16,7 +16,10 @@ use crate::usage::MappingSink;
 use crate::window::TimeWindow;
 use chrono::{TimeZone, Utc};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Events read, with where their earliest copy was (what `Decoder::seen_before` takes).
+type Events = HashMap<u128, (String, usize)>;
 use std::path::{Path, PathBuf};
 
 /// Objects committed together: what a kill can lose at most.
@@ -90,7 +93,7 @@ pub fn everything() -> TimeWindow {
     }
 }
 
-fn decoder(seen: HashSet<u128>) -> Decoder<IndexSink> {
+fn decoder(seen: Events) -> Decoder<IndexSink> {
     let scope = Scope {
         principal: None,
         window: everything(),
@@ -143,17 +146,17 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
             known.insert(object.name.clone(), object.clone());
         }
     }
-    let mut old_slots: BTreeMap<Day, Vec<PathBuf>> = BTreeMap::new();
+    let mut old_slots: BTreeMap<Day, Vec<(String, PathBuf)>> = BTreeMap::new();
     for object in known.values().filter(|o| !o.failed) {
         for slot in &object.slots {
             old_slots
                 .entry(slot.clone())
                 .or_default()
-                .push(object.path.clone());
+                .push((object.name.clone(), object.path.clone()));
         }
     }
     let inputs: Vec<LogInput> = crate::settings::log_inputs(logs);
-    let lister = decoder(HashSet::new());
+    let lister = decoder(Events::new());
     let mut listed = lister.fresh();
     let (files, _stdin) = discover(&inputs, &lister, &mut listed);
     report.unlisted = listed
@@ -203,7 +206,7 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
         .last()
         .and_then(|s| s.path.file_stem()?.to_str()?.parse::<u64>().ok())
         .unwrap_or(0);
-    let mut carried: HashSet<u128> = HashSet::new();
+    let mut carried: Events = Events::new();
     let mut seeded: BTreeSet<Day> = BTreeSet::new();
     for batch in candidates.chunks(batch.max(1)) {
         let before = (!old_slots.is_empty()).then(|| carried.clone());
@@ -224,7 +227,12 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
                 seeded.insert(slot.clone());
             }
             report.objects_reread += paths.len();
-            before.extend(event_keys(&paths)?);
+            for (key, at) in event_keys(&paths)? {
+                let earliest = before.entry(key).or_insert_with(|| at.clone());
+                if at < *earliest {
+                    *earliest = at;
+                }
+            }
             (read, seen) = read_batch(batch, before);
         }
         carried = seen;
@@ -272,8 +280,8 @@ fn modified(meta: &std::fs::Metadata) -> String {
 /// Reads a batch, each object into its own contribution (its days and its own findings are the object's).
 fn read_batch(
     batch: &[Candidate],
-    seen: HashSet<u128>,
-) -> (Vec<(ObjectEntry, Collected<IndexSink>)>, HashSet<u128>) {
+    seen: Events,
+) -> (Vec<(ObjectEntry, Collected<IndexSink>)>, Events) {
     let decoder = decoder(seen);
     let read = batch
         .par_iter()
@@ -342,21 +350,23 @@ fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntr
     }
 }
 
-/// The keys of the events in `paths`, as the decoder tells duplicates.
-fn event_keys(paths: &BTreeSet<PathBuf>) -> Result<HashSet<u128>, IndexError> {
+/// The keys of the events in `objects` (name, path), as the decoder tells duplicates, with where.
+fn event_keys(
+    objects: &BTreeSet<(String, PathBuf)>,
+) -> Result<HashMap<u128, (String, usize)>, IndexError> {
     let scope = Scope {
         principal: None,
         window: everything(),
         strict: false,
     };
     let decoder = Decoder::new(scope, DaysSink::default());
-    paths.par_iter().try_for_each(|path| {
+    objects.par_iter().try_for_each(|(name, path)| {
         let bytes = std::fs::read(path).map_err(|e| IndexError::SourceGone {
             object: path.display().to_string(),
             message: e.to_string(),
         })?;
         let mut part = decoder.fresh();
-        decoder.read(&path.display().to_string(), &bytes, &mut part);
+        decoder.read(name, &bytes, &mut part);
         Ok(())
     })?;
     Ok(decoder.into_seen())

@@ -1,13 +1,13 @@
 //! What the binary runs: the subcommands, and the end of a main run (files written, stderr, exit code).
 
 use crate::cli::{Cli, Command, MapsCommand};
+use crate::collector::files::log_inputs;
 use crate::collector::source::athena_ddl;
 use crate::explain::{coverage, maps_explain};
 use crate::output::{
     color_enabled, evidence_text, summary_text, write, write_stdout, Exit, OutputOptions,
 };
 use crate::pipeline::Outcome;
-use crate::settings::log_inputs;
 use clap::CommandFactory;
 
 /// Runs a subcommand; returns the exit code.

@@ -26,7 +26,6 @@ pub mod pipeline;
 pub mod policy;
 pub mod principal;
 pub mod report;
-pub mod reveal;
 pub mod review;
 pub mod settings;
 pub mod usage;

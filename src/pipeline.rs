@@ -94,9 +94,14 @@ pub async fn generate(settings: &Settings, sources: &Sources) -> Result<Outcome,
     let current = read_currents(settings, sources).await?;
     if let Some(dir) = &settings.index {
         // The answer the index's logs give: concluded as a run over them.
-        let (collected, logs) = crate::index::query::collect(settings, dir)?;
+        let (collected, logs) = crate::index::query::collect(
+            &settings.scope,
+            settings.include_denied,
+            &run_sink(settings),
+            dir,
+        )?;
         let settings = Settings {
-            source: collector::Source::Logs(crate::settings::log_inputs(&logs)),
+            source: collector::Source::Logs(crate::collector::files::log_inputs(&logs)),
             ..settings.clone()
         };
         return Ok(conclude(&settings, current, collected, SourceReport::Logs));
@@ -107,8 +112,7 @@ pub async fn generate(settings: &Settings, sources: &Sources) -> Result<Outcome,
     Ok(conclude(settings, current, collected, source))
 }
 
-/// What a run collects into: the usage, and the days that had logs when a review needs them.
-pub type RunSink = (MappingSink, DaysSink);
+pub use crate::usage::RunSink;
 
 pub fn run_sink(settings: &Settings) -> RunSink {
     let days = DaysSink {

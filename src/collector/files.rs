@@ -132,3 +132,17 @@ pub fn opened(name: &str, window: &TimeWindow) -> bool {
         _ => true,
     }
 }
+
+/// `--logs` values: paths, and `-` for stdin.
+pub fn log_inputs(paths: &[String]) -> Vec<LogInput> {
+    paths
+        .iter()
+        .map(|p| {
+            if p == "-" {
+                LogInput::Stdin
+            } else {
+                LogInput::Path(PathBuf::from(p))
+            }
+        })
+        .collect()
+}

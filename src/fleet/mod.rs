@@ -11,16 +11,14 @@
 //! ```
 //! Another source (the usage index) feeds [`finish`] a [`Gathered`] of its own.
 
-pub mod args;
 mod granted;
 mod report;
-mod sink;
 mod sso;
 
-pub use args::{FleetArgs, KindArg};
+pub use crate::cli::{FleetArgs, KindArg};
+pub use crate::usage::principals::{FleetSink, Unparsed};
 pub use granted::Granted;
 pub use report::{FleetReport, Row, FLEET_SCHEMA_VERSION};
-pub use sink::{FleetSink, Unparsed};
 
 use crate::cli::Cli;
 use crate::collector::sink::{DaysSink, Split};
@@ -355,11 +353,12 @@ async fn from_index(
     sources: &Sources,
     dir: &Path,
 ) -> Result<FleetReport, FleetError> {
-    let asked = Settings {
-        scope: settings.scope(),
-        ..settings.base.clone()
-    };
-    let answer = crate::index::query::answer(&asked, dir)?;
+    let answer = crate::index::query::answer(
+        &settings.scope(),
+        settings.base.include_denied,
+        &run_sink(&settings.base),
+        dir,
+    )?;
     let principals = answer
         .parts
         .into_iter()
@@ -383,7 +382,8 @@ async fn from_index(
     };
     // Concluded as the single runs over the index conclude: with the index's logs as the source.
     let mut settings = settings.clone();
-    settings.base.source = collector::Source::Logs(crate::settings::log_inputs(&answer.source));
+    settings.base.source =
+        collector::Source::Logs(crate::collector::files::log_inputs(&answer.source));
     let currents = read_currents(&settings, sources, &gathered).await?;
     finish(&settings, gathered, currents, &SourceReport::Logs)
 }

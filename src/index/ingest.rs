@@ -155,7 +155,7 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
                 .push((object.name.clone(), object.path.clone()));
         }
     }
-    let inputs: Vec<LogInput> = crate::settings::log_inputs(logs);
+    let inputs: Vec<LogInput> = crate::collector::files::log_inputs(logs);
     let lister = decoder(Events::new());
     let mut listed = lister.fresh();
     let (files, _stdin) = discover(&inputs, &lister, &mut listed);

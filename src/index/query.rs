@@ -9,10 +9,9 @@ use crate::collector::files::opened;
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::Sink;
 use crate::collector::{Collected, Decoder, Scope};
-use crate::pipeline::{run_sink, RunSink};
 use crate::principal::{Identity, PrincipalFilter, PrincipalKey, PrincipalKind};
-use crate::settings::Settings;
-use crate::usage::MappingSink;
+use crate::usage::principals::{FleetSink, Unparsed};
+use crate::usage::{MappingSink, RunSink};
 use crate::window::TimeWindow;
 use chrono::SecondsFormat;
 use rayon::prelude::*;
@@ -28,7 +27,7 @@ pub struct Answer {
     pub source: Vec<String>,
     /// For a fleet: the records of the wrong shape in the objects opened, kept as a fleet over the logs
     /// keeps them (whose they are is decided by name).
-    pub unparsed: Vec<crate::fleet::Unparsed>,
+    pub unparsed: Vec<Unparsed>,
     pub unattributed: crate::collector::Decoded,
 }
 
@@ -84,15 +83,20 @@ fn cover(day: &Day, window: &TimeWindow) -> Cover {
     }
 }
 
-/// What the index gives a run of `settings` (its principal, `None` for every principal: a fleet).
-pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
-    let scope = &settings.scope;
+/// What the index gives a run of `scope` (its principal, `None` for every principal: a fleet) collecting
+/// into sinks configured as `template`.
+pub fn answer(
+    scope: &Scope,
+    include_denied: bool,
+    template: &RunSink,
+    dir: &Path,
+) -> Result<Answer, IndexError> {
     if scope.strict {
         return Err(IndexError::Unanswerable(
             "`--strict` stops at the first problem in reading order, which the index does not keep: read the logs".to_string(),
         ));
     }
-    if settings.include_denied {
+    if include_denied {
         return Err(IndexError::Unanswerable(
             "the index keeps failed calls as a run without `--include-denied` does: read the logs"
                 .to_string(),
@@ -111,7 +115,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
             objects.insert(&object.name, object);
         }
     }
-    let mut run = Collected::new(run_sink(settings));
+    let mut run = Collected::new(template.fresh());
     // The days whose objects are not all opened by the run, and the opened objects holding each day.
     let mut unopened: BTreeSet<&Day> = BTreeSet::new();
     let mut holders: BTreeMap<&Day, Vec<&ObjectEntry>> = BTreeMap::new();
@@ -234,10 +238,7 @@ pub fn answer(settings: &Settings, dir: &Path) -> Result<Answer, IndexError> {
             window: window.clone(),
             strict: false,
         };
-        let decoder = Decoder::new(
-            scope,
-            crate::fleet::FleetSink::new(run_sink(settings), false),
-        );
+        let decoder = Decoder::new(scope, FleetSink::new(template.fresh(), false));
         let objects = damaged.iter().map(|o| (o.name.as_str(), *o)).collect();
         let read = read_all(&decoder, &objects)?;
         unparsed = read.sink.unparsed;
@@ -294,7 +295,9 @@ fn read_all<S: Sink>(
 
 /// One run's collection from the index: the selected principals' parts merged into the run's own.
 pub fn collect(
-    settings: &Settings,
+    scope: &Scope,
+    include_denied: bool,
+    template: &RunSink,
     dir: &Path,
 ) -> Result<(Collected<RunSink>, Vec<String>), IndexError> {
     let Answer {
@@ -302,7 +305,7 @@ pub fn collect(
         mut run,
         source,
         ..
-    } = answer(settings, dir)?;
+    } = answer(scope, include_denied, template, dir)?;
     for (_, part) in parts {
         run.decoded.merge(part.decoded);
         run.sink.0.merge(part.sink);
@@ -310,15 +313,14 @@ pub fn collect(
     let stats = &run.decoded.stats;
     if stats.records_read > 0 && stats.records_matched == 0 {
         // A run would suggest names from records the index does not keep.
-        let filter = settings
-            .scope
+        let filter = scope
             .principal
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
         return Err(IndexError::NoRecords {
             principal: filter,
-            window: settings.scope.window.to_string(),
+            window: scope.window.to_string(),
         });
     }
     Ok((run, source))

@@ -8,7 +8,7 @@ use super::store::Day;
 use crate::collector::{Collected, Decoded};
 use crate::names;
 use crate::report::{Code, Diagnostic, Diagnostics, Location, Stats};
-use crate::reveal::{Revealed, Waiting};
+use crate::usage::reveal::{Revealed, Waiting};
 use crate::usage::{Crowd, DeniedKey, Evidence, FailedCall, FailedKey, MappingSink, UsageKey};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

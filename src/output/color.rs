@@ -1,15 +1,8 @@
 //! Whether the summary on stderr is coloured: `--color auto|always|never`, with `auto` colouring only a
 //! terminal, and never when `NO_COLOR` is set to anything (https://no-color.org) or `TERM` is `dumb`.
 
+use super::ColorChoice;
 use std::io::IsTerminal;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
 
 /// Whether to colour stderr under `choice`, from the environment and whether stderr is a terminal.
 pub fn color_enabled(choice: ColorChoice) -> bool {

@@ -5,47 +5,17 @@ mod color;
 mod exit;
 mod summary;
 
-pub use color::{color_enabled, ColorChoice};
+pub use crate::settings::output::{ColorChoice, Format, OutputOptions};
+pub use color::color_enabled;
 pub use exit::Exit;
 pub use summary::{evidence_text, summary_json, summary_text, SUMMARY_SCHEMA_VERSION};
 
 use crate::emitter::render::{cloudformation, json, terraform};
-use crate::emitter::size::SizeLimit;
 use crate::pipeline::Outcome;
-use crate::report::{Levels, Severity};
+use crate::report::Severity;
 use crate::review::markdown;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Terraform,
-    Cloudformation,
-    Markdown,
-    DiffJson,
-}
-
-/// What to write, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputOptions {
-    pub format: Format,
-    /// `-o FILE`; `None` is stdout.
-    pub path: Option<PathBuf>,
-    pub summary_json: Option<PathBuf>,
-    pub explain: bool,
-    pub verbose: bool,
-    pub quiet: bool,
-    pub size_limit: SizeLimit,
-    pub split: bool,
-    /// `--comment FILE`: the markdown review fitted to GitHub's comment limit.
-    pub comment: Option<PathBuf>,
-    /// `--check`: a difference from the current policy fails the run (exit 3).
-    pub check: bool,
-    /// What each diagnostic code does: hidden, shown, or failing the run.
-    pub levels: Levels,
-    pub color: ColorChoice,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {

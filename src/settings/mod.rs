@@ -14,10 +14,10 @@ use crate::emitter::conditions::ConditionKind;
 use crate::emitter::size::SizeLimit;
 use crate::emitter::EmitOptions;
 use crate::ids::{AccountId, IdError};
-use crate::output::{ColorChoice, Format, OutputOptions};
 use crate::principal::{session_account, Identity, PrincipalError, PrincipalFilter};
 use crate::window::{parse_time, TimeWindow, WindowError};
 use chrono::{DateTime, Utc};
+use output::{ColorChoice, Format, OutputOptions};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -294,7 +294,7 @@ fn source(
         if !args.regions.is_empty() {
             return Err(SettingsError::RegionsWithLogs);
         }
-        Source::Logs(log_inputs(&args.logs))
+        Source::Logs(crate::collector::files::log_inputs(&args.logs))
     } else if let Some(url) = &args.s3 {
         let (bucket, prefix) = parse_s3_url(url)?;
         if args.concurrency == 0 || args.concurrency > 256 {
@@ -424,21 +424,8 @@ fn writable(path: &Path) -> Result<(), SettingsError> {
     }
 }
 
-/// `--logs` values: paths, and `-` for stdin.
-pub fn log_inputs(paths: &[String]) -> Vec<LogInput> {
-    paths
-        .iter()
-        .map(|p| {
-            if p == "-" {
-                LogInput::Stdin
-            } else {
-                LogInput::Path(PathBuf::from(p))
-            }
-        })
-        .collect()
-}
-
 pub mod config;
 mod levels;
+pub mod output;
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,14 @@
 //! The usage set: distinct `(action, resource, region, facts)` with their evidence. The only structure that
 //! grows with the input, and it grows with distinct usage, not with the number of events.
 
+pub mod principals;
+pub mod reveal;
 mod sink;
 
 pub use sink::MappingSink;
+
+/// What a run collects into: the usage, and the days that had logs (for a review).
+pub type RunSink = (MappingSink, crate::collector::sink::DaysSink);
 
 use crate::mapper::EntryRef;
 use crate::names;
@@ -206,8 +211,8 @@ pub struct UsageSet {
     pub crowds: BTreeMap<(String, String), Crowd>,
     /// Distinct resources of each `(action, container)` until they become a crowd.
     pub(crate) members: BTreeMap<(String, String), BTreeSet<String>>,
-    /// Grants that wait for what other records of the principal reveal ([`crate::reveal`]).
-    pub revealed: crate::reveal::Revealed,
+    /// Grants that wait for what other records of the principal reveal ([`crate::usage::reveal`]).
+    pub revealed: crate::usage::reveal::Revealed,
 }
 
 /// The deepest [`names::reduce`] level: past it every component but the container is `*` anyway.

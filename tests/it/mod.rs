@@ -13,6 +13,7 @@ mod generators;
 mod honest;
 mod hostile;
 mod index;
+mod layout;
 mod maps;
 mod permissions;
 mod properties;

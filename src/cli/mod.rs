@@ -3,6 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+mod fleet;
+pub use fleet::{FleetArgs, KindArg};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "policygen",
@@ -54,7 +57,7 @@ pub enum Command {
     /// (`DIR/<account>/role/<name>.json`, each the same as `policygen --role NAME --account ID` writes),
     /// `DIR/fleet.json` and `DIR/fleet.md`; with `--current`, granted vs used for each. Exit 0 when every
     /// policy written is complete, 1 when any is not (named on stderr), 2 on error.
-    Fleet(Box<crate::fleet::FleetArgs>),
+    Fleet(Box<FleetArgs>),
     /// Print a CREATE TABLE for Athena over a trail bucket, partition-projected by region and day, for
     /// `--athena`. Run it once in the Athena console (or `aws athena start-query-execution`).
     AthenaDdl {

@@ -2,7 +2,7 @@
 //! that command's own validation (see [`FleetArgs::single_words`]), so a principal's policy is built with
 //! exactly the settings `policygen --role NAME --account ID …` would use.
 
-use crate::cli::{ConditionArg, PolicyTypeArg};
+use super::{ConditionArg, PolicyTypeArg};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 

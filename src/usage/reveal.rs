@@ -4,12 +4,12 @@
 //! until every record of the principal in the window is read; [`UsageSet::resolve`] then settles them and
 //! reports what was resolved. Only records the collector kept (this principal, this window) reach here.
 
+use super::{Evidence, UsageKey, UsageSet};
 use crate::glob::unescape_value;
 use crate::glob::{has_wildcard, literal_prefix};
 use crate::mapper::{Lookup, MappedGrant, Reveal};
 use crate::policy::resource_matches;
 use crate::report::{Code, Diagnostics, Location};
-use crate::usage::{Evidence, UsageKey, UsageSet};
 use std::collections::BTreeMap;
 
 /// A grant that waits: what the record gave exactly, and what it waits for.

@@ -1,10 +1,10 @@
 //! What one pass over the input collects for a fleet: the records split by principal (each as if a run of
 //! its own), the days that had logs, and the records that did not parse, whose principal cannot be known.
 
+use super::RunSink;
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::{Decoded, Origin, Sink, Weight};
 use crate::event::Record;
-use crate::pipeline::RunSink;
 use crate::principal::PrincipalKey;
 use memchr::memmem;
 

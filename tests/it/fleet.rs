@@ -1,7 +1,7 @@
 //! `policygen fleet`: every principal written in one pass is what the single command writes for it, byte
 //! for byte, with the same verdict and diagnostics; fleet.json's numbers; reviews; permission sets; exit codes.
 
-use super::support::{now, policygen, root, settings, shell_words, text};
+use super::support::{now, policygen, root, scenario_dirs, settings, shell_words, text};
 use clap::Parser;
 use policygen::cli::{Cli, Command};
 use policygen::fleet::{FleetReport, FleetSettings};
@@ -112,12 +112,7 @@ fn compare(name: &str, logs: &Path, words: &[String], failures: &mut Vec<String>
 
 #[test]
 fn every_principal_of_every_scenario_is_its_single_run() {
-    let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/scenarios"))
-        .expect("tests/scenarios exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("args").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = scenario_dirs();
     let mut failures = Vec::new();
     let mut principals = 0;
     for dir in &dirs {

@@ -2,7 +2,7 @@
 //! generated trail, incremental and repeated updates, an update killed mid-way, concurrent updates, a
 //! newer schema.
 
-use super::support::{generate, policygen, root, settings, text};
+use super::support::{generate, policygen, scenario_dirs, settings, text};
 use policygen::index::{update, IndexError};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -289,8 +289,7 @@ fn updates_add_only_new_objects_and_repeat_as_no_op() {
 #[test]
 fn every_scenario_is_answered_as_its_logs_answer_it_or_refused() {
     let mut refused = Vec::new();
-    for entry in std::fs::read_dir(root().join("tests/scenarios")).expect("scenarios") {
-        let dir = entry.expect("entry").path();
+    for dir in scenario_dirs() {
         let args = std::fs::read_to_string(dir.join("args")).expect("args");
         let logs = dir.join("logs").display().to_string();
         let tmp = tempfile::tempdir().expect("tempdir");

@@ -1,7 +1,7 @@
 //! Scenario folders: `tests/scenarios/<name>/` holds `args` (one line of flags), `logs/` (the input), and the
 //! golden `expected.json` (the policy) and `expected-diagnostics.txt`. Adding a folder needs no Rust change.
 
-use super::support::{check_golden, generate, root, settings, shell_words};
+use super::support::{check_golden, generate, root, scenario_dirs, settings, shell_words};
 use policygen::glob::unescape_value;
 use policygen::report::{Code, Severity};
 use policygen::Outcome as Run;
@@ -95,12 +95,7 @@ fn soundness(name: &str, run: &Run, failures: &mut Vec<String>) {
 
 #[test]
 fn scenarios() {
-    let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/scenarios"))
-        .expect("tests/scenarios exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("args").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = scenario_dirs();
     assert!(dirs.len() >= 20, "only {} scenarios", dirs.len());
     let mut failures = Vec::new();
     for dir in &dirs {

@@ -97,6 +97,17 @@ pub fn emulator() -> String {
         .expect("AWS_ENDPOINT_URL: run the emulator tests under `scripts/with-moto.sh`")
 }
 
+/// The golden scenario folders (`tests/scenarios/<name>/` with an `args` file), sorted.
+pub fn scenario_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/scenarios"))
+        .expect("tests/scenarios exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("args").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// The example trail (`examples/trail`).
 pub fn example_trail() -> PathBuf {
     root().join("examples/trail")

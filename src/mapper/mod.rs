@@ -11,8 +11,7 @@ pub mod template;
 
 use crate::event::Record;
 use catalogue::{Condition, Registry, RuleKind};
-use expr::{Caller, Context, Expr};
-use serde_json::value::RawValue;
+use expr::{Body, Caller, Context, Expr};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -130,26 +129,24 @@ impl Mapper {
 
     /// Maps one record: its request, response, additional data and `resources[]` feed the rules.
     pub fn map_record(&self, record: &Record) -> Mapping {
-        let parse = |raw: Option<&RawValue>| {
-            raw.map(|r| serde_json::from_str::<Value>(r.get()))
-                .transpose()
+        let unreadable = |e: &dyn fmt::Display| Mapping {
+            outcome: Outcome::Unmapped(format!(
+                "the record's request or response cannot be read: {e}"
+            )),
+            entry: None,
+            note: None,
+            reveals: Vec::new(),
         };
-        let (request, response, additional) = match (
-            parse(record.request_parameters),
-            parse(record.response_elements),
-            parse(record.additional_event_data),
-        ) {
-            (Ok(request), Ok(response), Ok(additional)) => (request, response, additional),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                let why = format!("the record's request or response cannot be read: {e}");
-                return Mapping {
-                    outcome: Outcome::Unmapped(why),
-                    entry: None,
-                    note: None,
-                    reveals: Vec::new(),
-                };
-            }
+        let request = match record
+            .request_parameters
+            .map(|r| serde_json::from_str::<Value>(r.get()))
+            .transpose()
+        {
+            Ok(request) => request,
+            Err(e) => return unreadable(&e),
         };
+        let response = record.response_elements.map(Body::new);
+        let additional = record.additional_event_data.map(Body::new);
         let resources: Vec<(String, String)> = record
             .resources
             .iter()
@@ -173,6 +170,14 @@ impl Mapper {
             caller: caller(record),
         };
         let mapping = self.map(record.source(), record.name(), &ctx);
+        // A body that a rule read but could not be parsed makes the mapping unreliable.
+        let failed = [&response, &additional]
+            .into_iter()
+            .flatten()
+            .find_map(|body| body.error());
+        if let Some(e) = failed {
+            return unreadable(&e);
+        }
         match mapping.outcome {
             // The console writes page actions of its own (billing console settings, support console
             // pages): no rule or catalogue action matches them, and they are not API calls to allow.

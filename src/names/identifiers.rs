@@ -317,8 +317,14 @@ impl Scan<'_> {
     }
 
     fn aws_id(&self, i: usize) -> Option<usize> {
+        // Runs at every token start of every name: the first letter rules most prefixes out cheaply.
+        let first = self.char(i)?;
         for (prefix, lengths) in AWS_ID_PREFIXES {
-            let n = prefix.chars().count();
+            if !prefix.starts_with(first) {
+                continue;
+            }
+            // The prefixes are ASCII: bytes are characters.
+            let n = prefix.len();
             let matches = prefix
                 .chars()
                 .enumerate()
@@ -519,4 +525,12 @@ pub fn identifiers(resource: &[Item], sessions: &[String]) -> Vec<Span> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn aws_id_prefixes_are_ascii_since_their_length_is_counted_in_bytes() {
+        assert!(super::AWS_ID_PREFIXES.iter().all(|(p, _)| p.is_ascii()));
+    }
 }

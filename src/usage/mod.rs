@@ -302,11 +302,20 @@ impl UsageSet {
         keep_first(&mut examples, &members, 2);
         shapes.extend(members);
         level = level.max(least);
+        // The last pass's names and what they reduce to at the final level: the stale entries below are
+        // mostly these names, and reducing a name is the costly part.
+        let mut reduced: BTreeMap<String, String>;
         loop {
-            shapes = shapes.iter().map(|s| names::reduce(s, level)).collect();
-            if shapes.len() <= CROWD || level >= MAX_LEVEL {
+            reduced = shapes
+                .iter()
+                .map(|s| (s.clone(), names::reduce(s, level)))
+                .collect();
+            let next: BTreeSet<String> = reduced.values().cloned().collect();
+            if next.len() <= CROWD || level >= MAX_LEVEL {
+                shapes = next;
                 break;
             }
+            shapes = next;
             level += 1;
         }
         self.crowds.insert(
@@ -317,16 +326,20 @@ impl UsageSet {
                 examples,
             },
         );
-        let stale: Vec<UsageKey> = self
+        let stale: Vec<(UsageKey, String)> = self
             .used
             .keys()
             .filter(|k| k.action == id.0 && names::container(&k.resource) == id.1)
-            .filter(|k| names::reduce(&k.resource, level) != k.resource)
-            .cloned()
+            .filter_map(|k| {
+                let shape = match reduced.get(&k.resource) {
+                    Some(shape) => shape.clone(),
+                    None => names::reduce(&k.resource, level),
+                };
+                (shape != k.resource).then(|| (k.clone(), shape))
+            })
             .collect();
-        for key in stale {
+        for (key, resource) in stale {
             if let Some(evidence) = self.used.remove(&key) {
-                let resource = names::reduce(&key.resource, level);
                 self.insert(UsageKey { resource, ..key }, evidence);
             }
         }

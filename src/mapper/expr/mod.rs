@@ -5,7 +5,9 @@
 use super::template::MAX_COMBINATIONS;
 use crate::glob::escape_value;
 use regex::Regex;
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::sync::{Arc, OnceLock};
 
 /// A regex from a map, compiled the first time a record needs it: a run evaluates few of a service's
@@ -149,11 +151,39 @@ pub struct Caller<'a> {
     pub issuer: &'a str,
 }
 
+/// A record's response or additional data, parsed the first time an expression reads it: most rules read
+/// only the request, and the response is often the biggest part of a record.
+pub struct Body<'a> {
+    raw: &'a RawValue,
+    parsed: OnceCell<Result<Value, String>>,
+}
+
+impl<'a> Body<'a> {
+    pub fn new(raw: &'a RawValue) -> Body<'a> {
+        Body {
+            raw,
+            parsed: OnceCell::new(),
+        }
+    }
+
+    fn value(&self) -> Option<&Value> {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.raw.get()).map_err(|e| e.to_string()))
+            .as_ref()
+            .ok()
+    }
+
+    /// Why the body could not be read, once something tried to.
+    pub fn error(&self) -> Option<&str> {
+        self.parsed.get()?.as_ref().err().map(String::as_str)
+    }
+}
+
 /// What an expression is evaluated against: one record's bodies and context.
 pub struct Context<'a> {
     pub request: Option<&'a Value>,
-    pub response: Option<&'a Value>,
-    pub additional: Option<&'a Value>,
+    pub response: Option<&'a Body<'a>>,
+    pub additional: Option<&'a Body<'a>>,
     /// `(type, ARN)` of `resources[]`.
     pub resources: &'a [(String, String)],
     pub partition: &'a str,
@@ -230,8 +260,8 @@ impl Term {
     fn nodes<'v>(&self, ctx: &Context<'v>) -> Vec<&'v Value> {
         let root = match self.source {
             Source::Request => ctx.request,
-            Source::Response => ctx.response,
-            Source::Additional => ctx.additional,
+            Source::Response => ctx.response.and_then(Body::value),
+            Source::Additional => ctx.additional.and_then(Body::value),
             Source::Resources | Source::Literal | Source::Caller => return Vec::new(),
         };
         let mut current: Vec<&Value> = root.into_iter().collect();

@@ -2,7 +2,7 @@
 //! that command's own validation (see [`FleetArgs::single_words`]), so a principal's policy is built with
 //! exactly the settings `policygen --role NAME --account ID …` would use.
 
-use super::{ConditionArg, PolicyTypeArg};
+use super::{AthenaLayoutArg, ConditionArg, PolicyTypeArg};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -20,12 +20,23 @@ pub enum KindArg {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:\n  \
+    policygen fleet --since 30d --logs ./trail --out-dir policies/\n  \
+    policygen fleet --since 30d --s3 s3://org-trail --account 111122223333 --out-dir policies/\n  \
+    policygen fleet --since 90d --index ./pg-index --kind role --out-dir policies/\n  \
+    policygen fleet --since 90d --athena sec.cloudtrail --athena-output s3://results/ --out-dir out/\n  \
+    policygen fleet --since 90d --lake EXAMPLE-f852-4e8f --name 'deploy-*' --out-dir policies/\n\n\
+    With --athena or --lake the engine runs ONE query for the whole fleet, grouped by principal, with\n\
+    the window, --account, --kind, --name and --regions pushed down: it scans what one single run's\n\
+    query scans and returns each principal's distinct calls. fleet.json's `command` for each principal\n\
+    is the single command that writes the same file.")]
 pub struct FleetArgs {
     /// Where to write: `DIR/<account>/role/<name>.json`, `DIR/<account>/user/<name>.json` (or
     /// `DIR/sso/<PermissionSet>.json` with `--kind sso`), `DIR/fleet.json` and `DIR/fleet.md`.
     #[arg(long, value_name = "DIR", required = true)]
     pub out_dir: PathBuf,
-    /// Only the principals of this account (repeatable; with `--s3`, only its logs are listed).
+    /// Only the principals of this account (repeatable; with `--s3`, only its logs are listed; with
+    /// `--athena` or `--lake`, the query selects only its principals).
     #[arg(long = "account", value_name = "ID", help_heading = "Principals")]
     pub accounts: Vec<String>,
     /// Which principals: `role`, `user`, `all` (both), or `sso` (Identity Center roles grouped by
@@ -66,7 +77,36 @@ pub struct FleetArgs {
     /// `policygen --role NAME --account ID --index DIR` writes.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["logs", "s3"], help_heading = "Sources")]
     pub index: Option<PathBuf>,
-    /// Regions to read with `--s3`.
+    /// Let Amazon Athena scan the trail (`database.table`, as for the main command): ONE query for the whole
+    /// fleet, grouped by principal, with the window, `--account`, `--kind`, `--name` and `--regions` pushed
+    /// down; each policy is the one `policygen --role NAME --account ID --athena TABLE` writes.
+    #[arg(long, value_name = "DATABASE.TABLE", conflicts_with_all = ["logs", "s3", "index", "lake"], help_heading = "Sources")]
+    pub athena: Option<String>,
+    /// The Athena workgroup, as for the main command.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "athena",
+        help_heading = "Sources"
+    )]
+    pub athena_workgroup: Option<String>,
+    /// Where Athena writes the query results (`s3://…`), as for the main command.
+    #[arg(
+        long,
+        value_name = "S3_URL",
+        requires = "athena",
+        help_heading = "Sources"
+    )]
+    pub athena_output: Option<String>,
+    /// How the Athena table is partitioned: `projected` (the default: by region and day, as `athena-ddl`
+    /// writes it) or `plain` (every query scans the whole table).
+    #[arg(long, value_enum, requires = "athena", help_heading = "Sources")]
+    pub athena_layout: Option<AthenaLayoutArg>,
+    /// Let CloudTrail Lake scan (an event data store ID or ARN): the same one query as `--athena`; each
+    /// policy is the one `policygen --role NAME --account ID --lake STORE` writes.
+    #[arg(long, value_name = "EVENT_DATA_STORE", conflicts_with_all = ["logs", "s3", "index"], help_heading = "Sources")]
+    pub lake: Option<String>,
+    /// Regions to read with `--s3`, or to select in the query of `--athena` and `--lake`.
     #[arg(
         long,
         value_name = "REGION,...",
@@ -137,6 +177,10 @@ impl FleetArgs {
             ("from", &self.from),
             ("to", &self.to),
             ("s3", &self.s3),
+            ("athena", &self.athena),
+            ("athena-workgroup", &self.athena_workgroup),
+            ("athena-output", &self.athena_output),
+            ("lake", &self.lake),
             ("profile", &self.profile),
             ("region", &self.region),
         ] {
@@ -164,6 +208,10 @@ impl FleetArgs {
                 .to_possible_value()
                 .map(|v| v.get_name().to_string());
             add("condition", value.as_deref());
+        }
+        if let Some(layout) = self.athena_layout {
+            let value = layout.to_possible_value().map(|v| v.get_name().to_string());
+            add("athena-layout", value.as_deref());
         }
         if let Some(kind) = self.policy_type {
             let value = kind.to_possible_value().map(|v| v.get_name().to_string());

@@ -53,7 +53,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Every principal of a trail in one pass: a policy per role and user of each account
+    /// Every principal of a trail in one pass (or in one Athena or CloudTrail Lake query grouped by
+    /// principal): a policy per role and user of each account
     /// (`DIR/<account>/role/<name>.json`, each the same as `policygen --role NAME --account ID` writes),
     /// `DIR/fleet.json` and `DIR/fleet.md`; with `--current`, granted vs used for each. Exit 0 when every
     /// policy written is complete, 1 when any is not (named on stderr), 2 on error.

@@ -1,8 +1,8 @@
-//! Amazon Athena over the trail bucket: one aggregation query (see `query.rs`), polled until it ends, its
+//! Amazon Athena over the trail bucket: one aggregation query (see `query/`), polled until it ends, its
 //! rows fed through the same ingest path as every other source.
 
 use super::decode::Decoder;
-use super::query::{self, Engine, Keys, Row, COLUMNS};
+use super::query::{self, Engine, Row, COLUMNS};
 use super::sink::{Collected, Origin, Sink};
 use aws_sdk_athena::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
@@ -111,16 +111,16 @@ pub async fn next_poll(
     Ok(())
 }
 
-pub async fn collect<S: Sink>(
+/// Runs `sql`, polls it until it ends, and hands each result row (values in the order of `columns`) to
+/// `row`, with the query's name for diagnostics.
+pub async fn run(
     config: &aws_config::SdkConfig,
     source: &AthenaSource,
-    principal: &crate::principal::PrincipalFilter,
-    window: &crate::window::TimeWindow,
-    keys: &Keys,
-    decoder: &Decoder<S>,
-) -> Result<(Collected<S>, QueryReport), QueryRunError> {
+    sql: String,
+    columns: &[&str],
+    mut row: impl FnMut(&str, Vec<Option<String>>, &mut QueryReport) -> Result<(), QueryRunError>,
+) -> Result<QueryReport, QueryRunError> {
     let client = aws_sdk_athena::Client::new(config);
-    let sql = query::build(&source.engine(), principal, window, &source.regions, keys);
     let mut start = client
         .start_query_execution()
         .query_string(sql)
@@ -181,9 +181,8 @@ pub async fn collect<S: Sink>(
         }
         next_poll(begun, report.polls, &id).await?;
     }
-    let mut partial = decoder.fresh();
     let mut token: Option<String> = None;
-    let mut index = 0usize;
+    let mut first = true;
     let name = format!("athena query {id}");
     loop {
         let page = client
@@ -193,30 +192,29 @@ pub async fn collect<S: Sink>(
             .send()
             .await
             .map_err(|e| aws("GetQueryResults", e))?;
-        for row in page.result_set().map(|r| r.rows()).unwrap_or_default() {
-            let values: Vec<Option<String>> = row
+        for result in page.result_set().map(|r| r.rows()).unwrap_or_default() {
+            let values: Vec<Option<String>> = result
                 .data()
                 .iter()
                 .map(|d| d.var_char_value().map(str::to_string))
                 .collect();
             // Athena returns the column names as the first row of the first page.
-            if index == 0
+            let header = first
                 && values
                     .iter()
                     .map(|v| v.as_deref().unwrap_or(""))
-                    .eq(COLUMNS)
-            {
-                continue;
+                    .eq(columns.iter().copied());
+            first = false;
+            if !header {
+                row(&name, values, &mut report)?;
             }
-            feed(&name, index, values, decoder, &mut partial, &mut report)?;
-            index += 1;
         }
         token = page.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    Ok((partial, report))
+    Ok(report)
 }
 
 /// One result row through the decoder, as the record it stands for.

@@ -4,6 +4,8 @@
 use super::athena::{self, QueryReport, QueryRunError};
 use super::decode::{Decoder, Scope};
 use super::lookup::{self, LookupError, LookupReport, Strategy};
+use super::query::by_principal::{self, ByPrincipal, Grouping, FLEET_COLUMNS};
+use super::query::COLUMNS;
 use super::s3::{self, Listing, S3Error};
 use super::sink::{Collected, Sink};
 use super::source::{AwsOptions, Source};
@@ -136,15 +138,55 @@ async fn pushdown<S: Sink>(
     decoder: &Decoder<S>,
 ) -> Result<(Collected<S>, QueryReport), AwsError> {
     let principal = scope.principal.as_ref().ok_or(AwsError::NotAws)?;
-    let window = &scope.window;
+    let (engine, regions) = source.engine().ok_or(AwsError::NotAws)?;
     let keys = query::keys_from_maps();
+    let sql = query::build(&engine, principal, &scope.window, regions, &keys);
+    let mut partial = decoder.fresh();
+    let mut index = 0usize;
+    let report = run_query(source, config, sql, &COLUMNS, |name, values, report| {
+        athena::feed(name, index, values, decoder, &mut partial, report)?;
+        index += 1;
+        Ok(())
+    })
+    .await?;
+    Ok((partial, report))
+}
+
+/// A fleet's query on Athena or Lake: the distinct calls of every role and user `grouping` selects, one
+/// query grouped by principal, each principal's rows read as its single run reads them.
+pub async fn collect_by_principal<S: Sink>(
+    scope: &Scope,
+    source: &Source,
+    config: &aws_config::SdkConfig,
+    grouping: &Grouping,
+    template: S,
+) -> Result<(ByPrincipal<S>, SourceReport), AwsError> {
+    let (engine, regions) = source.engine().ok_or(AwsError::NotAws)?;
+    let keys = query::keys_from_maps();
+    let sql = by_principal::build(&engine, grouping, &scope.window, regions, &keys);
+    let mut rows = ByPrincipal::new(scope, template);
+    let report = run_query(
+        source,
+        config,
+        sql,
+        &FLEET_COLUMNS,
+        |name, values, report| rows.feed(name, values, report),
+    )
+    .await?;
+    Ok((rows, SourceReport::Query(report)))
+}
+
+/// Runs `sql` on the engine of `source`, handing each result row (in the order of `columns`) to `row`.
+async fn run_query(
+    source: &Source,
+    config: &aws_config::SdkConfig,
+    sql: String,
+    columns: &[&str],
+    row: impl FnMut(&str, Vec<Option<String>>, &mut QueryReport) -> Result<(), QueryRunError>,
+) -> Result<QueryReport, AwsError> {
     Ok(match source {
-        Source::Athena(source) => {
-            athena::collect(config, source, principal, window, &keys, decoder).await?
-        }
-        Source::Lake(source) => {
-            lake::collect(config, source, principal, window, &keys, decoder).await?
-        }
+        Source::Athena(source) => athena::run(config, source, sql, columns, row).await?,
+        Source::Lake(_) => lake::run(config, sql, columns, row).await?,
         _ => return Err(AwsError::NotAws),
     })
 }

@@ -1,10 +1,7 @@
-//! CloudTrail Lake: the same aggregation as Athena in Lake's dialect (`query.rs`), run with StartQuery,
+//! CloudTrail Lake: the same aggregation as Athena in Lake's dialect (`query/`), run with StartQuery,
 //! polled with DescribeQuery, read with GetQueryResults.
 
-use super::athena::{aws_message, feed, next_poll, QueryReport, QueryRunError};
-use super::decode::Decoder;
-use super::query::{self, Engine, Keys, COLUMNS};
-use super::sink::{Collected, Sink};
+use super::athena::{aws_message, next_poll, QueryReport, QueryRunError};
 use aws_sdk_cloudtrail::types::QueryStatus;
 
 /// `--lake EVENT_DATA_STORE`.
@@ -15,19 +12,15 @@ pub struct LakeSource {
     pub regions: Vec<String>,
 }
 
-pub async fn collect<S: Sink>(
+/// Runs `sql`, polls it until it ends, and hands each result row (values in the order of `columns`) to
+/// `row`, with the query's name for diagnostics.
+pub async fn run(
     config: &aws_config::SdkConfig,
-    source: &LakeSource,
-    principal: &crate::principal::PrincipalFilter,
-    window: &crate::window::TimeWindow,
-    keys: &Keys,
-    decoder: &Decoder<S>,
-) -> Result<(Collected<S>, QueryReport), QueryRunError> {
+    sql: String,
+    columns: &[&str],
+    mut row: impl FnMut(&str, Vec<Option<String>>, &mut QueryReport) -> Result<(), QueryRunError>,
+) -> Result<QueryReport, QueryRunError> {
     let client = aws_sdk_cloudtrail::Client::new(config);
-    let engine = Engine::Lake {
-        store: source.store.clone(),
-    };
-    let sql = query::build(&engine, principal, window, &source.regions, keys);
     let started = client
         .start_query()
         .query_statement(sql)
@@ -77,9 +70,7 @@ pub async fn collect<S: Sink>(
         }
         next_poll(begun, report.polls, &id).await?;
     }
-    let mut partial = decoder.fresh();
     let mut token: Option<String> = None;
-    let mut index = 0usize;
     let name = format!("cloudtrail lake query {id}");
     loop {
         let page = client
@@ -92,19 +83,18 @@ pub async fn collect<S: Sink>(
                 operation: "GetQueryResults",
                 message: aws_message(&e),
             })?;
-        for row in page.query_result_rows() {
+        for result in page.query_result_rows() {
             // Lake gives each row as a list of one-entry maps, column name to value.
-            let values: Vec<Option<String>> = COLUMNS
+            let values: Vec<Option<String>> = columns
                 .iter()
-                .map(|column| row.iter().find_map(|cell| cell.get(*column).cloned()))
+                .map(|column| result.iter().find_map(|cell| cell.get(*column).cloned()))
                 .collect();
-            feed(&name, index, values, decoder, &mut partial, &mut report)?;
-            index += 1;
+            row(&name, values, &mut report)?;
         }
         token = page.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    Ok((partial, report))
+    Ok(report)
 }

@@ -3,7 +3,7 @@
 
 use super::athena::AthenaSource;
 use super::lake::LakeSource;
-use super::query::QueryError;
+use super::query::{Engine, QueryError};
 use super::LogInput;
 use crate::ids::{AccountId, IdError, Region};
 use std::collections::BTreeSet;
@@ -49,6 +49,20 @@ impl Source {
     /// engine's aggregated rows.
     pub fn reads_events(&self) -> bool {
         !matches!(self, Source::Athena(_) | Source::Lake(_))
+    }
+
+    /// The query engine and the regions its query selects: `--athena` and `--lake`.
+    pub fn engine(&self) -> Option<(Engine, &[String])> {
+        match self {
+            Source::Athena(a) => Some((a.engine(), &a.regions)),
+            Source::Lake(l) => Some((
+                Engine::Lake {
+                    store: l.store.clone(),
+                },
+                &l.regions,
+            )),
+            _ => None,
+        }
     }
 
     /// What was read, for coverage notes.

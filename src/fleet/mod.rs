@@ -9,9 +9,11 @@
 //! finish: per key, decoded + the input's file-level findings + its unparsed records ─▶ conclude ─▶ written
 //!         ─▶ fleet.json, fleet.md
 //! ```
-//! Another source (the usage index) feeds [`finish`] a [`Gathered`] of its own.
+//! Other sources (the usage index, an engine's query grouped by principal) feed [`finish`] a [`Gathered`] of
+//! their own.
 
 mod granted;
+mod query;
 mod report;
 mod sso;
 
@@ -46,7 +48,7 @@ pub enum FleetError {
     CurrentNotDir(String),
     #[error("`--current iam` reads each role's or user's policies: not with `--kind sso` (a permission set is no IAM principal)")]
     SsoWithCurrent,
-    #[error("`fleet` reads local logs (`--logs`), a trail bucket (`--s3`) or a usage index (`--index`): give one")]
+    #[error("`fleet` reads local logs (`--logs`), a trail bucket (`--s3`), a usage index (`--index`), an Athena table (`--athena`) or a CloudTrail Lake event data store (`--lake`): give one")]
     NoSource,
     #[error("cannot write `{path}`: {reason}")]
     Write { path: String, reason: String },
@@ -115,7 +117,8 @@ impl FleetSettings {
         args: &FleetArgs,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<FleetSettings, FleetError> {
-        if args.logs.is_empty() && args.s3.is_none() && args.index.is_none() {
+        let sources = [&args.s3, &args.athena, &args.lake];
+        if args.logs.is_empty() && args.index.is_none() && sources.iter().all(|s| s.is_none()) {
             return Err(FleetError::NoSource);
         }
         let accounts: BTreeSet<AccountId> = args
@@ -237,6 +240,8 @@ pub struct Gathered {
     pub unparsed: Vec<Unparsed>,
     /// Unparsed records past the budget: they count against every principal.
     pub unattributed: Decoded,
+    /// An engine's rows that name no role or user, by why: how many events (in no policy).
+    pub unattributed_rows: BTreeMap<String, u64>,
 }
 
 impl Gathered {
@@ -257,6 +262,7 @@ impl Gathered {
             days: sink.days.days,
             unparsed: sink.unparsed,
             unattributed: sink.unattributed,
+            unattributed_rows: BTreeMap::new(),
         }
     }
 
@@ -335,6 +341,9 @@ pub async fn fleet(settings: &FleetSettings, sources: &Sources) -> Result<FleetR
     if let Some(dir) = &settings.base.index {
         return from_index(settings, sources, dir).await;
     }
+    if settings.base.source.engine().is_some() {
+        return query::from_query(settings, sources).await;
+    }
     let sink = FleetSink::new(
         run_sink(&settings.base),
         settings.current != FleetCurrent::None,
@@ -379,6 +388,7 @@ async fn from_index(
         days: answer.run.sink.1.days,
         unparsed: answer.unparsed,
         unattributed: answer.unattributed,
+        unattributed_rows: BTreeMap::new(),
     };
     // Concluded as the single runs over the index conclude: with the index's logs as the source.
     let mut settings = settings.clone();
@@ -445,8 +455,14 @@ pub fn finish(
         principals,
         days,
         unparsed,
+        unattributed_rows,
         ..
     } = gathered;
+    // An engine's rows count per principal (as in its single run), the input's other records once.
+    let records_read = principals.values().map(|p| p.decoded.stats.records_read);
+    let records_read = shared.stats.records_read
+        + records_read.sum::<u64>()
+        + unattributed_rows.values().sum::<u64>();
     let mut outside_window = 0;
     let mut invalid_names = Vec::new();
     let mut selected = Vec::new();
@@ -549,6 +565,8 @@ pub fn finish(
     };
     let mut report = FleetReport::new(settings, rows, sso, &shared, outside_window, orphans);
     report.input.invalid_names = invalid_names;
+    report.input.records_read = records_read;
+    report.input.unattributed_rows = unattributed_rows;
     report.write(&settings.out_dir)?;
     Ok(report)
 }

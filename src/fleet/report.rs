@@ -125,6 +125,10 @@ pub struct InputSummary {
     /// fleet is incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invalid_names: Vec<String>,
+    /// Rows of an Athena or CloudTrail Lake query that name no role or user (no account ID, no name), by
+    /// why: how many events. Their calls are in no policy, so the fleet is incomplete.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unattributed_rows: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +144,10 @@ pub struct FleetReport {
     /// With `--current`: the reviewed principals, the least used share of their grants first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub over_privileged: Vec<String>,
+    /// What the source did (an engine's query: its ID, rows, bytes scanned), for stderr: not in fleet.json,
+    /// which the same input must write the same.
+    #[serde(skip)]
+    pub source: String,
 }
 
 impl FleetReport {
@@ -179,10 +187,12 @@ impl FleetReport {
                 unparsed_unattributed,
                 file_diagnostics,
                 invalid_names: Vec::new(),
+                unattributed_rows: BTreeMap::new(),
             },
             over_privileged: reviewed.iter().map(|r| r.id()).collect(),
             principals,
             permission_sets,
+            source: String::new(),
         }
     }
 
@@ -197,6 +207,7 @@ impl FleetReport {
             && self.incomplete().is_empty()
             && self.input.unparsed_unattributed == 0
             && self.input.invalid_names.is_empty()
+            && self.input.unattributed_rows.is_empty()
             && self.principals.iter().all(|r| r.current_error.is_none())
     }
 
@@ -251,6 +262,13 @@ impl FleetReport {
             let _ = writeln!(
                 out,
                 "**No role or user made a call in the window**: check the window and the input.\n"
+            );
+        }
+        for (why, events) in &self.input.unattributed_rows {
+            let _ = writeln!(
+                out,
+                "**{events} events of the query name no principal** ({}): they are in no policy.\n",
+                why.replace('|', "\\|")
             );
         }
         if self.input.unparsed_unattributed > 0 {
@@ -357,6 +375,7 @@ impl FleetReport {
     pub fn finish(&self, quiet: bool) -> u8 {
         let incomplete = self.incomplete();
         if !quiet {
+            eprint!("{}", self.source);
             eprintln!(
                 "fleet: {} policies written, {} incomplete ({} files, {} records)",
                 self.principals.len(),
@@ -385,6 +404,11 @@ impl FleetReport {
             eprintln!(
                 "incomplete: no role or user made a call in the window ({} records read)",
                 self.input.records_read
+            );
+        }
+        for (why, events) in &self.input.unattributed_rows {
+            eprintln!(
+                "incomplete: {events} events of the query name no principal ({why}): in no policy"
             );
         }
         if self.input.unparsed_unattributed > 0 {

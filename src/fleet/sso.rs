@@ -11,10 +11,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// How every Identity Center role's name begins.
+pub const ROLE_PREFIX: &str = "AWSReservedSSO_";
+
 /// The permission set of an Identity Center role name: `AWSReservedSSO_AdministratorAccess_0123456789abcdef`
 /// → `AdministratorAccess`. The name may hold underscores; the suffix is 16 hex digits.
 pub fn permission_set(role: &str) -> Option<&str> {
-    let rest = role.strip_prefix("AWSReservedSSO_")?;
+    let rest = role.strip_prefix(ROLE_PREFIX)?;
     let (set, hash) = rest.rsplit_once('_')?;
     let hex = hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit());
     (hex && !set.is_empty()).then_some(set)
@@ -75,7 +78,7 @@ pub fn write(
     let mut run = settings.base.clone();
     run.scope.principal = Some(PrincipalFilter {
         identity: Identity::Role {
-            name: format!("AWSReservedSSO_{}", set.name),
+            name: format!("{ROLE_PREFIX}{}", set.name),
             arn: None,
         },
         session: None,

@@ -5,7 +5,7 @@
 use crate::cli::{AthenaLayoutArg, ColorArg, ConditionArg, FormatArg, GenerateArgs, PolicyTypeArg};
 use crate::collector::athena::AthenaSource;
 use crate::collector::lake::LakeSource;
-use crate::collector::query::{store_id, table_name, Engine, Layout};
+use crate::collector::query::{store_id, table_name, Layout};
 use crate::collector::source::{
     parse_s3_url, AwsOptions, LookupSource, Regions, S3Source, Source, SourceError,
 };
@@ -184,16 +184,7 @@ impl Settings {
     /// The SQL `--athena` / `--lake` runs (for `--print-sql`); `None` for other sources.
     pub fn query_sql(&self) -> Option<String> {
         let principal = self.scope.principal.as_ref()?;
-        let (engine, regions) = match &self.source {
-            Source::Athena(source) => (source.engine(), &source.regions),
-            Source::Lake(source) => (
-                Engine::Lake {
-                    store: source.store.clone(),
-                },
-                &source.regions,
-            ),
-            _ => return None,
-        };
+        let (engine, regions) = self.source.engine()?;
         let keys = crate::collector::query::keys_from_maps();
         Some(crate::collector::query::build(
             &engine,

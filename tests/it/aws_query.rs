@@ -4,11 +4,9 @@
 
 use super::support::canned::Canned;
 use super::support::emulator;
+use super::support::engines::{lake_answers, policygen_at, post, seed_athena};
 use policygen::collector::query::{keys_from_maps, COLUMNS};
-use policygen::collector::Sources;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -16,19 +14,6 @@ const WINDOW: &str = "--role build-agent --from 2026-11-01 --to 2026-12-01";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn policygen(args: &[&str], endpoint: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_policygen"))
-        .args(args)
-        .current_dir(root())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("binary runs")
 }
 
 fn args(extra: &str) -> Vec<String> {
@@ -73,47 +58,12 @@ fn expected() -> (Vec<Vec<Option<String>>>, String) {
     (rows, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// A POST of JSON to the emulator's own API.
-fn post(endpoint: &str, path: &str, body: &Value) {
-    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = TcpStream::connect(host).expect("emulator reachable");
-    let body = body.to_string();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("request sent");
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    assert!(response.starts_with("HTTP/1.1 2"), "{path}: {response}");
-}
-
 #[test]
 #[ignore = "needs the emulator: scripts/with-moto.sh cargo test -- --include-ignored"]
 fn athena_rows_give_the_policy_of_the_files() {
     let endpoint = emulator();
     let (rows, files_policy) = expected();
-    // Athena returns the column names as the first row; NULL is a datum without a value.
-    let datum = |v: &Option<String>| match v {
-        Some(v) => json!({ "VarCharValue": v }),
-        None => json!({}),
-    };
-    let header =
-        json!({ "Data": COLUMNS.iter().map(|c| json!({ "VarCharValue": c })).collect::<Vec<_>>() });
-    let mut result_rows = vec![header];
-    result_rows.extend(
-        rows.iter()
-            .map(|r| json!({ "Data": r.iter().map(datum).collect::<Vec<_>>() })),
-    );
-    let column_info: Vec<Value> = COLUMNS
-        .iter()
-        .map(|c| json!({ "CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": c, "Label": c, "Type": "varchar", "Precision": 0, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": true }))
-        .collect();
-    post(
-        &endpoint,
-        "/moto-api/static/athena/query-results",
-        &json!({ "account_id": "123456789012", "region": "us-east-1", "results": [{ "rows": result_rows, "column_info": column_info }] }),
-    );
+    seed_athena(&endpoint, "us-east-1", &COLUMNS, &rows);
     // The query passes through QUEUED and RUNNING first, so the polling is exercised.
     post(
         &endpoint,
@@ -122,7 +72,7 @@ fn athena_rows_give_the_policy_of_the_files() {
     );
     let words = args("--athena db.cloudtrail_logs --athena-output s3://athena-results/policygen/");
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let out = policygen(&words, &endpoint);
+    let out = policygen_at(&endpoint, "us-east-1", &words);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(
@@ -138,55 +88,11 @@ fn athena_rows_give_the_policy_of_the_files() {
     );
 }
 
-/// CloudTrail Lake's answers, in order: StartQuery, DescribeQuery (QUEUED, RUNNING, then `last_status`) and
-/// GetQueryResults in pages of `page` rows, each row a list of one-entry maps as Lake returns them.
-fn lake_answers(
-    rows: &[Vec<Option<String>>],
-    page: usize,
-    last_status: &str,
-) -> Vec<(u16, String)> {
-    let mut answers = vec![(200, json!({ "QueryId": "q-1" }).to_string())];
-    for status in ["QUEUED", "RUNNING", last_status] {
-        let describe = json!({ "QueryId": "q-1", "QueryStatus": status,
-            "QueryStatistics": { "BytesScanned": 1234 }, "ErrorMessage": "Query failed: column not found" });
-        answers.push((200, describe.to_string()));
-    }
-    let pages: Vec<&[Vec<Option<String>>]> = rows.chunks(page).collect();
-    for (index, chunk) in pages.iter().enumerate() {
-        let rows: Vec<Value> = chunk
-            .iter()
-            .map(|row| {
-                COLUMNS
-                    .iter()
-                    .zip(row)
-                    .filter_map(|(c, v)| v.as_ref().map(|v| json!({ *c: v })))
-                    .collect()
-            })
-            .collect();
-        let mut answer = json!({ "QueryStatus": "FINISHED", "QueryResultRows": rows });
-        if index + 1 < pages.len() {
-            answer["NextToken"] = json!((index + 1).to_string());
-        }
-        answers.push((200, answer.to_string()));
-    }
-    answers
-}
-
 /// `--lake` through the pipeline, its answers canned.
 fn lake_run(canned: &Canned) -> Result<policygen::Outcome, policygen::Error> {
     let words: Vec<String> = args("--lake EXAMPLE-f852-4e8f-8bd1");
     let settings = super::support::settings(&words);
-    let config = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test"),
-            ),
-        )
-        .http_client(canned.clone())
-        .build();
-    let sources = Sources { aws: Some(config) };
+    let sources = canned.sources();
     tokio::runtime::Runtime::new()
         .expect("a runtime")
         .block_on(policygen::generate(&settings, &sources))
@@ -195,7 +101,7 @@ fn lake_run(canned: &Canned) -> Result<policygen::Outcome, policygen::Error> {
 #[test]
 fn lake_rows_give_the_policy_of_the_files() {
     let (rows, files_policy) = expected();
-    let canned = Canned::new(lake_answers(&rows, 7, "FINISHED"));
+    let canned = Canned::new(lake_answers(&COLUMNS, &rows, 7, "FINISHED"));
     let outcome = lake_run(&canned).expect("an answer");
     assert_eq!(outcome.parts[0].to_json(), files_policy);
     let calls = canned.requests();
@@ -227,7 +133,7 @@ fn lake_rows_give_the_policy_of_the_files() {
 /// written from a result that does not exist.
 #[test]
 fn a_failed_lake_query_is_an_error() {
-    let canned = Canned::new(lake_answers(&[], 7, "FAILED"));
+    let canned = Canned::new(lake_answers(&COLUMNS, &[], 7, "FAILED"));
     let error = lake_run(&canned).expect_err("a failed query").to_string();
     assert!(
         error.contains("q-1") && error.contains("failed") && error.contains("column not found"),

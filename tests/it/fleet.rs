@@ -1,10 +1,8 @@
 //! `policygen fleet`: every principal written in one pass is what the single command writes for it, byte
 //! for byte, with the same verdict and diagnostics; fleet.json's numbers; reviews; permission sets; exit codes.
 
-use super::support::{now, policygen, root, scenario_dirs, settings, shell_words, text};
-use clap::Parser;
-use policygen::cli::{Cli, Command};
-use policygen::fleet::{FleetReport, FleetSettings};
+use super::support::{fleet_settings, policygen, root, scenario_dirs, settings, shell_words, text};
+use policygen::fleet::FleetReport;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -20,18 +18,6 @@ fn fleet_words(args: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn fleet_settings(words: &[String]) -> FleetSettings {
-    let argv = ["policygen", "fleet"]
-        .into_iter()
-        .map(String::from)
-        .chain(words.iter().cloned());
-    let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("clap rejects {words:?}: {e}"));
-    let Some(Command::Fleet(args)) = cli.command else {
-        panic!("not the fleet command")
-    };
-    FleetSettings::from_args(&args, now()).unwrap_or_else(|e| panic!("{words:?}: {e}"))
 }
 
 fn run_fleet(words: &[String]) -> FleetReport {

@@ -9,6 +9,7 @@ mod comment;
 mod conventions;
 mod corpus;
 mod fleet;
+mod fleet_query;
 mod generators;
 mod honest;
 mod hostile;

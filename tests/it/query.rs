@@ -3,9 +3,9 @@
 
 use super::support::aggregate;
 
-use super::support::{check_golden, generate, root, settings};
+use super::support::{check_golden, fleet_settings, generate, root, settings};
 use policygen::collector::athena::{feed, QueryReport};
-use policygen::collector::query::{build, keys_from_maps, Engine, Keys, Layout};
+use policygen::collector::query::{build, by_principal, keys_from_maps, Engine, Keys, Layout};
 use policygen::collector::{Decoder, Scope};
 use sqlparser::dialect::Dialect;
 use sqlparser::parser::Parser;
@@ -61,6 +61,15 @@ fn keys() -> Keys {
     .collect()
 }
 
+/// `sql` parses and is the golden `tests/golden/sql/NAME.sql`.
+fn check_sql(name: &str, sql: &str, failures: &mut Vec<String>) {
+    if let Err(e) = parses(sql) {
+        failures.push(format!("{name}: does not parse: {e}\n{sql}"));
+    }
+    let golden = root().join(format!("tests/golden/sql/{name}.sql"));
+    check_golden(&golden, sql, failures);
+}
+
 #[test]
 fn golden_sql_for_every_principal_and_window() {
     let cases = [
@@ -92,14 +101,36 @@ fn golden_sql_for_every_principal_and_window() {
             &regions,
             &keys(),
         );
-        if let Err(e) = parses(&sql) {
-            failures.push(format!("{name}: does not parse: {e}\n{sql}"));
-        }
-        check_golden(
-            &root().join(format!("tests/golden/sql/{name}.sql")),
-            &sql,
-            &mut failures,
+        check_sql(name, &sql, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The fleet's one query, grouped by principal, with its selection pushed down (`--account`, `--kind`,
+/// `--name`; `--kind sso` as the prefix of Identity Center roles).
+#[test]
+fn golden_sql_of_the_fleets_query() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        ("fleet-athena-projected", "--from 2026-11-01 --to 2026-12-01 --athena db.trail"),
+        ("fleet-athena-plain-sso-accounts-name", "--kind sso --name *Admin* --account 111122223333 --account 444455556666 --from 2026-11-01T12:00:00Z --to 2026-11-02 --athena db.trail --athena-layout plain --regions us-east-1,eu-west-1"),
+        ("fleet-lake-users-like-specials", "--kind user --name ci_100%? --since 90d --to 2026-12-01 --lake arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-1 --regions us-east-1"),
+    ];
+    let mut failures = Vec::new();
+    for (name, line) in cases {
+        let mut words = words(line);
+        words.extend(["--out-dir".into(), out.path().display().to_string()]);
+        let settings = fleet_settings(&words);
+        let (engine, regions) = settings.base.source.engine().expect("a query source");
+        let grouping = settings.selection.grouping();
+        let sql = by_principal::build(
+            &engine,
+            &grouping,
+            &settings.base.scope.window,
+            regions,
+            &keys(),
         );
+        check_sql(name, &sql, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -124,12 +155,21 @@ fn the_real_query_with_every_map_key_parses() {
             &[],
             &keys,
         );
-        assert!(
-            sql.len() < 256 * 1024,
-            "Athena limits a query to 256 KB; this one is {}",
-            sql.len()
+        let fleet = by_principal::build(
+            &engine,
+            &Default::default(),
+            &settings.scope.window,
+            &[],
+            &keys,
         );
-        parses(&sql).unwrap_or_else(|e| panic!("{e}"));
+        for sql in [sql, fleet] {
+            assert!(
+                sql.len() < 256 * 1024,
+                "Athena limits a query to 256 KB; this one is {}",
+                sql.len()
+            );
+            parses(&sql).unwrap_or_else(|e| panic!("{e}"));
+        }
     }
 }
 

@@ -1,13 +1,17 @@
 //! What Athena or CloudTrail Lake returns for policygen's query, computed locally from records: the same
-//! filter, projection and GROUP BY as the SQL in `src/collector/query.rs`. Tests use it to check that the
-//! rows carry everything the maps need, and to seed the emulator's query results.
+//! filter, projection and GROUP BY as the SQL in `src/collector/query/`. Tests use it to check that the
+//! rows carry everything the maps need, and to seed the emulator's query results; the fleet's query too.
 
+use policygen::collector::query::by_principal::FLEET_COLUMNS;
 use policygen::collector::query::{Keys, COLUMNS};
 use policygen::event::Record;
 use policygen::principal::PrincipalFilter;
 use policygen::window::TimeWindow;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// A row's columns, NULL as `None`.
+type Row = Vec<Option<String>>;
 
 #[derive(Default)]
 struct Group {
@@ -50,15 +54,54 @@ pub fn rows(
     window: &TimeWindow,
     keys: &Keys,
 ) -> Vec<Vec<Option<String>>> {
-    let mut groups: BTreeMap<Vec<Option<String>>, Group> = BTreeMap::new();
+    aggregate(records, window, keys, |record, _| {
+        principal.matches(record).then(Vec::new)
+    })
+}
+
+/// The rows of the fleet's query, in `FLEET_COLUMNS` order: every role's and user's records in `window`,
+/// grouped by principal as the SQL selects it (the identity type, the account, the session issuer's name or
+/// the user name), sorted by principal.
+pub fn fleet_rows(records: &[Value], window: &TimeWindow, keys: &Keys) -> Vec<Vec<Option<String>>> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    let rows = aggregate(records, window, keys, |_, value| {
+        let identity = value.get("userIdentity")?;
+        let name = match identity.get("type")?.as_str()? {
+            "AssumedRole" => identity.pointer("/sessionContext/sessionIssuer/userName"),
+            "IAMUser" => identity.get("userName"),
+            _ => return None,
+        };
+        Some(vec![
+            text(identity.get("type")),
+            text(identity.get("accountId")),
+            text(name),
+        ])
+    });
+    debug_assert!(rows.iter().all(|r| r.len() == FLEET_COLUMNS.len()));
+    rows
+}
+
+/// The aggregation of the records `by` selects (giving the extra columns they are grouped by, which come
+/// after [`COLUMNS`] and sort first).
+fn aggregate(
+    records: &[Value],
+    window: &TimeWindow,
+    keys: &Keys,
+    by: impl Fn(&Record, &Value) -> Option<Vec<Option<String>>>,
+) -> Vec<Vec<Option<String>>> {
+    // (the extra columns, the call) → the aggregates.
+    let mut groups: BTreeMap<(Row, Row), Group> = BTreeMap::new();
     for value in records {
         let text = value.to_string();
         let Ok(record) = serde_json::from_str::<Record>(&text) else {
             continue;
         };
-        if !principal.matches(&record) || !window.contains(record.time()) {
+        if !window.contains(record.time()) {
             continue;
         }
+        let Some(extra) = by(&record, value) else {
+            continue;
+        };
         let s = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
         let resources = value
             .get("resources")
@@ -83,7 +126,7 @@ pub fn rows(
             project(value.get("additionalEventData"), keys, "add"),
             resources,
         ];
-        let group = groups.entry(key).or_default();
+        let group = groups.entry((extra, key)).or_default();
         let time = record.time().to_string();
         if group.count == 0 || time < group.first {
             group.first.clone_from(&time);
@@ -99,10 +142,10 @@ pub fn rows(
             record.user_identity.as_ref().and_then(|u| u.arn.as_deref()),
         );
     }
-    let rows: Vec<Vec<Option<String>>> = groups
+    groups
         .into_iter()
-        .map(|(mut key, g)| {
-            key.extend([
+        .map(|((extra, mut row), g)| {
+            row.extend([
                 Some(g.count.to_string()),
                 Some(g.first),
                 Some(g.last),
@@ -110,11 +153,11 @@ pub fn rows(
                 g.message,
                 g.arn,
             ]);
-            key
+            debug_assert_eq!(row.len(), COLUMNS.len());
+            row.extend(extra);
+            row
         })
-        .collect();
-    debug_assert!(rows.iter().all(|r| r.len() == COLUMNS.len()));
-    rows
+        .collect()
 }
 
 /// Every record of the files under `dir` (CloudTrail's `{"Records": [...]}` objects, gzip or not).

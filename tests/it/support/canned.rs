@@ -39,6 +39,21 @@ impl Canned {
     pub fn requests(&self) -> Vec<(String, String)> {
         self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
+
+    /// The sources of a run whose every AWS call this answers.
+    pub fn sources(&self) -> policygen::collector::Sources {
+        let credentials =
+            aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test");
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+            )
+            .http_client(self.clone())
+            .build();
+        policygen::collector::Sources { aws: Some(config) }
+    }
 }
 
 impl HttpConnector for Canned {

@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod canned;
+pub mod engines;
 
 use clap::Parser;
 use policygen::cli::Cli;
@@ -69,6 +70,20 @@ pub fn settings(words: &[String]) -> Settings {
             .unwrap_or_else(|e| panic!("clap rejects {words:?}: {e}"));
     Settings::from_args(&cli.generate, now())
         .unwrap_or_else(|e| panic!("settings reject {words:?}: {e}"))
+}
+
+/// `policygen fleet WORDS`'s settings.
+pub fn fleet_settings(words: &[String]) -> policygen::fleet::FleetSettings {
+    let argv = ["policygen", "fleet"]
+        .into_iter()
+        .map(String::from)
+        .chain(words.iter().cloned());
+    let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("clap rejects {words:?}: {e}"));
+    let Some(policygen::cli::Command::Fleet(args)) = cli.command else {
+        panic!("not the fleet command")
+    };
+    policygen::fleet::FleetSettings::from_args(&args, now())
+        .unwrap_or_else(|e| panic!("{words:?}: {e}"))
 }
 
 /// Compares `actual` with the golden file at `path`, byte for byte (newlines aside), with snapbox:

@@ -5,6 +5,8 @@
 //! needs (client tokens, timestamps) would otherwise make every event its own row.
 //! Pure: building the text and reading rows back; running the query is `athena.rs` / `lake.rs`.
 
+pub mod by_principal;
+
 use super::sink::Weight;
 use crate::event::{Record, UserIdentity};
 use crate::principal::{Identity, PrincipalFilter};
@@ -204,6 +206,29 @@ pub fn build(
     regions: &[String],
     keys: &Keys,
 ) -> String {
+    let about = "the distinct calls of one principal in [from, to), with counts";
+    aggregation(
+        engine,
+        about,
+        principal_predicate(principal),
+        &[],
+        window,
+        regions,
+        keys,
+    )
+}
+
+/// The distinct calls of the principals `predicates` select, in `window`, grouped by the call and by the
+/// columns `by` (`expression AS name`, after [`COLUMNS`]) first, ordered by `by` first.
+fn aggregation(
+    engine: &Engine,
+    about: &str,
+    mut predicates: Vec<String>,
+    by: &[String],
+    window: &TimeWindow,
+    regions: &[String],
+    keys: &Keys,
+) -> String {
     let mut sql = String::new();
     let resources = "array_join(transform(resources, r -> json_format(CAST(MAP(ARRAY['ARN', 'type'], ARRAY[r.arn, r.type]) AS JSON))), ',')";
     let (first, last, from) = match engine {
@@ -220,12 +245,9 @@ pub fn build(
             store.clone(),
         ),
     };
-    let _ = writeln!(
-        sql,
-        "-- policygen: the distinct calls of one principal in [from, to), with counts"
-    );
+    let _ = writeln!(sql, "-- policygen: {about}");
     let _ = writeln!(sql, "SELECT");
-    let columns = [
+    let mut columns = vec![
         "eventsource".to_string(),
         "eventname".to_string(),
         "eventtype".to_string(),
@@ -252,9 +274,9 @@ pub fn build(
         "min(errormessage) AS error_message".to_string(),
         "min(useridentity.arn) AS principal_arn".to_string(),
     ];
+    columns.extend(by.iter().cloned());
     let _ = writeln!(sql, "  {}", columns.join(",\n  "));
     let _ = writeln!(sql, "FROM {from}");
-    let mut predicates = principal_predicate(principal);
     match engine {
         Engine::Athena { layout, .. } => {
             let key =
@@ -288,8 +310,20 @@ pub fn build(
         predicates.push(format!("awsregion IN ({})", list(regions)));
     }
     let _ = writeln!(sql, "WHERE {}", predicates.join("\n  AND "));
-    let _ = writeln!(sql, "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10");
-    let _ = writeln!(sql, "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10");
+    let call: Vec<String> = (1..=10).map(|i| i.to_string()).collect();
+    let extra: Vec<String> = (1..=by.len())
+        .map(|i| (COLUMNS.len() + i).to_string())
+        .collect();
+    let group: Vec<&String> = call.iter().chain(&extra).collect();
+    let order: Vec<&String> = extra.iter().chain(&call).collect();
+    let joined = |list: &[&String]| {
+        list.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(sql, "GROUP BY {}", joined(&group));
+    let _ = writeln!(sql, "ORDER BY {}", joined(&order));
     sql
 }
 

@@ -1,0 +1,28 @@
+-- policygen: the distinct calls of every role and user in [from, to), with counts, by principal
+SELECT
+  eventsource,
+  eventname,
+  eventtype,
+  awsregion,
+  recipientaccountid,
+  errorcode,
+  TRY(json_format(CAST(map_filter(CAST(json_parse(requestparameters) AS MAP(VARCHAR, JSON)), (k, v) -> contains(ARRAY['bucketName', 'functionName', 'key'], k)) AS JSON))) AS request,
+  TRY(json_format(CAST(map_filter(CAST(json_parse(responseelements) AS MAP(VARCHAR, JSON)), (k, v) -> contains(ARRAY['stackId'], k)) AS JSON))) AS response,
+  TRY(json_format(CAST(map_filter(CAST(json_parse(additionaleventdata) AS MAP(VARCHAR, JSON)), (k, v) -> contains(ARRAY['x-amz-id-2'], k)) AS JSON))) AS additional,
+  array_join(transform(resources, r -> json_format(CAST(MAP(ARRAY['ARN', 'type'], ARRAY[r.arn, r.type]) AS JSON))), ',') AS resources,
+  count(*) AS events,
+  min(eventtime) AS first_seen,
+  max(eventtime) AS last_seen,
+  min(eventid) AS sample_event_id,
+  min(errormessage) AS error_message,
+  min(useridentity.arn) AS principal_arn,
+  useridentity.type AS principal_type,
+  useridentity.accountid AS principal_account,
+  CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END AS principal_name
+FROM "db"."trail"
+WHERE useridentity.type IN ('AssumedRole', 'IAMUser')
+  AND eventtime >= '2026-11-01T00:00:00Z'
+  AND eventtime < '2026-12-01T00:00:00Z'
+  AND "timestamp" BETWEEN '2026/11/01' AND '2026/12/02'
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 18, 19
+ORDER BY 17, 18, 19, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10

@@ -1,6 +1,7 @@
 //! Key layouts, day prefixes and key times, without a network.
 use super::*;
 use crate::window::parse_time;
+use crate::window::TimeWindow;
 
 fn window(from: &str, to: &str) -> TimeWindow {
     TimeWindow::new(

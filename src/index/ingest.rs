@@ -249,9 +249,26 @@ pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateRep
         .unwrap_or(0);
     let mut carried: Events = Events::new();
     let mut seeded: BTreeSet<Day> = BTreeSet::new();
-    for batch in candidates.chunks(batch.max(1)) {
-        let paths: Vec<&Path> = batch.iter().map(|c| c.path.as_path()).collect();
-        let bytes = origin.fetch(&paths).await;
+    // Each batch is fetched while the one before it is decoded: network and CPU overlap.
+    let fetch = |batch: &[Candidate]| {
+        let (origin, paths) = (origin.clone(), batch.iter().map(|c| c.path.clone()));
+        let paths: Vec<PathBuf> = paths.collect();
+        tokio::spawn(async move {
+            let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            origin.fetch(&paths).await
+        })
+    };
+    let batches: Vec<&[Candidate]> = candidates.chunks(batch.max(1)).collect();
+    let mut next = batches.first().map(|b| fetch(b));
+    for (i, batch) in batches.iter().copied().enumerate() {
+        let bytes = match next.take() {
+            Some(task) => task.await.unwrap_or_else(|e| {
+                let why = format!("download task failed: {e}");
+                vec![Err(why); batch.len()]
+            }),
+            None => Vec::new(),
+        };
+        next = batches.get(i + 1).map(|b| fetch(b));
         let before = (!old_slots.is_empty()).then(|| carried.clone());
         let (mut read, mut seen) = read_batch(batch, &bytes, std::mem::take(&mut carried));
         // Days that earlier updates also hold: their events are needed to tell duplicates.

@@ -7,6 +7,7 @@ use std::path::Path;
 /// Objects fetched at once when many are read: bounds the memory they take.
 pub const CHUNK: usize = 64;
 
+#[derive(Clone)]
 pub enum Origin {
     Files,
     Bucket(Bucket),

@@ -52,16 +52,14 @@ fn index(args: &[&str]) -> (Option<i32>, String, String) {
     (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
+/// The words of a command line, from its parts.
+fn words(parts: &[&[&str]]) -> Vec<String> {
+    parts.concat().iter().map(|s| s.to_string()).collect()
+}
+
 /// Runs `who window` over the bucket and over the index: the same exit code, stderr, policy and summary.
 fn same(who: &[&str], window: &[&str], url: &str, dir: &str) {
-    let run = |source: [&str; 2]| {
-        let words: Vec<String> = [who, window, &source]
-            .concat()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        run_whole(&words)
-    };
+    let run = |source: [&str; 2]| run_whole(&words(&[who, window, &source]));
     let from_bucket = run(["--s3", url]);
     assert!(from_bucket.2.is_some(), "{}", from_bucket.1);
     if window == SUB_DAY && !who.contains(&"444455556666") {
@@ -178,12 +176,10 @@ async fn an_index_of_a_bucket_answers_as_the_bucket() {
         url,
         &one,
     );
-    let words: Vec<String> = [&["--role", "build-agent", "--index", &one][..], &WHOLE]
-        .concat()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let refused = run_whole(&words);
+    let refused = run_whole(&words(&[
+        &["--role", "build-agent", "--index", &one],
+        &WHOLE,
+    ]));
     assert_eq!(refused.0, Some(2));
     assert!(
         refused
@@ -238,12 +234,7 @@ async fn unreadable_objects_are_read_again_and_rewritten_ones_refused() {
     // Queries report it, as the run over the bucket does.
     let who = ["--role", "build-agent", "--account", "111122223333"];
     same(&who, &WHOLE, &url, &dir);
-    let words: Vec<String> = [&who[..], &WHOLE, &["--index", &dir]]
-        .concat()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let (code, stderr, ..) = run_whole(&words);
+    let (code, stderr, ..) = run_whole(&words(&[&who, &WHOLE, &["--index", &dir]]));
     assert_eq!(code, Some(1));
     assert!(stderr.contains("InvalidObjectState"), "{stderr}");
 

@@ -8,10 +8,13 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// A run of the binary with `args`, as compared: its exit code, stderr, policy and `--summary-json`.
-pub(super) fn run_whole(
-    args: &[String],
-) -> (Option<i32>, String, Option<Vec<u8>>, Option<Vec<u8>>) {
+/// A run as compared: its exit code, stderr, policy and `--summary-json`.
+pub(super) type Whole = (Option<i32>, String, Option<Vec<u8>>, Option<Vec<u8>>);
+/// A fleet as compared: its exit code, stderr and files.
+pub(super) type Fleet = (Option<i32>, String, Vec<(String, Vec<u8>)>);
+
+/// A run of the binary with `args`, as compared.
+pub(super) fn run_whole(args: &[String]) -> Whole {
     let out_dir = tempfile::tempdir().expect("tempdir");
     let policy = out_dir.path().join("p.json");
     let summary = out_dir.path().join("s.json");
@@ -29,11 +32,7 @@ pub(super) fn run_whole(
 
 /// A fleet written to `dir`, as compared: its exit code, stderr and files, but for each principal's command
 /// in fleet.json and fleet.md (they name the source).
-pub(super) fn fleet_files(
-    dir: &Path,
-    window: &[&str],
-    source: &[&str],
-) -> (Option<i32>, String, Vec<(String, Vec<u8>)>) {
+pub(super) fn fleet_files(dir: &Path, window: &[&str], source: &[&str]) -> Fleet {
     let dir_arg = dir.display().to_string();
     let mut args = vec!["fleet", "--out-dir", &dir_arg];
     args.extend(window);

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+#[derive(Clone)]
 pub struct Bucket {
     client: Client,
     pub source: S3Source,
@@ -86,9 +87,16 @@ impl Bucket {
 
     /// The objects of `keys`, in order, at most `--concurrency` in flight; an error as text.
     pub async fn get_all(&self, keys: &[String]) -> Vec<Result<Vec<u8>, String>> {
-        let bucket = self.source.bucket.as_str();
-        stream::iter(keys)
-            .map(|key| get(&self.client, bucket, key))
+        // Owned futures (no borrowing closure held across the awaits): the update spawns this.
+        let gets: Vec<_> = keys
+            .iter()
+            .map(|key| {
+                let (client, bucket, key) =
+                    (self.client.clone(), self.source.bucket.clone(), key.clone());
+                async move { get(&client, &bucket, &key).await }
+            })
+            .collect();
+        stream::iter(gets)
             .buffered(self.source.concurrency.max(1))
             .collect()
             .await

@@ -126,3 +126,120 @@ fn narrowed(s3: &S3Meta, account: &str) -> IndexError {
         s3.accounts.join("`, `")
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collector::s3::{AccountTrail, Trails};
+    use crate::window::parse_time;
+
+    fn object(key: &str) -> ObjectEntry {
+        ObjectEntry {
+            name: format!("s3://b/{key}"),
+            path: key.into(),
+            size: 10,
+            version: "\"e\"".to_string(),
+            failed: false,
+            stats: Default::default(),
+            diagnostics: Vec::new(),
+            by_name: false,
+            days: Vec::new(),
+            slots: Vec::new(),
+            accounts: Some(Vec::new()),
+        }
+    }
+
+    /// Two accounts (one listing of the root), one region each; 1,001 objects on 2 November in the first.
+    fn meta() -> Meta {
+        let trail = |account: &str| AccountTrail {
+            account: account.to_string(),
+            prefix: format!("AWSLogs/{account}/"),
+            calls: 1,
+            regions: vec![(
+                "eu-west-1".to_string(),
+                format!("AWSLogs/{account}/CloudTrail/eu-west-1/"),
+            )],
+        };
+        let accounts = ["111122223333", "444455556666"];
+        Meta {
+            schema: 2,
+            source: vec!["s3://b/".to_string()],
+            s3: Some(S3Meta {
+                bucket: "b".to_string(),
+                prefix: String::new(),
+                accounts: Vec::new(),
+                trails: Trails {
+                    calls: 1,
+                    accounts: accounts
+                        .iter()
+                        .map(|a| (a.to_string(), format!("AWSLogs/{a}/")))
+                        .collect(),
+                    kept: accounts.iter().map(|a| trail(a)).collect(),
+                },
+            }),
+        }
+    }
+
+    #[test]
+    fn a_bucket_run_lists_day_prefixes_by_the_page_and_opens_by_key_time() {
+        let dir = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11";
+        let mut objects: Vec<ObjectEntry> = (0..1001)
+            .map(|i| {
+                object(&format!(
+                    "{dir}/02/1_CloudTrail_eu-west-1_20261102T{:02}{:02}Z_{i}.json.gz",
+                    i / 60 % 24,
+                    i % 60
+                ))
+            })
+            .collect();
+        objects.push(object(&format!("{dir}/03/custom.json")));
+        objects.push(object(&format!("{dir}/3/outside-the-day-folders.json")));
+        objects.push(object("AWSLogs/444455556666/CloudTrail/eu-west-1/2026/11/02/4_CloudTrail_eu-west-1_20261102T2300Z_x.json.gz"));
+        let objects: BTreeMap<&str, &ObjectEntry> =
+            objects.iter().map(|o| (o.name.as_str(), o)).collect();
+        let window = TimeWindow::new(
+            parse_time("2026-11-02T12:00:00Z").expect("valid"),
+            parse_time("2026-11-03T00:00:00Z").expect("valid"),
+        )
+        .expect("valid");
+        let query = |accounts: &[&str]| IndexQuery {
+            dir: "index".into(),
+            accounts: accounts
+                .iter()
+                .map(|a| a.parse().expect("account"))
+                .collect(),
+            concurrency: 1,
+            aws: Default::default(),
+        };
+        let one = plan(&meta(), &objects, &window, &query(&["111122223333"])).expect("planned");
+        let SourceReport::S3 { url, listing } = &one.report else {
+            panic!("a bucket's report");
+        };
+        assert_eq!(url, "s3://b/");
+        // Keys from 11:00 (an hour of slack) and the custom name are opened, not the one outside the day
+        // folders; the 1,001 keys of 2 November take two pages, 3 and 4 November one each; then the root and
+        // the account's regions: 2 + 1 + 1 + 1 + 1.
+        assert_eq!(
+            (
+                listing.objects.len(),
+                listing.skipped_by_time,
+                listing.list_calls
+            ),
+            (341 + 1, 660, 6)
+        );
+        assert_eq!(one.opened.len(), 342);
+        assert_eq!(one.outside_window, 0);
+        assert_eq!(
+            listing.trails.iter().collect::<Vec<_>>(),
+            ["111122223333/eu-west-1"]
+        );
+        // Every account: the other's region and its three days too.
+        let all = plan(&meta(), &objects, &window, &query(&[])).expect("planned");
+        let SourceReport::S3 { listing, .. } = &all.report else {
+            panic!("a bucket's report");
+        };
+        assert_eq!((listing.objects.len(), listing.list_calls), (343, 10));
+        let none = plan(&meta(), &objects, &window, &query(&["999999999999"]));
+        assert!(matches!(none, Err(IndexError::Aws(_))));
+    }
+}

@@ -1,13 +1,15 @@
 //! What the binary runs: the subcommands, and the end of a main run (files written, stderr, exit code).
 
-use crate::cli::{Cli, Command, MapsCommand};
+use crate::cli::{Cli, Command, IndexArgs, MapsCommand};
 use crate::collector::files::log_inputs;
-use crate::collector::source::athena_ddl;
+use crate::collector::source::{athena_ddl, parse_s3_url, AwsOptions, Regions, S3Source};
 use crate::explain::{coverage, maps_explain};
+use crate::index::Given;
 use crate::output::{
     color_enabled, evidence_text, summary_text, write, write_stdout, Exit, OutputOptions,
 };
 use crate::pipeline::Outcome;
+use crate::settings::SettingsError;
 use clap::CommandFactory;
 
 /// Runs a subcommand; returns the exit code.
@@ -52,42 +54,13 @@ pub fn run(command: Command) -> u8 {
             Ok(ddl) => print(&ddl, Exit::Complete),
             Err(e) => fail(&e),
         },
-        Command::Index { logs, index, batch } => {
-            match crate::index::update(&index, &logs, batch.max(1)) {
-                Ok(report) => {
-                    for failed in &report.failed {
-                        eprintln!("error: `{failed}` could not be read: queries report it, and the next update reads it again");
-                    }
-                    for unlisted in &report.unlisted {
-                        eprintln!("warning: {unlisted}");
-                    }
-                    let text = format!(
-                    "index {}: {} objects read, {} already there, {} of earlier updates read again for duplicates, {} segments written\n",
-                    index.display(),
-                    report.objects_read,
-                    report.objects_known,
-                    report.objects_reread,
-                    report.segments_written
-                );
-                    print(
-                        &text,
-                        if report.failed.is_empty() {
-                            Exit::Complete
-                        } else {
-                            Exit::Incomplete
-                        },
-                    )
-                }
-                Err(e) => fail(&e),
-            }
-        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "policygen", &mut out);
             print(&String::from_utf8_lossy(&out), Exit::Complete)
         }
-        // Asynchronous: `main` runs it.
-        Command::Fleet(_) => Exit::Error.code(),
+        // Asynchronous: `main` runs them.
+        Command::Fleet(_) | Command::Index(_) => Exit::Error.code(),
         Command::Man => {
             let mut out = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut out) {
@@ -96,6 +69,70 @@ pub fn run(command: Command) -> u8 {
             }
         }
     }
+}
+
+/// `policygen index`: builds or updates the index, and says what it read.
+pub async fn index(args: &IndexArgs) -> u8 {
+    let given = match index_source(args) {
+        Ok(given) => given,
+        Err(e) => return fail(&e),
+    };
+    match crate::index::update(&args.index, &given, args.batch.max(1)).await {
+        Ok(report) => {
+            for failed in &report.failed {
+                eprintln!("error: `{failed}` could not be read: queries report it, and the next update reads it again");
+            }
+            for unlisted in &report.unlisted {
+                eprintln!("warning: {unlisted}");
+            }
+            let text = format!(
+                "index {}: {} objects read, {} already there, {} of earlier updates read again for duplicates, {} segments written\n",
+                args.index.display(),
+                report.objects_read,
+                report.objects_known,
+                report.objects_reread,
+                report.segments_written
+            );
+            print(
+                &text,
+                if report.failed.is_empty() {
+                    Exit::Complete
+                } else {
+                    Exit::Incomplete
+                },
+            )
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// What `policygen index` is given to read, validated.
+fn index_source(args: &IndexArgs) -> Result<Given, SettingsError> {
+    let Some(url) = &args.s3 else {
+        return Ok(Given::Logs(args.logs.clone()));
+    };
+    let (bucket, prefix) = parse_s3_url(url)?;
+    if args.concurrency == 0 || args.concurrency > 256 {
+        return Err(SettingsError::BadConcurrency);
+    }
+    let source = S3Source {
+        bucket,
+        prefix,
+        regions: Regions::Default,
+        accounts: args
+            .accounts
+            .iter()
+            .map(|a| a.parse())
+            .collect::<Result<_, _>>()?,
+        concurrency: args.concurrency,
+        download: None,
+        progress: false,
+    };
+    let aws = AwsOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+    };
+    Ok(Given::S3(source, aws))
 }
 
 /// Writes what a run produced, prints `--explain` and the summary on stderr, and gives the exit code.

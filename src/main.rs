@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
     };
     ExitCode::from(match cli.command {
         Some(policygen::cli::Command::Fleet(args)) => policygen::fleet::run(&args).await,
+        Some(policygen::cli::Command::Index(args)) => policygen::commands::index(&args).await,
         Some(command) => run(command),
         None => generate(&cli.generate).await,
     })

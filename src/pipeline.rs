@@ -92,19 +92,21 @@ impl Outcome {
 pub async fn generate(settings: &Settings, sources: &Sources) -> Result<Outcome, Error> {
     // The current policies first: a missing permission or a typo fails in a second, not after the logs.
     let current = read_currents(settings, sources).await?;
-    if let Some(dir) = &settings.index {
-        // The answer the index's logs give: concluded as a run over them.
-        let (collected, logs) = crate::index::query::collect(
+    if let Some(query) = &settings.index {
+        // The answer the index's source gives: concluded as a run over it.
+        let (collected, source, report) = crate::index::query::collect(
             &settings.scope,
             settings.include_denied,
             &run_sink(settings),
-            dir,
-        )?;
+            query,
+            sources,
+        )
+        .await?;
         let settings = Settings {
-            source: collector::Source::Logs(crate::collector::files::log_inputs(&logs)),
+            source,
             ..settings.clone()
         };
-        return Ok(conclude(&settings, current, collected, SourceReport::Logs));
+        return Ok(conclude(&settings, current, collected, report));
     }
     let sink = run_sink(settings);
     let (collected, source) =

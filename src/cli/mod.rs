@@ -27,6 +27,7 @@ pub use fleet::{FleetArgs, KindArg};
         policygen --role build-agent --since 30d --logs ./trail --current current.json --check\n  \
         policygen --role build-agent --since 30d --s3 s3://acme-trail --current iam --format markdown\n  \
         policygen index --logs ./trail --index ./pg-index         (once, then again for new objects)\n  \
+        policygen index --s3 s3://acme-trail --index ./pg-index   (the same from the trail bucket)\n  \
         policygen --role build-agent --since 30d --index ./pg-index\n  \
         policygen maps explain s3.amazonaws.com ListObjects\n  \
         policygen completions bash > ~/.local/share/bash-completion/completions/policygen\n\n\
@@ -101,20 +102,44 @@ pub enum Command {
     },
     /// Print the manual page (roff): `policygen man > ~/.local/share/man/man1/policygen.1`.
     Man,
-    /// Build or update a usage index: read the logs once, answer runs from the index (`--index DIR`).
-    /// Re-run to add new objects: only objects the index has not read are read. Safe to kill at any
-    /// moment (the next run completes the work); a second update at the same time fails naming the first.
-    Index {
-        /// CloudTrail logs: files or directories (recursive), as for the main command.
-        #[arg(long = "logs", value_name = "PATH", required = true)]
-        logs: Vec<String>,
-        /// The index directory (created when missing).
-        #[arg(long, value_name = "DIR")]
-        index: PathBuf,
-        /// Objects committed together (tests kill an update between commits).
-        #[arg(long, value_name = "N", default_value_t = crate::index::ingest::BATCH, hide = true)]
-        batch: usize,
-    },
+    /// Build or update a usage index: read the logs (local files, or a trail bucket) once, answer runs
+    /// from the index (`--index DIR`). Re-run to add new objects: only objects the index has not read are
+    /// read. Safe to kill at any moment (the next run completes the work); a second update at the same
+    /// time fails naming the first. A query on an index of a bucket needs AWS credentials only when it
+    /// reads some objects again: the (at most two) days a sub-day window cuts.
+    Index(IndexArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").args(["logs", "s3"]).required(true))]
+pub struct IndexArgs {
+    /// CloudTrail logs: files or directories (recursive), as for the main command.
+    #[arg(long = "logs", value_name = "PATH")]
+    pub logs: Vec<String>,
+    /// A trail bucket, `s3://bucket[/prefix]`, as for the main command: every object of every account
+    /// and region, whatever its day (one list call per 1,000 objects); objects are told by key, size and
+    /// ETag.
+    #[arg(long, value_name = "S3_URL")]
+    pub s3: Option<String>,
+    /// With `--s3`: only this account's logs (repeatable). Runs on the index then need `--account` among
+    /// these.
+    #[arg(long = "account", value_name = "ID", requires = "s3")]
+    pub accounts: Vec<String>,
+    /// The index directory (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub index: PathBuf,
+    /// S3 objects downloaded at once (`--s3`).
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub concurrency: usize,
+    /// The AWS profile (`--s3`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The AWS region for API calls: the bucket's (`--s3`).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Objects committed together (tests kill an update between commits).
+    #[arg(long, value_name = "N", default_value_t = crate::index::ingest::BATCH, hide = true)]
+    pub batch: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,9 +207,10 @@ pub struct GenerateArgs {
     /// to S3, bare arrays, JSON lines or single records; `-` reads stdin. Repeatable.
     #[arg(long = "logs", value_name = "PATH", conflicts_with_all = ["s3", "lookup", "athena", "lake"], help_heading = "Sources")]
     pub logs: Vec<String>,
-    /// A usage index built by `policygen index`: the answer is the one its logs give, without reading
-    /// them (the days a sub-day window cuts are read again from the logs the index read). `--role NAME` or
-    /// `--user NAME`, with `--account`; see docs/scale.md.
+    /// A usage index built by `policygen index`: the answer is the one its logs (`--logs` or `--s3`) give,
+    /// without reading them (the days a sub-day window cuts are read again from the logs the index read:
+    /// for an index of a bucket, from the bucket, with the AWS options here). `--role NAME` or `--user
+    /// NAME`, with `--account`; see docs/scale.md.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["logs", "s3", "lookup", "athena", "lake"], help_heading = "Sources")]
     pub index: Option<PathBuf>,
     /// The trail's S3 bucket, optionally with the prefix the trail writes under: `s3://bucket[/prefix]`.

@@ -338,8 +338,8 @@ pub async fn run(args: &FleetArgs) -> u8 {
 
 /// Reads the input once and writes every selected principal's policy, fleet.json and fleet.md.
 pub async fn fleet(settings: &FleetSettings, sources: &Sources) -> Result<FleetReport, FleetError> {
-    if let Some(dir) = &settings.base.index {
-        return from_index(settings, sources, dir).await;
+    if let Some(query) = &settings.base.index {
+        return from_index(settings, sources, query).await;
     }
     if settings.base.source.engine().is_some() {
         return query::from_query(settings, sources).await;
@@ -360,14 +360,16 @@ pub async fn fleet(settings: &FleetSettings, sources: &Sources) -> Result<FleetR
 async fn from_index(
     settings: &FleetSettings,
     sources: &Sources,
-    dir: &Path,
+    query: &crate::index::IndexQuery,
 ) -> Result<FleetReport, FleetError> {
     let answer = crate::index::query::answer(
         &settings.scope(),
         settings.base.include_denied,
         &run_sink(&settings.base),
-        dir,
-    )?;
+        query,
+        sources,
+    )
+    .await?;
     let principals = answer
         .parts
         .into_iter()
@@ -390,12 +392,11 @@ async fn from_index(
         unattributed: answer.unattributed,
         unattributed_rows: BTreeMap::new(),
     };
-    // Concluded as the single runs over the index conclude: with the index's logs as the source.
+    // Concluded as the single runs over the index conclude: with the index's source.
     let mut settings = settings.clone();
-    settings.base.source =
-        collector::Source::Logs(crate::collector::files::log_inputs(&answer.source));
+    settings.base.source = answer.source;
     let currents = read_currents(&settings, sources, &gathered).await?;
-    finish(&settings, gathered, currents, &SourceReport::Logs)
+    finish(&settings, gathered, currents, &answer.report)
 }
 
 /// Each selected principal's current policies (or why they could not be read).

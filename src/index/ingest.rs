@@ -1,14 +1,19 @@
-//! `policygen index`: reads the objects the index has not read yet, each principal's records split by UTC
-//! day through the same decoder and mapping sink as a run, and commits them in batches (each batch one
-//! segment: an update killed at any moment keeps the batches it committed, and the next one reads the rest).
+//! `policygen index`: reads the objects the index has not read yet (local files, or every object of a trail
+//! bucket), each principal's records split by UTC day through the same decoder and mapping sink as a run,
+//! and commits them in batches (each batch one segment: an update killed at any moment keeps the batches it
+//! committed, and the next one reads the rest).
 
+use super::origin::{Origin, CHUNK};
 use super::state::Blob;
-use super::store::{Day, ObjectEntry, Store};
+use super::store::{Day, Meta, ObjectEntry, S3Meta, Store, SCHEMA};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
-use crate::collector::s3::key_time;
+use crate::collector::s3::{key_time, Bucket, Trails};
 use crate::collector::sink::{DaysSink, Split};
-use crate::collector::{split, Collected, Decoder, LogInput, Origin, Scope, Sink, Weight};
+use crate::collector::source::{AwsOptions, S3Source};
+use crate::collector::{
+    split, AwsError, Collected, Decoder, LogInput, Scope, Sink, Sources, Weight,
+};
 use crate::event::Record;
 use crate::principal::PrincipalKey;
 use crate::report::{Code, Stats};
@@ -38,7 +43,7 @@ struct StartsSink {
 }
 
 impl Sink for StartsSink {
-    fn record(&mut self, _: &Record, _: &Origin, _: Option<&Weight>) {}
+    fn record(&mut self, _: &Record, _: &crate::collector::Origin, _: Option<&Weight>) {}
 
     fn body(&mut self, body: &[u8]) {
         // A name no JSON text holds: only the count is wanted.
@@ -123,22 +128,81 @@ struct Candidate {
     version: String,
 }
 
-/// Reads what is new under `logs` into the index at `dir` (created when missing).
-pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport, IndexError> {
-    let _lock = Store::lock(dir)?;
-    let store = match Store::open(dir)? {
-        Some(store) if store.meta.source != logs => {
-            return Err(IndexError::OtherSource {
-                path: dir.display().to_string(),
-                source_given: logs.join(" "),
-                source_indexed: store.meta.source.join(" "),
-            })
+/// What `policygen index` reads.
+pub enum Given {
+    /// `--logs` paths, as given.
+    Logs(Vec<String>),
+    /// `--s3`: the bucket (its `--account`s, `--concurrency`), reached with these AWS options.
+    S3(S3Source, AwsOptions),
+}
+
+impl Given {
+    fn meta(&self) -> Meta {
+        let (source, s3) = match self {
+            Given::Logs(logs) => (logs.clone(), None),
+            Given::S3(source, _) => (
+                vec![source.url()],
+                Some(S3Meta {
+                    bucket: source.bucket.clone(),
+                    prefix: source.prefix.clone(),
+                    accounts: source.accounts.iter().map(ToString::to_string).collect(),
+                    trails: Trails::default(),
+                }),
+            ),
+        };
+        Meta {
+            schema: SCHEMA,
+            source,
+            s3,
         }
-        Some(store) => store,
-        None => Store::create(dir, logs.to_vec())?,
+    }
+}
+
+/// Reads what is new in `given` into the index at `dir` (created when missing).
+pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateReport, IndexError> {
+    let _lock = Store::lock(dir)?;
+    let mut meta = given.meta();
+    let store = Store::open(dir)?;
+    if let Some(store) = store.as_ref().filter(|s| !s.meta.same_source(&meta)) {
+        return Err(IndexError::OtherSource {
+            path: dir.display().to_string(),
+            source_given: meta.describe(),
+            source_indexed: store.meta.describe(),
+        });
+    }
+    let mut report = UpdateReport::default();
+    // Listed before the index is created: a wrong source leaves no index behind.
+    let (origin, listed) = match given {
+        Given::Logs(logs) => {
+            let (listed, unlisted) = list_files(logs);
+            report.unlisted = unlisted;
+            (Origin::Files, listed)
+        }
+        Given::S3(source, aws) => {
+            let bucket = Bucket::connect(&Sources::default(), aws, source.clone()).await?;
+            let inventory = bucket.inventory().await.map_err(AwsError::from)?;
+            let listed = inventory
+                .objects
+                .into_iter()
+                .map(|o| Candidate {
+                    name: format!("s3://{}/{}", source.bucket, o.key),
+                    path: PathBuf::from(o.key),
+                    size: o.size,
+                    version: o.etag,
+                })
+                .collect();
+            if let Some(s3) = &mut meta.s3 {
+                s3.trails = inventory.trails;
+            }
+            (Origin::Bucket(bucket), listed)
+        }
+    };
+    let store = match store {
+        Some(store) if meta.s3.is_none() => store,
+        // An index of a bucket records what this update found of it, before reading: how a run lists it.
+        _ => Store::create(dir, meta)?,
     };
     let segments = store.segments(true)?;
-    let mut report = UpdateReport::default();
     // The objects read before (the latest entry of each), and which of them hold each day.
     let mut known: HashMap<String, ObjectEntry> = HashMap::new();
     for segment in &segments {
@@ -155,44 +219,21 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
                 .push((object.name.clone(), object.path.clone()));
         }
     }
-    let inputs: Vec<LogInput> = crate::collector::files::log_inputs(logs);
-    let lister = decoder(Events::new());
-    let mut listed = lister.fresh();
-    let (files, _stdin) = discover(&inputs, &lister, &mut listed);
-    report.unlisted = listed
-        .decoded
-        .diagnostics
-        .iter()
-        .map(|d| format!("{}: {}", d.subject, d.detail))
-        .collect();
     let mut candidates = Vec::new();
-    for path in files {
-        let name = path.display().to_string();
-        let meta = std::fs::metadata(&path);
-        let (size, version) = match &meta {
-            Ok(m) => (m.len(), modified(m)),
-            Err(_) => (0, String::new()),
-        };
-        match known.get(&name) {
-            Some(o) if !o.failed && o.size == size && o.version == version => {
+    for candidate in listed {
+        match known.get(&candidate.name) {
+            Some(o) if !o.failed && o.size == candidate.size && o.version == candidate.version => {
                 report.objects_known += 1;
                 continue;
             }
             Some(o) if !o.failed => {
                 return Err(IndexError::Changed {
-                    object: name,
+                    object: candidate.name,
                     path: dir.display().to_string(),
                 })
             }
-            _ => {}
+            _ => candidates.push(candidate),
         }
-        let absolute = std::path::absolute(&path).unwrap_or(path);
-        candidates.push(Candidate {
-            name,
-            path: absolute,
-            size,
-            version,
-        });
     }
     // By delivery time, so that a batch holds few days and a day few batches (a query merges fewer
     // states); objects without one last, as a run lists `AWSLogs/` before other names.
@@ -208,9 +249,28 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
         .unwrap_or(0);
     let mut carried: Events = Events::new();
     let mut seeded: BTreeSet<Day> = BTreeSet::new();
-    for batch in candidates.chunks(batch.max(1)) {
+    // Each batch is fetched while the one before it is decoded: network and CPU overlap.
+    let fetch = |batch: &[Candidate]| {
+        let (origin, paths) = (origin.clone(), batch.iter().map(|c| c.path.clone()));
+        let paths: Vec<PathBuf> = paths.collect();
+        tokio::spawn(async move {
+            let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            origin.fetch(&paths).await
+        })
+    };
+    let batches: Vec<&[Candidate]> = candidates.chunks(batch.max(1)).collect();
+    let mut next = batches.first().map(|b| fetch(b));
+    for (i, batch) in batches.iter().copied().enumerate() {
+        let bytes = match next.take() {
+            Some(task) => task.await.unwrap_or_else(|e| {
+                let why = format!("download task failed: {e}");
+                vec![Err(why); batch.len()]
+            }),
+            None => Vec::new(),
+        };
+        next = batches.get(i + 1).map(|b| fetch(b));
         let before = (!old_slots.is_empty()).then(|| carried.clone());
-        let (mut read, mut seen) = read_batch(batch, std::mem::take(&mut carried));
+        let (mut read, mut seen) = read_batch(batch, &bytes, std::mem::take(&mut carried));
         // Days that earlier updates also hold: their events are needed to tell duplicates.
         let overlap: Vec<Day> = read
             .iter()
@@ -221,19 +281,19 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
             .into_iter()
             .collect();
         if let (false, Some(mut before)) = (overlap.is_empty(), before) {
-            let mut paths = BTreeSet::new();
+            let mut objects = BTreeSet::new();
             for slot in &overlap {
-                paths.extend(old_slots[slot].iter().cloned());
+                objects.extend(old_slots[slot].iter().cloned());
                 seeded.insert(slot.clone());
             }
-            report.objects_reread += paths.len();
-            for (key, at) in event_keys(&paths)? {
+            report.objects_reread += objects.len();
+            for (key, at) in event_keys(&origin, &objects).await? {
                 let earliest = before.entry(key).or_insert_with(|| at.clone());
                 if at < *earliest {
                     *earliest = at;
                 }
             }
-            (read, seen) = read_batch(batch, before);
+            (read, seen) = read_batch(batch, &bytes, before);
         }
         carried = seen;
         let mut objects = Vec::new();
@@ -269,6 +329,36 @@ pub fn update(dir: &Path, logs: &[String], batch: usize) -> Result<UpdateReport,
     Ok(report)
 }
 
+/// The files under `logs`, with their sizes and modification times; paths that could not be listed.
+fn list_files(logs: &[String]) -> (Vec<Candidate>, Vec<String>) {
+    let inputs: Vec<LogInput> = crate::collector::files::log_inputs(logs);
+    let lister = decoder(Events::new());
+    let mut listed = lister.fresh();
+    let (files, _stdin) = discover(&inputs, &lister, &mut listed);
+    let unlisted = listed
+        .decoded
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.subject, d.detail))
+        .collect();
+    let files = files
+        .into_iter()
+        .map(|path| {
+            let (size, version) = match std::fs::metadata(&path) {
+                Ok(m) => (m.len(), modified(&m)),
+                Err(_) => (0, String::new()),
+            };
+            Candidate {
+                name: path.display().to_string(),
+                path: std::path::absolute(&path).unwrap_or(path),
+                size,
+                version,
+            }
+        })
+        .collect();
+    (files, unlisted)
+}
+
 fn modified(meta: &std::fs::Metadata) -> String {
     meta.modified()
         .ok()
@@ -277,23 +367,25 @@ fn modified(meta: &std::fs::Metadata) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a batch, each object into its own contribution (its days and its own findings are the object's).
+/// Decodes a batch, each object into its own contribution (its days and its own findings are the object's).
 fn read_batch(
     batch: &[Candidate],
+    bytes: &[Result<Vec<u8>, String>],
     seen: Events,
 ) -> (Vec<(ObjectEntry, Collected<IndexSink>)>, Events) {
     let decoder = decoder(seen);
     let read = batch
         .par_iter()
-        .map(|c| {
+        .zip(bytes)
+        .map(|(c, bytes)| {
             let mut part = decoder.fresh();
-            let failed = match std::fs::read(&c.path) {
+            let failed = match bytes {
                 Ok(bytes) => {
-                    decoder.read(&c.name, &bytes, &mut part);
+                    decoder.read(&c.name, bytes, &mut part);
                     false
                 }
                 Err(e) => {
-                    decoder.unreadable(&c.name, &e.to_string(), &mut part);
+                    decoder.unreadable(&c.name, e, &mut part);
                     true
                 }
             };
@@ -336,6 +428,13 @@ fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntr
             .starts
             .is_some_and(|n| n as u64 != s.records_read);
     let slots: BTreeSet<Day> = part.sink.0.parts.keys().map(|(_, d)| d.clone()).collect();
+    let accounts: BTreeSet<String> = part
+        .sink
+        .0
+        .parts
+        .keys()
+        .map(|(k, _)| k.account.to_string())
+        .collect();
     ObjectEntry {
         name: c.name.clone(),
         path: c.path.clone(),
@@ -347,11 +446,13 @@ fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntr
         by_name,
         days: part.sink.1 .0.days.iter().cloned().collect(),
         slots: slots.into_iter().collect(),
+        accounts: Some(accounts.into_iter().collect()),
     }
 }
 
 /// The keys of the events in `objects` (name, path), as the decoder tells duplicates, with where.
-fn event_keys(
+async fn event_keys(
+    origin: &Origin,
     objects: &BTreeSet<(String, PathBuf)>,
 ) -> Result<HashMap<u128, (String, usize)>, IndexError> {
     let scope = Scope {
@@ -360,14 +461,22 @@ fn event_keys(
         strict: false,
     };
     let decoder = Decoder::new(scope, DaysSink::default());
-    objects.par_iter().try_for_each(|(name, path)| {
-        let bytes = std::fs::read(path).map_err(|e| IndexError::SourceGone {
-            object: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let mut part = decoder.fresh();
-        decoder.read(name, &bytes, &mut part);
-        Ok(())
-    })?;
+    let objects: Vec<&(String, PathBuf)> = objects.iter().collect();
+    for chunk in objects.chunks(CHUNK) {
+        let paths: Vec<&Path> = chunk.iter().map(|(_, path)| path.as_path()).collect();
+        let bytes = origin.fetch(&paths).await;
+        chunk
+            .par_iter()
+            .zip(bytes)
+            .try_for_each(|((name, path), bytes)| {
+                let bytes = bytes.map_err(|message| IndexError::SourceGone {
+                    object: origin.locate(name, path),
+                    message,
+                })?;
+                let mut part = decoder.fresh();
+                decoder.read(name, &bytes, &mut part);
+                Ok::<_, IndexError>(())
+            })?;
+    }
     Ok(decoder.into_seen())
 }

@@ -4,11 +4,14 @@
 //! one reading the logs gives. See docs/scale.md.
 
 pub mod ingest;
+mod listing;
+pub mod origin;
 pub mod query;
 pub mod state;
 pub mod store;
 
-pub use ingest::{update, UpdateReport};
+pub use ingest::{update, Given, UpdateReport};
+pub use query::IndexQuery;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -32,7 +35,7 @@ pub enum IndexError {
     },
     #[error("`{object}` changed since the index `{path}` read it: CloudTrail never rewrites a log object, so build the index again")]
     Changed { object: String, path: String },
-    #[error("no index at `{0}`: build it with `policygen index --logs PATH --index {0}`")]
+    #[error("no index at `{0}`: build it with `policygen index --logs PATH --index {0}` (or `--s3 s3://BUCKET`)")]
     Missing(String),
     #[error("the index cannot answer this exactly: {0}")]
     Unanswerable(String),
@@ -40,6 +43,8 @@ pub enum IndexError {
     NoRecords { principal: String, window: String },
     #[error("the window cuts a day, and the index reads that day's records again from `{object}`, which it cannot read: {message}; whole-day windows (`--from DATE --to DATE`) need only the index")]
     SourceGone { object: String, message: String },
+    #[error(transparent)]
+    Aws(#[from] crate::collector::AwsError),
 }
 
 /// The UTC day of an `eventTime`, as the decoder places it in a window: a canonical time by its text,

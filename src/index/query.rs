@@ -3,12 +3,15 @@
 //! hold them, through the same decoder with the run's window, so the answer is the one the logs give.
 
 use super::ingest::split_key;
+use super::listing::plan;
+use super::origin::{Origin, CHUNK};
 use super::store::{Day, ObjectEntry, Store};
 use super::IndexError;
-use crate::collector::files::opened;
+use crate::collector::s3::Bucket;
 use crate::collector::sink::{DaysSink, Split};
-use crate::collector::Sink;
-use crate::collector::{Collected, Decoder, Scope};
+use crate::collector::source::AwsOptions;
+use crate::collector::{Collected, Decoder, Scope, Sink, Source, SourceReport, Sources};
+use crate::ids::AccountId;
 use crate::principal::{Identity, PrincipalFilter, PrincipalKey, PrincipalKind};
 use crate::usage::principals::{FleetSink, Unparsed};
 use crate::usage::{MappingSink, RunSink};
@@ -16,15 +19,29 @@ use crate::window::TimeWindow;
 use chrono::SecondsFormat;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// What a run asks of an index beside its scope (`--index DIR`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexQuery {
+    pub dir: PathBuf,
+    /// `--account`: of an index of a bucket, the accounts a run over the bucket lists (empty: every one).
+    pub accounts: BTreeSet<AccountId>,
+    /// `--concurrency`: objects of a bucket read again at once.
+    pub concurrency: usize,
+    /// How to reach an index's bucket when objects must be read again.
+    pub aws: AwsOptions,
+}
 
 /// What the index gives a run: each principal's records in the window, and the run's own findings (the
 /// objects a run would open, their counters and problems), as reading the logs would collect them.
 pub struct Answer {
     pub parts: BTreeMap<PrincipalKey, Collected<MappingSink>>,
     pub run: Collected<RunSink>,
-    /// The source the index was built from (`--logs` paths, as given).
-    pub source: Vec<String>,
+    /// The source the index was built from, as the run over it is given it, and what that run's source
+    /// reports.
+    pub source: Source,
+    pub report: SourceReport,
     /// For a fleet: the records of the wrong shape in the objects opened, kept as a fleet over the logs
     /// keeps them (whose they are is decided by name).
     pub unparsed: Vec<Unparsed>,
@@ -84,13 +101,16 @@ fn cover(day: &Day, window: &TimeWindow) -> Cover {
 }
 
 /// What the index gives a run of `scope` (its principal, `None` for every principal: a fleet) collecting
-/// into sinks configured as `template`.
-pub fn answer(
+/// into sinks configured as `template`. An index of a bucket reaches the bucket (through `sources`, or
+/// credentials loaded now) only when objects must be read again.
+pub async fn answer(
     scope: &Scope,
     include_denied: bool,
     template: &RunSink,
-    dir: &Path,
+    query: &IndexQuery,
+    sources: &Sources,
 ) -> Result<Answer, IndexError> {
+    let dir = query.dir.as_path();
     if scope.strict {
         return Err(IndexError::Unanswerable(
             "`--strict` stops at the first problem in reading order, which the index does not keep: read the logs".to_string(),
@@ -115,16 +135,26 @@ pub fn answer(
             objects.insert(&object.name, object);
         }
     }
+    let plan = plan(&store.meta, &objects, window, query)?;
     let mut run = Collected::new(template.fresh());
-    // The days whose objects are not all opened by the run, and the opened objects holding each day.
-    let mut unopened: BTreeSet<&Day> = BTreeSet::new();
+    run.decoded.stats.files_outside_window += plan.outside_window;
+    // The days whose objects are not all opened by the run, with the accounts of their principals (`None`:
+    // any account), and the opened objects holding each day.
+    let mut unopened: BTreeMap<&Day, Option<BTreeSet<&str>>> = BTreeMap::new();
     let mut holders: BTreeMap<&Day, Vec<&ObjectEntry>> = BTreeMap::new();
     let mut by_name = Vec::new();
     let mut damaged = Vec::new();
     for object in objects.values() {
-        if !opened(&object.name, window) {
-            run.decoded.stats.files_outside_window += 1;
-            unopened.extend(object.slots.iter());
+        if !plan.opened.contains(object.name.as_str()) {
+            for slot in &object.slots {
+                let accounts = unopened
+                    .entry(slot)
+                    .or_insert_with(|| Some(BTreeSet::new()));
+                match (accounts, &object.accounts) {
+                    (Some(set), Some(list)) => set.extend(list.iter().map(String::as_str)),
+                    (accounts, _) => *accounts = None,
+                }
+            }
             continue;
         }
         // A fleet reads without a name, as the index did; its records of the wrong shape are read again.
@@ -152,8 +182,16 @@ pub fn answer(
         }
     }
 
-    // Each segment's whole days (segments read and unpacked in parallel), and the days cut.
-    type Found = (Vec<(PrincipalKey, Collected<MappingSink>)>, BTreeSet<Day>);
+    let is_unopened = |key: &PrincipalKey, day: &Day| {
+        unopened
+            .get(day)
+            .is_some_and(|a| a.as_ref().is_none_or(|a| a.contains(key.account.as_str())))
+    };
+    // Each segment's whole days (segments read and unpacked in parallel), and each principal's days cut.
+    type Found = (
+        Vec<(PrincipalKey, Collected<MappingSink>)>,
+        BTreeSet<(PrincipalKey, Day)>,
+    );
     let found: Vec<Found> = segments
         .par_iter()
         .map(|segment| {
@@ -165,11 +203,11 @@ pub fn answer(
                 for day in blob.days() {
                     match cover(day, window) {
                         Cover::Outside => {}
-                        Cover::Whole if !unopened.contains(day) => {
+                        Cover::Whole if !is_unopened(key, day) => {
                             whole.insert(day.clone());
                         }
                         Cover::Whole | Cover::Cut => {
-                            cut.insert(day.clone());
+                            cut.insert((key.clone(), day.clone()));
                         }
                     }
                 }
@@ -181,7 +219,7 @@ pub fn answer(
         })
         .collect::<Result<_, IndexError>>()?;
     let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
-    let mut cut: BTreeSet<Day> = BTreeSet::new();
+    let mut cut: BTreeSet<(PrincipalKey, Day)> = BTreeSet::new();
     for (found, days) in found {
         for (key, part) in found {
             merge_into(&mut parts, &key, part);
@@ -189,12 +227,26 @@ pub fn answer(
         cut.extend(days);
     }
 
-    // The cut days, read again with the run's window, split by day: only those days' parts are taken.
+    // Objects are read again from the source (a bucket reached only now that it is needed).
     let reread: BTreeMap<&str, &ObjectEntry> = cut
         .iter()
-        .flat_map(|day| holders.get(day).into_iter().flatten())
+        .flat_map(|(_, day)| holders.get(day).into_iter().flatten())
         .map(|o| (o.name.as_str(), *o))
         .collect();
+    let origin = match (
+        &plan.source,
+        reread.is_empty() && by_name.is_empty() && damaged.is_empty(),
+    ) {
+        (Source::S3(source), false) => {
+            let bucket = Bucket::connect(sources, &query.aws, source.clone()).await;
+            Origin::Bucket(bucket.map_err(|e| IndexError::SourceGone {
+                object: source.url(),
+                message: e.to_string(),
+            })?)
+        }
+        _ => Origin::Files,
+    };
+    // The cut days, read again with the run's window, split by day: only those days' parts are taken.
     if !reread.is_empty() {
         let scope = Scope {
             principal: filter.cloned(),
@@ -202,9 +254,9 @@ pub fn answer(
             strict: false,
         };
         let decoder = Decoder::new(scope, Split::new(split_key, MappingSink::new(false)));
-        let read = read_all(&decoder, &reread)?;
+        let read = read_all(&decoder, &reread, &origin).await?;
         for ((key, day), part) in read.sink.parts {
-            if cut.contains(&day) {
+            if cut.contains(&(key.clone(), day)) {
                 merge_into(&mut parts, &key, part);
             }
         }
@@ -219,7 +271,7 @@ pub fn answer(
         };
         let decoder = Decoder::new(scope, Split::new(split_key, DaysSink::default()));
         let objects = by_name.iter().map(|o| (o.name.as_str(), *o)).collect();
-        let read = read_all(&decoder, &objects)?;
+        let read = read_all(&decoder, &objects, &origin).await?;
         let s = read.decoded.stats;
         run.decoded.stats.merge(&crate::report::Stats {
             files_read: s.files_read,
@@ -240,14 +292,15 @@ pub fn answer(
         };
         let decoder = Decoder::new(scope, FleetSink::new(template.fresh(), false));
         let objects = damaged.iter().map(|o| (o.name.as_str(), *o)).collect();
-        let read = read_all(&decoder, &objects)?;
+        let read = read_all(&decoder, &objects, &origin).await?;
         unparsed = read.sink.unparsed;
         unattributed = read.sink.unattributed;
     }
     Ok(Answer {
         parts,
         run,
-        source: store.meta.source.clone(),
+        source: plan.source,
+        report: plan.report,
         unparsed,
         unattributed,
     })
@@ -268,44 +321,58 @@ fn merge_into(
     }
 }
 
-/// Reads objects again from where the index read them; a missing one is an error that names it.
-fn read_all<S: Sink>(
+/// Reads objects again from where the index read them, a chunk at a time; one that cannot be read is an
+/// error that names it.
+async fn read_all<S: Sink>(
     decoder: &Decoder<S>,
     objects: &BTreeMap<&str, &ObjectEntry>,
+    origin: &Origin,
 ) -> Result<Collected<S>, IndexError> {
     let list: Vec<&ObjectEntry> = objects.values().copied().collect();
-    list.par_iter()
-        .map(|object| {
-            let bytes = std::fs::read(&object.path).map_err(|e| IndexError::SourceGone {
-                object: object.path.display().to_string(),
-                message: e.to_string(),
-            })?;
-            let mut part = decoder.fresh();
-            decoder.read(&object.name, &bytes, &mut part);
-            Ok(part)
-        })
-        .try_reduce(
-            || decoder.fresh(),
-            |mut a, b| {
-                a.merge(b);
-                Ok(a)
-            },
-        )
+    let mut out = decoder.fresh();
+    for chunk in list.chunks(CHUNK) {
+        let paths: Vec<&Path> = chunk.iter().map(|o| o.path.as_path()).collect();
+        let bytes = origin.fetch(&paths).await;
+        let read = chunk
+            .par_iter()
+            .zip(bytes)
+            .map(|(object, bytes)| {
+                let bytes = bytes.map_err(|message| IndexError::SourceGone {
+                    object: origin.locate(&object.name, &object.path),
+                    message,
+                })?;
+                let mut part = decoder.fresh();
+                decoder.read(&object.name, &bytes, &mut part);
+                Ok::<_, IndexError>(part)
+            })
+            .try_reduce(
+                || decoder.fresh(),
+                |mut a, b| {
+                    a.merge(b);
+                    Ok(a)
+                },
+            )?;
+        out.merge(read);
+    }
+    Ok(out)
 }
 
-/// One run's collection from the index: the selected principals' parts merged into the run's own.
-pub fn collect(
+/// One run's collection from the index: the selected principals' parts merged into the run's own; the
+/// source and its report as the run over the index's source gives them.
+pub async fn collect(
     scope: &Scope,
     include_denied: bool,
     template: &RunSink,
-    dir: &Path,
-) -> Result<(Collected<RunSink>, Vec<String>), IndexError> {
+    query: &IndexQuery,
+    sources: &Sources,
+) -> Result<(Collected<RunSink>, Source, SourceReport), IndexError> {
     let Answer {
         parts,
         mut run,
         source,
+        report,
         ..
-    } = answer(scope, include_denied, template, dir)?;
+    } = answer(scope, include_denied, template, query, sources).await?;
     for (_, part) in parts {
         run.decoded.merge(part.decoded);
         run.sink.0.merge(part.sink);
@@ -323,5 +390,5 @@ pub fn collect(
             window: scope.window.to_string(),
         });
     }
-    Ok((run, source))
+    Ok((run, source, report))
 }

@@ -3,7 +3,8 @@
 //! while an update runs; `index.json` with the schema version and the source the index reads.
 //!
 //! ```text
-//! DIR/index.json            {"schema": 1, "source": [...]}
+//! DIR/index.json            {"schema": 2, "source": [...], "s3": {...}}: `s3` for an index of a bucket,
+//!                           with the account and region prefixes its last update listed
 //! DIR/lock                  held (flock) by the updating process; names it
 //! DIR/segments/NNNNNNNN.seg "policygen-index\n", schema (u32 LE), table length (u64 LE), table (gzip JSON),
 //!                           then one gzip JSON blob per principal: its days' states
@@ -11,6 +12,7 @@
 
 use super::state::Blob;
 use super::IndexError;
+use crate::collector::s3::Trails;
 use crate::principal::{PrincipalKey, PrincipalKind};
 use crate::report::{Diagnostic, Stats};
 use flate2::write::GzEncoder;
@@ -20,8 +22,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// The layout of the files this build writes and reads.
-pub const SCHEMA: u32 = 1;
+/// The layout of the files this build writes and reads: 2 adds indexes of a bucket (`s3` in `index.json`)
+/// and each object's principal accounts; an index of schema 1 reads as before.
+pub const SCHEMA: u32 = 2;
 const MAGIC: &[u8; 16] = b"policygen-index\n";
 
 /// `None` for records whose `eventTime` cannot be placed.
@@ -31,8 +34,44 @@ pub type Day = Option<String>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Meta {
     pub schema: u32,
-    /// What `policygen index` read, as given (`--logs` paths).
+    /// What `policygen index` read, as given: `--logs` paths, or the bucket's URL (`--s3`).
     pub source: Vec<String>,
+    /// An index of a trail bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Meta>,
+}
+
+/// What an index of a trail bucket keeps of it beside its objects.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct S3Meta {
+    pub bucket: String,
+    /// As given, without a leading `/`.
+    pub prefix: String,
+    /// `--account`: only these accounts' logs are read (empty: every account's).
+    pub accounts: Vec<String>,
+    /// The account and region prefixes the last update found, and the calls that found them: how a run
+    /// over the bucket lists it.
+    pub trails: Trails,
+}
+
+impl Meta {
+    /// The source as given, for messages: the paths, or the URL and its `--account`s.
+    pub fn describe(&self) -> String {
+        let mut text = self.source.join(" ");
+        if let Some(s3) = self.s3.as_ref().filter(|s3| !s3.accounts.is_empty()) {
+            text.push_str(&format!(" --account {}", s3.accounts.join(" --account ")));
+        }
+        text
+    }
+
+    /// Whether `other` reads the same source (what an update found of a bucket aside).
+    pub fn same_source(&self, other: &Meta) -> bool {
+        let s3 = |m: &Meta| {
+            m.s3.as_ref()
+                .map(|s3| (s3.bucket.clone(), s3.prefix.clone(), s3.accounts.clone()))
+        };
+        self.source == other.source && s3(self) == s3(other)
+    }
 }
 
 /// One object the index read: a log file.
@@ -40,7 +79,7 @@ pub struct Meta {
 pub struct ObjectEntry {
     /// As the decoder named it (diagnostics' locations).
     pub name: String,
-    /// Where to read it again (the edge days of a window).
+    /// Where to read it again (the edge days of a window): the file, or the object's key in the bucket.
     pub path: PathBuf,
     pub size: u64,
     /// The modification time (nanoseconds) or ETag: a changed object is read again.
@@ -59,6 +98,9 @@ pub struct ObjectEntry {
     pub days: Vec<String>,
     /// The days of the principals' records in it.
     pub slots: Vec<Day>,
+    /// The accounts of those principals (`None` in an index of schema 1: any account).
+    #[serde(default)]
+    pub accounts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -129,12 +171,13 @@ impl Store {
         }))
     }
 
-    /// Creates the index (under the lock) unless it exists.
-    pub fn create(dir: &Path, source: Vec<String>) -> Result<Store, IndexError> {
+    /// Creates the index (under the lock), or writes its `index.json` again: an index of a bucket records
+    /// what each update found of it.
+    pub fn create(dir: &Path, meta: Meta) -> Result<Store, IndexError> {
         std::fs::create_dir_all(dir.join("segments")).map_err(io(dir))?;
         let meta = Meta {
             schema: SCHEMA,
-            source,
+            ..meta
         };
         let text = serde_json::to_vec_pretty(&meta).map_err(|e| corrupt(dir, e))?;
         write_atomic(dir, "index.json", &text)?;

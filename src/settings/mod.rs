@@ -14,6 +14,7 @@ use crate::emitter::conditions::ConditionKind;
 use crate::emitter::size::SizeLimit;
 use crate::emitter::EmitOptions;
 use crate::ids::{AccountId, IdError};
+use crate::index::IndexQuery;
 use crate::principal::{session_account, Identity, PrincipalError, PrincipalFilter};
 use crate::window::{parse_time, TimeWindow, WindowError};
 use chrono::{DateTime, Utc};
@@ -45,7 +46,7 @@ pub struct Settings {
     /// Print the SQL of `--athena` / `--lake` and stop.
     pub print_sql: bool,
     /// Answer from this usage index (`--index`) instead of reading `source`.
-    pub index: Option<std::path::PathBuf>,
+    pub index: Option<IndexQuery>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -76,6 +77,8 @@ pub enum SettingsError {
     Window(#[from] WindowError),
     #[error("`--regions` narrows the AWS sources: give it with `--s3` or `--lookup` (the default), not with `--logs`")]
     RegionsWithLogs,
+    #[error("`--regions` narrows a run over the bucket, and the index keeps every region's records together: leave it out, or read the bucket with `--s3`")]
+    RegionsWithIndex,
     #[error("LookupEvents keeps only the last 90 days, and the window starts at {from}: use a shorter window, or `--s3` for the trail's bucket")]
     LookupTooOld { from: String },
     #[error("`--concurrency` must be between 1 and 256")]
@@ -110,6 +113,16 @@ impl Settings {
         let principal = principal(args)?;
         let window = window(args, now)?;
         let source = source(args, &principal.accounts, &window, now)?;
+        let aws = AwsOptions {
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+        };
+        let index = args.index.clone().map(|dir| IndexQuery {
+            dir,
+            accounts: principal.accounts.clone(),
+            concurrency: args.concurrency,
+            aws: aws.clone(),
+        });
         if args.max_resources == 0 || args.max_resources > crate::usage::CROWD {
             return Err(SettingsError::BadMaxResources);
         }
@@ -144,11 +157,9 @@ impl Settings {
                 strict: args.strict,
             },
             include_denied: args.include_denied,
+            index,
             source,
-            aws: AwsOptions {
-                profile: args.profile.clone(),
-                region: args.region.clone(),
-            },
+            aws,
             emit: EmitOptions {
                 max_resources: args.max_resources,
                 conditions: args
@@ -167,7 +178,6 @@ impl Settings {
             current,
             output,
             print_sql: args.print_sql,
-            index: args.index.clone(),
         })
     }
 
@@ -279,6 +289,12 @@ fn source(
     } else if args.print_sql {
         return Err(SettingsError::PrintSqlWithoutQuery);
     } else if args.index.is_some() {
+        if !args.regions.is_empty() {
+            return Err(SettingsError::RegionsWithIndex);
+        }
+        if args.concurrency == 0 || args.concurrency > 256 {
+            return Err(SettingsError::BadConcurrency);
+        }
         // The index knows what it read; the pipeline takes the source from it.
         Source::Logs(Vec::new())
     } else if !args.logs.is_empty() {

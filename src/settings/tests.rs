@@ -79,6 +79,20 @@ fn sources() {
         .err(),
         Some(SettingsError::RegionsWithLogs)
     );
+    assert_eq!(
+        settings(&[
+            "--role",
+            "r",
+            "--since",
+            "1d",
+            "--index",
+            "i",
+            "--regions",
+            "eu-west-1"
+        ])
+        .err(),
+        Some(SettingsError::RegionsWithIndex)
+    );
     let cli = Cli::try_parse_from([
         "policygen",
         "--role",

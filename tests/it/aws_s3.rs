@@ -15,7 +15,7 @@ use policygen::pipeline::run_sink;
 use policygen::settings::Settings;
 use std::sync::Arc;
 
-async fn client() -> aws_sdk_s3::Client {
+pub(super) async fn client() -> aws_sdk_s3::Client {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
         .await;
@@ -23,7 +23,11 @@ async fn client() -> aws_sdk_s3::Client {
 }
 
 /// Creates `bucket` (fresh) and uploads `files` under `prefix`, as real gzip objects.
-async fn bucket_with(client: &aws_sdk_s3::Client, bucket: &str, files: &[(String, Vec<u8>)]) {
+pub(super) async fn bucket_with(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    files: &[(String, Vec<u8>)],
+) {
     // A bucket left by an earlier test run on the same server is emptied first.
     if let Ok(listed) = client.list_objects_v2().bucket(bucket).send().await {
         for object in listed.contents() {

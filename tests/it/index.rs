@@ -3,10 +3,67 @@
 //! newer schema.
 
 use super::support::{generate, policygen, scenario_dirs, settings, text};
-use policygen::index::{update, IndexError};
+use policygen::index::{Given, IndexError, UpdateReport};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+/// A run as compared: its exit code, stderr, policy and `--summary-json`.
+pub(super) type Whole = (Option<i32>, String, Option<Vec<u8>>, Option<Vec<u8>>);
+/// A fleet as compared: its exit code, stderr and files.
+pub(super) type Fleet = (Option<i32>, String, Vec<(String, Vec<u8>)>);
+
+/// A run of the binary with `args`, as compared.
+pub(super) fn run_whole(args: &[String]) -> Whole {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let policy = out_dir.path().join("p.json");
+    let summary = out_dir.path().join("s.json");
+    let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (policy_arg, summary_arg) = (policy.display().to_string(), summary.display().to_string());
+    all.extend(["-o", &policy_arg, "--summary-json", &summary_arg]);
+    let out = policygen(&all);
+    (
+        out.status.code(),
+        text(&out.stderr),
+        std::fs::read(policy).ok(),
+        std::fs::read(summary).ok(),
+    )
+}
+
+/// A fleet written to `dir`, as compared: its exit code, stderr and files, but for each principal's command
+/// in fleet.json and fleet.md (they name the source).
+pub(super) fn fleet_files(dir: &Path, window: &[&str], source: &[&str]) -> Fleet {
+    let dir_arg = dir.display().to_string();
+    let mut args = vec!["fleet", "--out-dir", &dir_arg];
+    args.extend(window);
+    args.extend(source);
+    let run = policygen(&args);
+    let mut files = super::support::files_under(dir);
+    for (name, bytes) in &mut files {
+        if name == "fleet.json" {
+            let mut json: serde_json::Value = serde_json::from_slice(bytes).expect("json");
+            for row in json["principals"].as_array_mut().into_iter().flatten() {
+                row["command"] = serde_json::Value::Null;
+            }
+            *bytes = json.to_string().into_bytes();
+        }
+        if name == "fleet.md" {
+            *bytes = Vec::new();
+        }
+    }
+    (run.status.code(), text(&run.stderr), files)
+}
+
+/// `policygen index --logs LOGS`, as the library runs it.
+fn update(index: &Path, logs: &[String], batch: usize) -> Result<UpdateReport, IndexError> {
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(policygen::index::update(
+            index,
+            &Given::Logs(logs.to_vec()),
+            batch,
+        ))
+}
 
 /// What a run answers, as compared: the policy, every diagnostic, the counters, the principals, whether
 /// it is complete.
@@ -297,25 +354,9 @@ fn every_scenario_is_answered_as_its_logs_answer_it_or_refused() {
         let built = policygen(&["index", "--logs", &logs, "--index", &index]);
         assert!(built.status.code() != Some(2), "{}", text(&built.stderr));
         let run = |source: &[&str]| {
-            let out_dir = tempfile::tempdir().expect("tempdir");
-            let policy = out_dir.path().join("p.json");
-            let summary = out_dir.path().join("s.json");
             let mut all: Vec<String> = super::support::shell_words(&args);
             all.extend(source.iter().map(|s| s.to_string()));
-            all.extend([
-                "-o".to_string(),
-                policy.display().to_string(),
-                "--summary-json".to_string(),
-                summary.display().to_string(),
-            ]);
-            let all: Vec<&str> = all.iter().map(String::as_str).collect();
-            let out = policygen(&all);
-            (
-                out.status.code(),
-                text(&out.stderr),
-                std::fs::read(policy).ok(),
-                std::fs::read(summary).ok(),
-            )
+            run_whole(&all)
         };
         let from_logs = run(&["--logs", &logs]);
         let from_index = run(&["--index", &index]);
@@ -530,7 +571,7 @@ fn a_newer_schema_is_refused_clearly() {
     let out = policygen(&["--role", "r", "--since", "1d", "--index", &index]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("has schema 99, newer than this policygen reads (1)"),
+        text(&out.stderr).contains("has schema 99, newer than this policygen reads (2)"),
         "{}",
         text(&out.stderr)
     );
@@ -650,29 +691,8 @@ fn a_fleet_from_the_index_is_the_fleet_from_the_logs() {
         ],
     ] {
         let out = tempfile::tempdir().expect("tempdir");
-        let run = |source: [&str; 2], name: &str| {
-            let dir = out.path().join(name);
-            let mut args = vec!["fleet", "--out-dir"];
-            let dir_arg = dir.display().to_string();
-            args.push(&dir_arg);
-            args.extend(window);
-            args.extend(source);
-            let run = policygen(&args);
-            let mut files = super::support::files_under(&dir);
-            for (name, bytes) in &mut files {
-                if name == "fleet.json" {
-                    let mut json: serde_json::Value = serde_json::from_slice(bytes).expect("json");
-                    for row in json["principals"].as_array_mut().into_iter().flatten() {
-                        row["command"] = serde_json::Value::Null;
-                    }
-                    *bytes = json.to_string().into_bytes();
-                }
-                if name == "fleet.md" {
-                    *bytes = Vec::new();
-                }
-            }
-            (run.status.code(), text(&run.stderr), files)
-        };
+        let run =
+            |source: [&str; 2], name: &str| fleet_files(&out.path().join(name), &window, &source);
         let from_logs = run(["--logs", logs], "logs");
         let from_index = run(["--index", index], "index");
         assert!(from_logs.2.len() > 3, "{:?}", from_logs.1);

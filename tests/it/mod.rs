@@ -1,6 +1,7 @@
 mod action;
 mod aws_faults;
 mod aws_iam;
+mod aws_index;
 mod aws_lookup;
 mod aws_query;
 mod aws_s3;

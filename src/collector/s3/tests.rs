@@ -1,6 +1,8 @@
 //! Key layouts, day prefixes and key times, without a network.
 use super::*;
 use crate::window::parse_time;
+use crate::window::TimeWindow;
+use chrono::NaiveDate;
 
 fn window(from: &str, to: &str) -> TimeWindow {
     TimeWindow::new(
@@ -90,4 +92,15 @@ fn mirror_paths_stay_inside() {
     );
     assert_eq!(mirror_path(dir, "../x"), None);
     assert_eq!(mirror_path(dir, "/etc/passwd"), None);
+}
+
+#[test]
+fn day_folders_are_as_day_listings_name_them() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 3);
+    assert_eq!(day_folder("2026/11/03/x.json.gz"), day);
+    assert_eq!(day_folder("2026/11/03/nested/x.json"), day);
+    assert_eq!(day_folder("2026/11/03"), None, "not inside the folder");
+    assert_eq!(day_folder("2026/1/03/x.json"), None);
+    assert_eq!(day_folder("2026/11/31/x.json"), None);
+    assert_eq!(day_folder("x.json"), None);
 }

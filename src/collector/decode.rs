@@ -153,13 +153,32 @@ impl<S: Sink> Decoder<S> {
             .filter(|_| memmem::find(body, b"\\u").is_none())
         {
             if let Some((count, spans)) = split::candidates(body, needle) {
-                out.decoded.stats.files_read += 1;
-                if spans.is_empty() {
-                    self.sample_principal(body, out);
+                // Every candidate must be one record object, or the file is read the slow way.
+                let parsed: Option<Vec<(usize, &[u8], Record)>> = spans
+                    .iter()
+                    .map(|s| {
+                        let raw = &body[s.start..s.end];
+                        let record = serde_json::from_slice::<Record>(raw).ok()?;
+                        Some((s.index, raw, record))
+                    })
+                    .collect();
+                if let Some(parsed) = parsed {
+                    out.decoded.stats.files_read += 1;
+                    if parsed.is_empty() {
+                        self.sample_principal(body, out);
+                    }
+                    out.decoded.stats.records_read += (count - parsed.len()) as u64;
+                    for (index, raw, record) in parsed {
+                        if self.stopped() {
+                            return;
+                        }
+                        out.decoded.stats.records_read += 1;
+                        if self.may_be_principals(raw) {
+                            self.keep(&record, Origin { file: name, index }, None, out);
+                        }
+                    }
+                    return;
                 }
-                out.decoded.stats.records_read += (count - spans.len()) as u64;
-                let records = spans.into_iter().map(|s| (s.index, &body[s.start..s.end]));
-                return self.records(name, records, out);
             }
         }
         if let Some(spans) = split::record_spans(body) {
@@ -295,17 +314,21 @@ impl<S: Sink> Decoder<S> {
         }
     }
 
+    /// A record of this principal contains its name verbatim, unless a `\u` escape spells it.
+    fn may_be_principals(&self, raw: &[u8]) -> bool {
+        self.needle
+            .as_ref()
+            .is_none_or(|needle| needle.find(raw).is_some() || memmem::find(raw, b"\\u").is_some())
+    }
+
     /// One record's JSON (a LookupEvents `CloudTrailEvent`, a line, an array element).
     pub fn record_bytes(&self, name: &str, index: usize, raw: &[u8], out: &mut Collected<S>) {
         out.decoded.stats.records_read += 1;
-        // A record of this principal contains its name verbatim, unless a `\u` escape spells it.
-        if let Some(needle) = &self.needle {
-            if needle.find(raw).is_none() && memmem::find(raw, b"\\u").is_none() {
-                if index == 0 {
-                    sample_principal_of(raw, out);
-                }
-                return;
+        if !self.may_be_principals(raw) {
+            if index == 0 {
+                sample_principal_of(raw, out);
             }
+            return;
         }
         match serde_json::from_slice::<Record>(raw) {
             Ok(record) => self.keep(&record, Origin { file: name, index }, None, out),

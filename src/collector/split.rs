@@ -19,8 +19,10 @@ pub struct Span {
 }
 
 /// The records of a CloudTrail-written log that may hold `needle`, and how many records there are, found
-/// from where records start rather than by scanning each one. Every candidate is checked to be exactly one
-/// object reaching to the next record; anything unexpected gives `None` (use [`record_spans`]).
+/// from where records start rather than by scanning each one. A candidate reaches from its start to the
+/// comma before the next record (or to the array's end); the caller confirms each by parsing it as one
+/// object, and on any failure reads the file with [`record_spans`] instead. A layout that is not the plain
+/// one gives `None` here already.
 pub fn candidates(body: &[u8], needle: &memmem::Finder) -> Option<(usize, Vec<Span>)> {
     let mut at = skip_ws(body, 0);
     for expected in [&b"{"[..], b"\"Records\"", b":", b"["] {
@@ -57,17 +59,23 @@ pub fn candidates(body: &[u8], needle: &memmem::Finder) -> Option<(usize, Vec<Sp
         }
         let (index, start) = (passed - 1, current);
         let limit = starts.peek().copied().unwrap_or(array_end);
-        let end = object_end(body, start)?;
-        let after = skip_ws(body, end);
-        let separated = if limit == array_end {
-            after == array_end
+        let last = if limit == array_end {
+            skip_ws_back(body, array_end.checked_sub(1)?)?
         } else {
-            body[after] == b',' && skip_ws(body, after + 1) == limit
+            let comma = skip_ws_back(body, limit.checked_sub(1)?)?;
+            if body[comma] != b',' {
+                return None;
+            }
+            skip_ws_back(body, comma.checked_sub(1)?)?
         };
-        if end > limit || !separated {
+        if last < start || body[last] != b'}' {
             return None;
         }
-        spans.push(Span { index, start, end });
+        spans.push(Span {
+            index,
+            start,
+            end: last + 1,
+        });
         next_hit = limit;
     }
     Some((passed + starts.count(), spans))
@@ -225,9 +233,20 @@ mod tests {
 
     #[test]
     fn candidates_refuse_surprises() {
-        // a nested object that starts like a record
+        // a nested object that starts like a record: the candidate is no one object, which the caller's
+        // parse finds
         let nested = r#"{"Records":[{"eventVersion":"1","p":{"eventVersion":"2","u":"alice"}}]}"#;
-        assert_eq!(candidate_texts(nested, "alice"), None);
+        let (_, spans) = candidate_texts(nested, "alice").expect("plain layout");
+        assert_eq!(spans, [r#"{"eventVersion":"2","u":"alice"}}"#]);
+        assert!(serde_json::from_str::<serde::de::IgnoredAny>(spans[0]).is_err());
+        // records not separated by a comma
+        assert_eq!(
+            candidate_texts(
+                r#"{"Records":[{"eventVersion":"1","u":"alice"} {"eventVersion":"1"}]}"#,
+                "alice"
+            ),
+            None
+        );
         // records that do not start with eventVersion
         assert_eq!(
             candidate_texts(r#"{"Records":[{"u":"alice"}]}"#, "alice"),

@@ -247,19 +247,25 @@ fn covers_items(general: &[Item], specific: &[Item]) -> bool {
 
 /// Drops the resources another one already covers.
 fn without_covered(names: Vec<Name>) -> Vec<Name> {
-    let wild: Vec<&Name> = names
+    // Compared by position, each written once: this is quadratic in a statement's resources.
+    let wild: Vec<(usize, &Name, String)> = names
         .iter()
-        .filter(|n| n.resource.iter().any(|i| !matches!(i, Item::Lit(_))))
+        .enumerate()
+        .filter(|(_, n)| n.resource.iter().any(|i| !matches!(i, Item::Lit(_))))
+        .map(|(at, n)| (at, n, n.render()))
         .collect();
     let mut out: Vec<Name> = names
         .iter()
+        .enumerate()
         // Of two resources that cover each other, the one written first in sort order stays.
-        .filter(|n| {
-            !wild
-                .iter()
-                .any(|w| w != n && covers(w, n) && (!covers(n, w) || w.render() < n.render()))
+        .filter(|&(at, n)| {
+            !wild.iter().any(|(other, w, written)| {
+                *other != at
+                    && covers(w, n)
+                    && (!covers(n, w) || *written < n.render())
+            })
         })
-        .cloned()
+        .map(|(_, n)| n.clone())
         .collect();
     out.sort_by_key(Name::render);
     out.dedup();

@@ -5,9 +5,10 @@ use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
 use super::sink::{Collected, Sink};
 use crate::window::TimeWindow;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use walkdir::WalkDir;
 
 /// A `--logs` argument.
@@ -17,74 +18,97 @@ pub enum LogInput {
     Stdin,
 }
 
+/// What walking an input finds: a file, or a path that cannot be read as one.
+enum Listed {
+    File(PathBuf),
+    Problem { name: String, why: String },
+}
+
+/// The files under `path` in name order; symbolic links are followed, loops among them reported; hidden
+/// files and directories are skipped.
+fn walk(path: &Path) -> impl Iterator<Item = Listed> + Send + '_ {
+    let hidden =
+        |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |e| !hidden(e))
+        .filter_map(move |entry| match entry {
+            Ok(e) if e.file_type().is_file() => Some(Listed::File(e.into_path())),
+            Ok(e) if e.file_type().is_dir() => None,
+            Ok(e) => Some(Listed::Problem {
+                name: e.path().display().to_string(),
+                why: "not a file or directory".to_string(),
+            }),
+            Err(e) => {
+                let name = e.path().unwrap_or(path).display().to_string();
+                let why = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(_), _) => "a symbolic link loop".to_string(),
+                    (None, Some(io)) => io.to_string(),
+                    (None, None) => e.to_string(),
+                };
+                Some(Listed::Problem { name, why })
+            }
+        })
+}
+
+fn paths(inputs: &[LogInput]) -> impl Iterator<Item = &Path> + Send {
+    inputs.iter().filter_map(|input| match input {
+        LogInput::Path(path) => Some(path.as_path()),
+        LogInput::Stdin => None,
+    })
+}
+
 /// Files under the inputs, sorted and without duplicates; directory problems are reported, not fatal.
-/// Symbolic links are followed, loops among them reported; hidden files and directories are skipped.
 pub fn discover<S: Sink>(
     inputs: &[LogInput],
     decoder: &Decoder<S>,
     out: &mut Collected<S>,
 ) -> (Vec<PathBuf>, bool) {
     let mut files = BTreeSet::new();
-    let mut stdin = false;
-    for input in inputs {
-        let LogInput::Path(path) = input else {
-            stdin = true;
-            continue;
-        };
-        let hidden = |e: &walkdir::DirEntry| {
-            e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.')
-        };
-        let walk = WalkDir::new(path)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| !hidden(e));
-        for entry in walk {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    files.insert(e.into_path());
-                }
-                Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) => {
-                    let name = e.path().display().to_string();
-                    decoder.unreadable(&name, "not a file or directory", out);
-                }
-                Err(e) => {
-                    let name = e.path().unwrap_or(path).display().to_string();
-                    let why = match (e.loop_ancestor(), e.io_error()) {
-                        (Some(_), _) => "a symbolic link loop".to_string(),
-                        (None, Some(io)) => io.to_string(),
-                        (None, None) => e.to_string(),
-                    };
-                    decoder.unreadable(&name, &why, out);
-                }
+    for listed in paths(inputs).flat_map(walk) {
+        match listed {
+            Listed::File(path) => {
+                files.insert(path);
             }
+            Listed::Problem { name, why } => decoder.unreadable(&name, &why, out),
         }
     }
+    let stdin = inputs.contains(&LogInput::Stdin);
     (files.into_iter().collect(), stdin)
 }
 
-/// Reads every input through `decoder`, files in parallel, and merges what they contributed.
+/// Reads every input through `decoder`, files in parallel while the directories are still being walked
+/// (listing a big trail takes a while), and merges what they contributed.
 pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<S> {
-    let mut out = decoder.fresh();
-    let (mut files, stdin) = discover(inputs, decoder, &mut out);
     let window = &decoder.scope().window;
-    let before = files.len();
-    files.retain(|path| opened(&path.display().to_string(), window));
-    out.decoded.stats.files_outside_window += (before - files.len()) as u64;
+    // A file under two inputs is read once.
+    let listed = Mutex::new(HashSet::new());
     // Each worker folds its files into one partial, so memory holds a few partials, not one per file.
     // Merging is order-independent (counts add, times take min/max), so the result does not depend on
     // which worker read which file.
-    let read = files
-        .par_iter()
+    let mut out = paths(inputs)
+        .flat_map(walk)
+        .par_bridge()
         .fold(
             || decoder.fresh(),
-            |mut part, path| {
-                if !decoder.stopped() {
-                    let name = path.display().to_string();
-                    match std::fs::read(path) {
-                        Ok(bytes) => decoder.read(&name, &bytes, &mut part),
-                        Err(e) => decoder.unreadable(&name, &e.to_string(), &mut part),
+            |mut part, listed_now| {
+                match listed_now {
+                    Listed::Problem { name, why } => decoder.unreadable(&name, &why, &mut part),
+                    Listed::File(path) => {
+                        let first = listed
+                            .lock()
+                            .map_or(true, |mut seen| seen.insert(path.clone()));
+                        let name = path.display().to_string();
+                        if first && !opened(&name, window) {
+                            part.decoded.stats.files_outside_window += 1;
+                        } else if first && !decoder.stopped() {
+                            match std::fs::read(&path) {
+                                Ok(bytes) => decoder.read(&name, &bytes, &mut part),
+                                Err(e) => decoder.unreadable(&name, &e.to_string(), &mut part),
+                            }
+                        }
                     }
                 }
                 part
@@ -97,8 +121,7 @@ pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<
                 a
             },
         );
-    out.merge(read);
-    if stdin && !decoder.stopped() {
+    if inputs.contains(&LogInput::Stdin) && !decoder.stopped() {
         let mut bytes = Vec::new();
         match std::io::stdin().lock().read_to_end(&mut bytes) {
             Ok(_) => decoder.read("<stdin>", &bytes, &mut out),

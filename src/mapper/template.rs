@@ -34,7 +34,10 @@ pub fn fill(template: &str, values: &[(&str, Vec<String>)]) -> Vec<String> {
         let Some(end) = rest[start + 2..].find('}').map(|i| i + start + 2) else {
             break;
         };
-        match values.iter().position(|(name, _)| *name == &rest[start + 2..end]) {
+        match values
+            .iter()
+            .position(|(name, _)| *name == &rest[start + 2..end])
+        {
             Some(index) => {
                 pieces.push((&rest[..start], Some(index)));
                 rest = &rest[end + 1..];
@@ -114,11 +117,19 @@ mod tests {
         );
         assert_eq!(
             filled,
-            ["1-x-1-${Unbound}", "1-y-1-${Unbound}", "2-x-2-${Unbound}", "2-y-2-${Unbound}"]
+            [
+                "1-x-1-${Unbound}",
+                "1-y-1-${Unbound}",
+                "2-x-2-${Unbound}",
+                "2-y-2-${Unbound}"
+            ]
         );
         // A value that looks like a placeholder is text, not filled again.
         assert_eq!(
-            fill("${A}/${B}", &[("A", vec!["${B}".into()]), ("B", vec!["b".into()])]),
+            fill(
+                "${A}/${B}",
+                &[("A", vec!["${B}".into()]), ("B", vec!["b".into()])]
+            ),
             ["${B}/b"]
         );
         let many: Vec<String> = (0..40).map(|i| i.to_string()).collect();

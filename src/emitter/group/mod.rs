@@ -260,9 +260,7 @@ fn without_covered(names: Vec<Name>) -> Vec<Name> {
         // Of two resources that cover each other, the one written first in sort order stays.
         .filter(|&(at, n)| {
             !wild.iter().any(|(other, w, written)| {
-                *other != at
-                    && covers(w, n)
-                    && (!covers(n, w) || *written < n.render())
+                *other != at && covers(w, n) && (!covers(n, w) || *written < n.render())
             })
         })
         .map(|(_, n)| n.clone())

@@ -86,12 +86,13 @@ pub async fn index(args: &IndexArgs) -> u8 {
                 eprintln!("warning: {unlisted}");
             }
             let text = format!(
-                "index {}: {} objects read, {} already there, {} of earlier updates read again for duplicates, {} segments written\n",
+                "index {}: {} objects read, {} already there, {} of earlier updates read again for duplicates, {} segments written, {} spans written\n",
                 args.index.display(),
                 report.objects_read,
                 report.objects_known,
                 report.objects_reread,
-                report.segments_written
+                report.segments_written,
+                report.spans_written
             );
             print(
                 &text,

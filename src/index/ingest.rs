@@ -77,6 +77,8 @@ pub struct UpdateReport {
     /// Objects that could not be read: reported by queries, read again by the next update.
     pub failed: Vec<String>,
     pub segments_written: usize,
+    /// Month and quarter spans written (`spans/`).
+    pub spans_written: usize,
     /// Paths under the inputs that could not be listed (not objects; a run reports them too).
     pub unlisted: Vec<String>,
 }
@@ -198,8 +200,9 @@ pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateRep
         }
     };
     let store = match store {
-        Some(store) if meta.s3.is_none() => store,
+        Some(store) if meta.s3.is_none() && store.meta.schema == SCHEMA => store,
         // An index of a bucket records what this update found of it, before reading: how a run lists it.
+        // An index of an older schema says that it now has spans.
         _ => Store::create(dir, meta)?,
     };
     let segments = store.segments(true)?;
@@ -326,6 +329,7 @@ pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateRep
         report.segments_written += 1;
         report.objects_read += batch.len();
     }
+    report.spans_written = super::span::refresh(&store)?;
     Ok(report)
 }
 

@@ -7,6 +7,7 @@ pub mod ingest;
 mod listing;
 pub mod origin;
 pub mod query;
+pub mod span;
 pub mod state;
 pub mod store;
 

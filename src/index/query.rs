@@ -5,6 +5,8 @@
 use super::ingest::split_key;
 use super::listing::plan;
 use super::origin::{Origin, CHUNK};
+use super::span::{self, Span};
+use super::state::absorb;
 use super::store::{Day, ObjectEntry, Store};
 use super::IndexError;
 use crate::collector::s3::Bucket;
@@ -187,7 +189,32 @@ pub async fn answer(
             .get(day)
             .is_some_and(|a| a.as_ref().is_none_or(|a| a.contains(key.account.as_str())))
     };
-    // Each segment's whole days (segments read and unpacked in parallel), and each principal's days cut.
+    // The months and quarters each principal's answer takes merged: those whose days of it the window
+    // covers whole and opens.
+    let spans = span::load(dir, segments.last().map_or(0, |s| s.number))?;
+    let chosen: BTreeMap<&PrincipalKey, Vec<&Span>> = segments
+        .iter()
+        .flat_map(|s| s.principals.keys())
+        .filter(|k| selected(k))
+        .map(|key| {
+            let whole = |day: &str| {
+                let day = Some(day.to_string());
+                matches!(cover(&day, window), Cover::Whole) && !is_unopened(key, &day)
+            };
+            (key, span::choose(&spans, key, whole))
+        })
+        .collect();
+    let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
+    let merged: Vec<(&PrincipalKey, Collected<MappingSink>)> = chosen
+        .par_iter()
+        .flat_map_iter(|(key, spans)| spans.iter().map(move |span| (*key, span)))
+        .filter_map(|(key, span)| span.state(key).transpose().map(|part| Ok((key, part?))))
+        .collect::<Result<_, IndexError>>()?;
+    for (key, part) in merged {
+        merge_into(&mut parts, key, part);
+    }
+    // Each segment's whole days outside those (segments read and unpacked in parallel), and each
+    // principal's days cut.
     type Found = (
         Vec<(PrincipalKey, Collected<MappingSink>)>,
         BTreeSet<(PrincipalKey, Day)>,
@@ -197,28 +224,34 @@ pub async fn answer(
         .map(|segment| {
             let mut parts = Vec::new();
             let mut cut = BTreeSet::new();
-            for key in segment.principals.keys().filter(|k| selected(k)) {
+            for (key, spans) in chosen
+                .iter()
+                .filter(|(k, _)| segment.principals.contains_key(**k))
+            {
+                let held = |day: &Day| spans.iter().any(|s| s.holds(day, segment.number));
+                if segment.days.iter().all(held) {
+                    continue;
+                }
                 let blob = segment.states(key)?;
                 let mut whole = BTreeSet::new();
-                for day in blob.days() {
+                for day in blob.days().filter(|d| !held(d)) {
                     match cover(day, window) {
                         Cover::Outside => {}
                         Cover::Whole if !is_unopened(key, day) => {
                             whole.insert(day.clone());
                         }
                         Cover::Whole | Cover::Cut => {
-                            cut.insert((key.clone(), day.clone()));
+                            cut.insert(((*key).clone(), day.clone()));
                         }
                     }
                 }
                 for (_, part) in blob.into_parts(|day| whole.contains(day)) {
-                    parts.push((key.clone(), part));
+                    parts.push(((*key).clone(), part));
                 }
             }
             Ok((parts, cut))
         })
         .collect::<Result<_, IndexError>>()?;
-    let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
     let mut cut: BTreeSet<(PrincipalKey, Day)> = BTreeSet::new();
     for (found, days) in found {
         for (key, part) in found {
@@ -311,14 +344,9 @@ fn merge_into(
     key: &PrincipalKey,
     part: Collected<MappingSink>,
 ) {
-    match parts.get_mut(key) {
-        Some(mine) => mine.merge(part),
-        None => {
-            let mut part = part;
-            super::state::restore_members(&mut part.sink.usage);
-            parts.insert(key.clone(), part);
-        }
-    }
+    let mut mine = parts.remove(key);
+    absorb(&mut mine, part);
+    parts.extend(mine.map(|mine| (key.clone(), mine)));
 }
 
 /// Reads objects again from where the index read them, a chunk at a time; one that cannot be read is an
@@ -373,9 +401,18 @@ pub async fn collect(
         report,
         ..
     } = answer(scope, include_denied, template, query, sources).await?;
+    // The run's own usage set is empty: the first principal's becomes it (as a fleet takes each one's),
+    // rather than being merged into it entry by entry.
+    let mut usage: Option<MappingSink> = None;
     for (_, part) in parts {
         run.decoded.merge(part.decoded);
-        run.sink.0.merge(part.sink);
+        match usage.as_mut() {
+            Some(usage) => usage.merge(part.sink),
+            None => usage = Some(part.sink),
+        }
+    }
+    if let Some(usage) = usage {
+        run.sink.0 = usage;
     }
     let stats = &run.decoded.stats;
     if stats.records_read > 0 && stats.records_matched == 0 {

@@ -23,7 +23,7 @@ type WaitingDay = (Ev, Option<Location>);
 type LinkDay = BTreeMap<String, String>;
 
 /// A principal's days in one segment.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Blob {
     days: Vec<(Day, DayRest)>,
     used: Vec<(UsageKey, ByDay<Ev>)>,
@@ -34,7 +34,7 @@ pub struct Blob {
 }
 
 /// What a day has beside its entries.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct DayRest(
     StatsRow,
     Vec<Diag>,
@@ -45,7 +45,7 @@ struct DayRest(
 );
 
 /// [`Evidence`] with its sessions (the output's form leaves them out).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Ev(
     u64,
     String,
@@ -56,10 +56,10 @@ struct Ev(
 );
 
 /// A diagnostic: code, subject, detail, count, first location (the severity is the code's).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Diag(Code, String, String, u64, Option<Location>);
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct StatsRow([u64; 12]);
 
 impl From<&Stats> for StatsRow {
@@ -311,7 +311,7 @@ fn part(
 /// The members of each collection that is not a crowd: the resources of its entries (as
 /// `UsageSet::add_member` keeps them). Only a set that others are merged into reads them: a part from
 /// [`Blob::into_parts`] gets them before it is merged into.
-pub fn restore_members(usage: &mut crate::usage::UsageSet) {
+fn restore_members(usage: &mut crate::usage::UsageSet) {
     let mut members: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for key in usage.used.keys() {
         let container = names::container(&key.resource);
@@ -324,4 +324,17 @@ pub fn restore_members(usage: &mut crate::usage::UsageSet) {
         }
     }
     usage.members = members;
+}
+
+/// Merges a part into what a run holds so far (the first part, its members restored, is what others merge
+/// into).
+pub fn absorb(mine: &mut Option<Collected<MappingSink>>, part: Collected<MappingSink>) {
+    match mine {
+        Some(mine) => mine.merge(part),
+        None => {
+            let mut part = part;
+            restore_members(&mut part.sink.usage);
+            *mine = Some(part);
+        }
+    }
 }

@@ -8,6 +8,8 @@
 //! DIR/lock                  held (flock) by the updating process; names it
 //! DIR/segments/NNNNNNNN.seg "policygen-index\n", schema (u32 LE), table length (u64 LE), table (gzip JSON),
 //!                           then one gzip JSON blob per principal: its days' states
+//! DIR/spans/PERIOD.span     the same layout ("policygen-spans\n"): each principal's states of a month or a
+//!                           quarter merged (`src/index/span.rs`)
 //! ```
 
 use super::state::Blob;
@@ -16,15 +18,18 @@ use crate::collector::s3::Trails;
 use crate::principal::{PrincipalKey, PrincipalKind};
 use crate::report::{Diagnostic, Stats};
 use flate2::write::GzEncoder;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// The layout of the files this build writes and reads: 2 adds indexes of a bucket (`s3` in `index.json`)
-/// and each object's principal accounts; an index of schema 1 reads as before.
-pub const SCHEMA: u32 = 2;
+/// and each object's principal accounts, 3 the merged states of months and quarters (`spans/`); an index
+/// of schema 1 or 2 reads as before, and its next update writes its spans.
+pub const SCHEMA: u32 = 3;
 const MAGIC: &[u8; 16] = b"policygen-index\n";
 
 /// `None` for records whose `eventTime` cannot be placed.
@@ -113,7 +118,11 @@ struct Table {
 /// A committed segment, its table loaded.
 pub struct Segment {
     pub path: PathBuf,
+    /// Its place in commit order (the file's name).
+    pub number: u64,
     pub objects: Vec<ObjectEntry>,
+    /// The days of its principals' records (its objects' slots).
+    pub days: BTreeSet<Day>,
     pub principals: BTreeMap<PrincipalKey, (u64, u64)>,
     /// Where the blobs start.
     base: u64,
@@ -129,14 +138,14 @@ pub struct Lock {
     _file: File,
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> IndexError + '_ {
+pub(super) fn io(path: &Path) -> impl Fn(std::io::Error) -> IndexError + '_ {
     move |e| IndexError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     }
 }
 
-fn corrupt(path: &Path, why: impl std::fmt::Display) -> IndexError {
+pub(super) fn corrupt(path: &Path, why: impl std::fmt::Display) -> IndexError {
     IndexError::Corrupt {
         path: path.display().to_string(),
         message: why.to_string(),
@@ -248,7 +257,7 @@ impl Store {
         }
         names.sort();
         names
-            .into_iter()
+            .par_iter()
             .map(|n| Segment::load(&dir.join(n)))
             .collect()
     }
@@ -260,31 +269,18 @@ impl Store {
         objects: Vec<ObjectEntry>,
         states: BTreeMap<PrincipalKey, Blob>,
     ) -> Result<(), IndexError> {
-        let mut blobs = Vec::new();
+        let mut blobs = Blobs::default();
         let mut principals = Vec::new();
         for (key, blob) in states {
-            let json = serde_json::to_vec(&blob).map_err(|e| corrupt(&self.dir, e))?;
-            let blob = gzip(&json);
-            principals.push((
-                key.account.to_string(),
-                key.kind.as_str().to_string(),
-                key.name.clone(),
-                blobs.len() as u64,
-                blob.len() as u64,
-            ));
-            blobs.extend(blob);
+            let (offset, length) = blobs.push(&pack(&self.dir, &blob)?);
+            let (account, kind, name) = key_row(&key);
+            principals.push((account, kind, name, offset, length));
         }
         let table = Table {
             objects,
             principals,
         };
-        let table = gzip(&serde_json::to_vec(&table).map_err(|e| corrupt(&self.dir, e))?);
-        let mut bytes = Vec::with_capacity(28 + table.len() + blobs.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&SCHEMA.to_le_bytes());
-        bytes.extend_from_slice(&(table.len() as u64).to_le_bytes());
-        bytes.extend(table);
-        bytes.extend(blobs);
+        let bytes = container(MAGIC, &self.dir, &table, blobs)?;
         write_atomic(
             &self.dir.join("segments"),
             &format!("{number:08}.seg"),
@@ -293,48 +289,132 @@ impl Store {
     }
 }
 
+/// Principals' blobs, one after another, as a file's table locates them.
+#[derive(Default)]
+pub(super) struct Blobs(Vec<u8>);
+
+impl Blobs {
+    /// Appends one packed blob; its offset and length.
+    pub(super) fn push(&mut self, packed: &[u8]) -> (u64, u64) {
+        let at = (self.0.len() as u64, packed.len() as u64);
+        self.0.extend_from_slice(packed);
+        at
+    }
+}
+
+/// A blob as files hold it: gzip JSON.
+pub(super) fn pack(dir: &Path, blob: &Blob) -> Result<Vec<u8>, IndexError> {
+    let json = serde_json::to_vec(blob).map_err(|e| corrupt(dir, e))?;
+    Ok(gzip(&json))
+}
+
+/// A file of the index: magic, schema, the table's length, the table (gzip JSON), the blobs.
+pub(super) fn container(
+    magic: &[u8; 16],
+    dir: &Path,
+    table: &impl Serialize,
+    Blobs(blobs): Blobs,
+) -> Result<Vec<u8>, IndexError> {
+    let table = gzip(&serde_json::to_vec(table).map_err(|e| corrupt(dir, e))?);
+    let mut bytes = Vec::with_capacity(28 + table.len() + blobs.len());
+    bytes.extend_from_slice(magic);
+    bytes.extend_from_slice(&SCHEMA.to_le_bytes());
+    bytes.extend_from_slice(&(table.len() as u64).to_le_bytes());
+    bytes.extend(table);
+    bytes.extend(blobs);
+    Ok(bytes)
+}
+
+/// Reads a file's table from `file`; the table and where its blobs start.
+pub(super) fn open_container<T: serde::de::DeserializeOwned>(
+    mut file: &File,
+    path: &Path,
+    magic: &[u8; 16],
+) -> Result<(T, u64), IndexError> {
+    let mut head = [0u8; 28];
+    file.read_exact(&mut head)
+        .map_err(|e| corrupt(path, format!("no header: {e}")))?;
+    if &head[..16] != magic {
+        return Err(corrupt(path, "not a file of a policygen index"));
+    }
+    let schema = u32::from_le_bytes([head[16], head[17], head[18], head[19]]);
+    if schema > SCHEMA {
+        return Err(IndexError::NewerSchema {
+            path: path.display().to_string(),
+            found: schema,
+            known: SCHEMA,
+        });
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&head[20..28]);
+    let len = u64::from_le_bytes(len);
+    let mut table = vec![0u8; usize::try_from(len).map_err(|e| corrupt(path, e))?];
+    file.read_exact(&mut table).map_err(|e| corrupt(path, e))?;
+    let table = serde_json::from_slice(&gunzip(&table).map_err(|e| corrupt(path, e))?)
+        .map_err(|e| corrupt(path, e))?;
+    Ok((table, 28 + len))
+}
+
+/// Reads the blob at `at` of `file`.
+pub(super) fn read_blob(
+    mut file: &File,
+    path: &Path,
+    at: u64,
+    length: u64,
+) -> Result<Blob, IndexError> {
+    file.seek(SeekFrom::Start(at)).map_err(io(path))?;
+    let mut blob = vec![0u8; usize::try_from(length).map_err(|e| corrupt(path, e))?];
+    file.read_exact(&mut blob).map_err(|e| corrupt(path, e))?;
+    serde_json::from_slice(&gunzip(&blob).map_err(|e| corrupt(path, e))?)
+        .map_err(|e| corrupt(path, e))
+}
+
+/// A principal as a file's table names it: account, kind, name.
+pub(super) fn key_row(key: &PrincipalKey) -> (String, String, String) {
+    (
+        key.account.to_string(),
+        key.kind.as_str().to_string(),
+        key.name.clone(),
+    )
+}
+
+pub(super) fn key_of(
+    path: &Path,
+    account: &str,
+    kind: &str,
+    name: String,
+) -> Result<PrincipalKey, IndexError> {
+    Ok(PrincipalKey {
+        account: account.parse().map_err(|e| corrupt(path, e))?,
+        kind: match kind {
+            "role" => PrincipalKind::Role,
+            "user" => PrincipalKind::User,
+            other => return Err(corrupt(path, format!("principal kind `{other}`"))),
+        },
+        name,
+    })
+}
+
 impl Segment {
     fn load(path: &Path) -> Result<Segment, IndexError> {
-        let mut file = File::open(path).map_err(io(path))?;
-        let mut head = [0u8; 28];
-        file.read_exact(&mut head)
-            .map_err(|e| corrupt(path, format!("no header: {e}")))?;
-        if &head[..16] != MAGIC {
-            return Err(corrupt(path, "not a policygen index segment"));
-        }
-        let schema = u32::from_le_bytes([head[16], head[17], head[18], head[19]]);
-        if schema > SCHEMA {
-            return Err(IndexError::NewerSchema {
-                path: path.display().to_string(),
-                found: schema,
-                known: SCHEMA,
-            });
-        }
-        let mut len = [0u8; 8];
-        len.copy_from_slice(&head[20..28]);
-        let len = u64::from_le_bytes(len);
-        let mut table = vec![0u8; usize::try_from(len).map_err(|e| corrupt(path, e))?];
-        file.read_exact(&mut table).map_err(|e| corrupt(path, e))?;
-        let table: Table = serde_json::from_slice(&gunzip(&table).map_err(|e| corrupt(path, e))?)
-            .map_err(|e| corrupt(path, e))?;
+        let file = File::open(path).map_err(io(path))?;
+        let (table, base): (Table, u64) = open_container(&file, path, MAGIC)?;
         let mut principals = BTreeMap::new();
         for (account, kind, name, offset, length) in table.principals {
-            let key = PrincipalKey {
-                account: account.parse().map_err(|e| corrupt(path, e))?,
-                kind: match kind.as_str() {
-                    "role" => PrincipalKind::Role,
-                    "user" => PrincipalKind::User,
-                    other => return Err(corrupt(path, format!("principal kind `{other}`"))),
-                },
-                name,
-            };
-            principals.insert(key, (offset, length));
+            principals.insert(key_of(path, &account, &kind, name)?, (offset, length));
         }
+        let number = path
+            .file_stem()
+            .and_then(|n| n.to_str()?.parse().ok())
+            .ok_or_else(|| corrupt(path, "not a segment's name"))?;
+        let days = table.objects.iter().flat_map(|o| o.slots.clone()).collect();
         Ok(Segment {
             path: path.to_path_buf(),
+            number,
             objects: table.objects,
+            days,
             principals,
-            base: 28 + len,
+            base,
         })
     }
 
@@ -343,22 +423,35 @@ impl Segment {
         let Some((offset, length)) = self.principals.get(key) else {
             return Ok(Blob::default());
         };
-        let path = &self.path;
-        let mut file = File::open(path).map_err(io(path))?;
-        file.seek(SeekFrom::Start(self.base + offset))
-            .map_err(io(path))?;
-        let mut blob = vec![0u8; usize::try_from(*length).map_err(|e| corrupt(path, e))?];
-        file.read_exact(&mut blob).map_err(|e| corrupt(path, e))?;
-        serde_json::from_slice(&gunzip(&blob).map_err(|e| corrupt(path, e))?)
-            .map_err(|e| corrupt(path, e))
+        let file = File::open(&self.path).map_err(io(&self.path))?;
+        read_blob(&file, &self.path, self.base + offset, *length)
     }
 }
 
+/// libdeflate's level: the states compress as well as at zlib's best, several times faster (an update
+/// writes its months' and quarters' states again).
+const LEVEL: i32 = 6;
+
+thread_local! {
+    static COMPRESSOR: RefCell<Option<libdeflater::Compressor>> = const { RefCell::new(None) };
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
+    let fast = COMPRESSOR.with(|c| {
+        let mut c = c.borrow_mut();
+        let level = libdeflater::CompressionLvl::new(LEVEL).ok()?;
+        let c = c.get_or_insert_with(|| libdeflater::Compressor::new(level));
+        let mut out = vec![0; c.gzip_compress_bound(bytes.len())];
+        let n = c.gzip_compress(bytes, &mut out).ok()?;
+        out.truncate(n);
+        Some(out)
+    });
+    fast.unwrap_or_else(|| {
+        let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::best());
+        // Writing to a Vec cannot fail.
+        let _ = encoder.write_all(bytes);
+        encoder.finish().unwrap_or_default()
+    })
 }
 
 /// Through the decoder's inflater (libdeflate for a single member).
@@ -369,7 +462,7 @@ fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Writes `dir/name` whole or not at all: a temporary file, synced, renamed, and the directory synced.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), IndexError> {
+pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), IndexError> {
     let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
     let target = dir.join(name);
     let mut file = File::create(&tmp).map_err(io(&tmp))?;

@@ -55,7 +55,11 @@ pub(super) fn fleet_files(dir: &Path, window: &[&str], source: &[&str]) -> Fleet
 }
 
 /// `policygen index --logs LOGS`, as the library runs it.
-fn update(index: &Path, logs: &[String], batch: usize) -> Result<UpdateReport, IndexError> {
+pub(super) fn update(
+    index: &Path,
+    logs: &[String],
+    batch: usize,
+) -> Result<UpdateReport, IndexError> {
     tokio::runtime::Runtime::new()
         .expect("runtime")
         .block_on(policygen::index::update(
@@ -67,7 +71,7 @@ fn update(index: &Path, logs: &[String], batch: usize) -> Result<UpdateReport, I
 
 /// What a run answers, as compared: the policy, every diagnostic, the counters, the principals, whether
 /// it is complete.
-fn answer(words: &[String]) -> String {
+pub(super) fn answer(words: &[String]) -> String {
     let outcome = generate(&settings(words));
     let diagnostics: Vec<String> = outcome
         .diagnostics
@@ -93,7 +97,7 @@ fn answer(words: &[String]) -> String {
 
 /// Asserts two answers are equal, naming the first line that differs (answers are long).
 #[track_caller]
-fn assert_same(a: &str, b: &str, context: &str) {
+pub(super) fn assert_same(a: &str, b: &str, context: &str) {
     if a != b {
         let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
         let at = la
@@ -109,12 +113,12 @@ fn assert_same(a: &str, b: &str, context: &str) {
     }
 }
 
-fn words(line: &str) -> Vec<String> {
+pub(super) fn words(line: &str) -> Vec<String> {
     line.split_whitespace().map(str::to_string).collect()
 }
 
 /// One record: `who` (role in an account, or a user), a call from a small set, at `time`.
-fn record(i: usize, who: usize, time: &str) -> String {
+pub(super) fn record(i: usize, who: usize, time: &str) -> String {
     let principals = [
         ("AssumedRole", "111122223333", "build-agent"),
         ("AssumedRole", "444455556666", "build-agent"),
@@ -206,7 +210,7 @@ fn trail() -> Vec<(String, String)> {
     out
 }
 
-fn write_trail(dir: &Path, objects: &[(String, String)]) {
+pub(super) fn write_trail(dir: &Path, objects: &[(String, String)]) {
     for (rel, body) in objects {
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -237,7 +241,7 @@ const WHO: [&str; 5] = [
     "--user alice",
 ];
 
-fn same(who: &str, window: &str, logs: &str, index: &str) {
+pub(super) fn same(who: &str, window: &str, logs: &str, index: &str) {
     let from_logs = answer(&words(&format!("{who} {window} --logs {logs}")));
     let asked = settings(&words(&format!("{who} {window} --index {index}")));
     let from_index = tokio::runtime::Runtime::new()
@@ -571,7 +575,7 @@ fn a_newer_schema_is_refused_clearly() {
     let out = policygen(&["--role", "r", "--since", "1d", "--index", &index]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("has schema 99, newer than this policygen reads (2)"),
+        text(&out.stderr).contains("has schema 99, newer than this policygen reads (3)"),
         "{}",
         text(&out.stderr)
     );

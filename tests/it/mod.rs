@@ -15,6 +15,7 @@ mod generators;
 mod honest;
 mod hostile;
 mod index;
+mod index_spans;
 mod layout;
 mod maps;
 mod permissions;

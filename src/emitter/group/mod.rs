@@ -215,6 +215,14 @@ pub fn covers(general: &Name, specific: &Name) -> bool {
     general.head == specific.head && covers_items(&general.resource, &specific.resource)
 }
 
+/// Whether an item of `general` other than `*` matches one of `specific`, as [`covers_items`] matches them.
+fn stands_for(general: Item, specific: Item) -> bool {
+    match general {
+        Item::One => matches!(specific, Item::Lit(_)),
+        _ => general == specific,
+    }
+}
+
 fn covers_items(general: &[Item], specific: &[Item]) -> bool {
     let (mut g, mut s) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
@@ -224,11 +232,7 @@ fn covers_items(general: &[Item], specific: &[Item]) -> bool {
                 backtrack = Some((g, s));
                 g += 1;
             }
-            Some(Item::One) if matches!(specific[s], Item::Lit(_)) => {
-                g += 1;
-                s += 1;
-            }
-            Some(Item::Lit(c)) if specific[s] == Item::Lit(*c) => {
+            Some(item) if stands_for(*item, specific[s]) => {
                 g += 1;
                 s += 1;
             }
@@ -247,23 +251,48 @@ fn covers_items(general: &[Item], specific: &[Item]) -> bool {
 
 /// Drops the resources another one already covers.
 fn without_covered(names: Vec<Name>) -> Vec<Name> {
-    // Compared by position, each written once: this is quadratic in a statement's resources.
-    let wild: Vec<(usize, &Name, String)> = names
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.resource.iter().any(|i| !matches!(i, Item::Lit(_))))
-        .map(|(at, n)| (at, n, n.render()))
-        .collect();
+    // In item order, the names a name with a wildcard can cover are one run: those with its head that start
+    // with its literal items. Each is tried against those only, not against every name.
+    let key = |i: &usize| (names[*i].head.as_str(), names[*i].resource.as_slice());
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|a, b| key(a).cmp(&key(b)));
+    let mut covered = vec![false; names.len()];
+    for w in &names {
+        let Some(literal) = w.resource.iter().position(|i| !matches!(i, Item::Lit(_))) else {
+            continue;
+        };
+        let start = (w.head.as_str(), &w.resource[..literal]);
+        // What follows its last `*` ends what it covers: a test cheaper than matching.
+        let last = w.resource.iter().rposition(|i| *i == Item::Any);
+        let end = last.map_or(&[][..], |at| &w.resource[at + 1..]);
+        let ends = |items: &[Item]| {
+            items.len() >= end.len()
+                && (items[items.len() - end.len()..].iter())
+                    .zip(end)
+                    .all(|(s, g)| stands_for(*g, *s))
+        };
+        let from = order.partition_point(|i| key(i) < start);
+        let run = order[from..].iter().take_while(|i| {
+            let (head, items) = key(i);
+            head == start.0 && items.starts_with(start.1)
+        });
+        for &i in run {
+            let n = &names[i];
+            // Of two resources that cover each other, the one written first in sort order stays.
+            if ends(&n.resource)
+                && n != w
+                && covers(w, n)
+                && (!covers(n, w) || w.render() < n.render())
+            {
+                covered[i] = true;
+            }
+        }
+    }
     let mut out: Vec<Name> = names
         .iter()
-        .enumerate()
-        // Of two resources that cover each other, the one written first in sort order stays.
-        .filter(|&(at, n)| {
-            !wild.iter().any(|(other, w, written)| {
-                *other != at && covers(w, n) && (!covers(n, w) || *written < n.render())
-            })
-        })
-        .map(|(_, n)| n.clone())
+        .zip(covered)
+        .filter(|(_, covered)| !covered)
+        .map(|(n, _)| n.clone())
         .collect();
     out.sort_by_key(Name::render);
     out.dedup();

@@ -228,3 +228,35 @@ fn long_lived_ids_of_every_shape_stay_exact_when_pointed_at() {
         ["arn:aws:s3:::b/*"]
     );
 }
+
+proptest::proptest! {
+    /// Trying each wildcard name only against the run of names that start as it does drops what trying
+    /// every pair drops.
+    #[test]
+    fn without_covered_is_the_pairwise_rule(
+        resources in proptest::collection::vec("[ab/*?]{0,6}", 0..12),
+        heads in proptest::collection::vec(0..2usize, 12),
+    ) {
+        let names: Vec<Name> = resources
+            .iter()
+            .zip(&heads)
+            .map(|(r, h)| Name::parse(&format!("arn:aws:s3:::b{h}/{r}")))
+            .collect();
+        let wild: Vec<&Name> = names
+            .iter()
+            .filter(|n| n.resource.iter().any(|i| !matches!(i, Item::Lit(_))))
+            .collect();
+        let mut pairwise: Vec<Name> = names
+            .iter()
+            .filter(|n| {
+                !wild
+                    .iter()
+                    .any(|w| w != n && covers(w, n) && (!covers(n, w) || w.render() < n.render()))
+            })
+            .cloned()
+            .collect();
+        pairwise.sort_by_key(Name::render);
+        pairwise.dedup();
+        proptest::prop_assert_eq!(without_covered(names), pairwise);
+    }
+}

@@ -107,6 +107,19 @@ impl Span {
         let blob = store::read_blob(&file, &self.path, self.base + offset, *length)?;
         Ok(blob.into_parts(|_| true).pop().map(|(_, part)| part))
     }
+
+    /// The days and state of `key` as the file holds them.
+    fn packed(&self, key: &PrincipalKey) -> Result<Option<(Ranges, Vec<u8>)>, IndexError> {
+        let Some((days, offset, length)) = self.principals.get(key) else {
+            return Ok(None);
+        };
+        let file = self
+            .file
+            .lock()
+            .map_err(|_| store::corrupt(&self.path, "unreadable"))?;
+        let packed = store::read_packed(&file, &self.path, self.base + offset, *length)?;
+        Ok(Some((days.clone(), packed)))
+    }
 }
 
 /// The spans of the index, by period (none in an index of schema 2 before its first update); those that
@@ -215,22 +228,29 @@ pub fn refresh(store: &Store) -> Result<usize, IndexError> {
     let merged: Vec<BTreeMap<String, (Ranges, Vec<u8>)>> = keys
         .par_iter()
         .map(|key| {
+            let mine = || segments.iter().filter(|s| s.principals.contains_key(*key));
+            // The periods a segment has states of that they lack.
+            let wanted = |segment: &Segment| -> Vec<&str> {
+                let adds = |p: &&str| segment.days.iter().any(|d| wants(p, segment, d));
+                stale.keys().map(String::as_str).filter(adds).collect()
+            };
+            let touched: BTreeSet<&str> = mine().flat_map(wanted).collect();
+            let mut out = BTreeMap::new();
             let mut periods: BTreeMap<&str, Merged> = BTreeMap::new();
-            for period in stale.keys() {
-                if let Some(span) = old.get(period) {
-                    let (days, state) = periods.entry(period).or_default();
-                    days.extend(span.days(key).into_iter().flatten());
-                    if let Some(part) = span.state(key)? {
-                        absorb(state, part);
-                    }
+            for (period, span) in stale.keys().filter_map(|p| Some((p, old.get(p)?))) {
+                if !touched.contains(period.as_str()) {
+                    // Nothing new for it: its state as it is, unread.
+                    out.extend(span.packed(key)?.map(|kept| (period.clone(), kept)));
+                    continue;
+                }
+                let (days, state) = periods.entry(period).or_default();
+                days.extend(span.days(key).into_iter().flatten());
+                if let Some(part) = span.state(key)? {
+                    absorb(state, part);
                 }
             }
-            for segment in segments.iter().filter(|s| s.principals.contains_key(*key)) {
-                let wanted: Vec<&str> = stale
-                    .keys()
-                    .filter(|p| segment.days.iter().any(|d| wants(p, segment, d)))
-                    .map(String::as_str)
-                    .collect();
+            for segment in mine() {
+                let wanted = wanted(segment);
                 if wanted.is_empty() {
                     continue;
                 }
@@ -243,7 +263,6 @@ pub fn refresh(store: &Store) -> Result<usize, IndexError> {
                     }
                 }
             }
-            let mut out = BTreeMap::new();
             for (period, (days, state)) in periods {
                 if let Some(state) = state {
                     let blob = Blob::of(vec![(Some(period.to_string()), state)]);

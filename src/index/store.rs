@@ -357,16 +357,27 @@ pub(super) fn open_container<T: serde::de::DeserializeOwned>(
 
 /// Reads the blob at `at` of `file`.
 pub(super) fn read_blob(
-    mut file: &File,
+    file: &File,
     path: &Path,
     at: u64,
     length: u64,
 ) -> Result<Blob, IndexError> {
+    let blob = read_packed(file, path, at, length)?;
+    serde_json::from_slice(&gunzip(&blob).map_err(|e| corrupt(path, e))?)
+        .map_err(|e| corrupt(path, e))
+}
+
+/// The blob at `at` of `file`, as the file holds it.
+pub(super) fn read_packed(
+    mut file: &File,
+    path: &Path,
+    at: u64,
+    length: u64,
+) -> Result<Vec<u8>, IndexError> {
     file.seek(SeekFrom::Start(at)).map_err(io(path))?;
     let mut blob = vec![0u8; usize::try_from(length).map_err(|e| corrupt(path, e))?];
     file.read_exact(&mut blob).map_err(|e| corrupt(path, e))?;
-    serde_json::from_slice(&gunzip(&blob).map_err(|e| corrupt(path, e))?)
-        .map_err(|e| corrupt(path, e))
+    Ok(blob)
 }
 
 /// A principal as a file's table names it: account, kind, name.

@@ -150,7 +150,7 @@ impl<S: Sink> Decoder<S> {
         if let Some(needle) = self
             .needle
             .as_ref()
-            .filter(|_| memmem::find(body, b"\\u").is_none())
+            .filter(|_| !split::has_unicode_escape(body))
         {
             if let Some((count, spans)) = split::candidates(body, needle) {
                 // Every candidate must be one record object, or the file is read the slow way.
@@ -318,7 +318,7 @@ impl<S: Sink> Decoder<S> {
     fn may_be_principals(&self, raw: &[u8]) -> bool {
         self.needle
             .as_ref()
-            .is_none_or(|needle| needle.find(raw).is_some() || memmem::find(raw, b"\\u").is_some())
+            .is_none_or(|needle| needle.find(raw).is_some() || split::has_unicode_escape(raw))
     }
 
     /// One record's JSON (a LookupEvents `CloudTrailEvent`, a line, an array element).

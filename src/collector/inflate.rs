@@ -28,12 +28,14 @@ pub fn gunzip(gzip: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     }
 }
 
-/// The gzip trailer holds the size and CRC-32 of the last member: when the first member inflates to exactly
-/// that size and checksum, the file is that one member.
+/// The gzip trailer holds the size and CRC-32 of the last member: when the first member's data inflates to
+/// exactly that size and checksum, the file is that one member. The header is skipped here and the data
+/// inflated as raw deflate, so the checksum is computed once (libdeflate's gzip call would compute it too).
 fn fast_single_member(gzip: &[u8], out: &mut Vec<u8>) -> bool {
-    let Some(trailer) = gzip.len().checked_sub(8).and_then(|at| gzip.get(at..)) else {
+    let Some(start) = deflate_start(gzip) else {
         return false;
     };
+    let (data, trailer) = gzip.split_at(gzip.len() - 8);
     let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
     let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]) as usize;
     // Deflate expands at most about 1032:1; a claimed size beyond that is not this member's.
@@ -46,8 +48,37 @@ fn fast_single_member(gzip: &[u8], out: &mut Vec<u8>) -> bool {
     } else {
         out.truncate(size);
     }
-    let inflated = DECOMPRESSOR.with(|d| d.borrow_mut().gzip_decompress(gzip, out));
+    let inflated = DECOMPRESSOR.with(|d| d.borrow_mut().deflate_decompress(&data[start..], out));
     matches!(inflated, Ok(n) if n == size) && libdeflater::crc32(out) == crc
+}
+
+/// Where the deflate data of a gzip member starts (RFC 1952, 2.3), leaving room for its 8-byte trailer;
+/// `None` for a header that is not gzip's or that sets reserved flags.
+fn deflate_start(gzip: &[u8]) -> Option<usize> {
+    const FHCRC: u8 = 2;
+    const FEXTRA: u8 = 4;
+    const FNAME: u8 = 8;
+    const FCOMMENT: u8 = 16;
+    let [0x1f, 0x8b, 8, flags, ..] = *gzip else {
+        return None;
+    };
+    if flags & 0xe0 != 0 {
+        return None;
+    }
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let extra = gzip.get(at..at + 2)?;
+        at += 2 + usize::from(u16::from_le_bytes([extra[0], extra[1]]));
+    }
+    for field in [FNAME, FCOMMENT] {
+        if flags & field != 0 {
+            at += gzip.get(at..)?.iter().position(|b| *b == 0)? + 1;
+        }
+    }
+    if flags & FHCRC != 0 {
+        at += 2;
+    }
+    (at + 8 <= gzip.len()).then_some(at)
 }
 
 #[cfg(test)]
@@ -75,5 +106,23 @@ mod tests {
         let cut = &whole[..whole.len() / 2];
         assert!(gunzip(cut, &mut out).is_err());
         assert!(out.len() < 10_000);
+    }
+
+    #[test]
+    fn optional_header_fields_are_skipped() {
+        let mut encoder = flate2::GzBuilder::new()
+            .filename("log.json")
+            .comment("from a test")
+            .extra(vec![1, 2, 3])
+            .write(Vec::new(), flate2::Compression::default());
+        encoder.write_all(b"{\"Records\":[]}").expect("in memory");
+        let gzip = encoder.finish().expect("in memory");
+        let mut out = Vec::new();
+        assert!(fast_single_member(&gzip, &mut out));
+        assert_eq!(out, b"{\"Records\":[]}");
+        assert!(deflate_start(&gzip[..12]).is_none());
+        let mut reserved = gzip.clone();
+        reserved[3] |= 0x80;
+        assert!(!fast_single_member(&reserved, &mut out));
     }
 }

@@ -3,10 +3,32 @@
 //! record) is reported as the duplicate, whatever order parallel workers read the files in.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 /// Where a copy was read: a file (by its index in `files`) and the record in it.
 type At = (u32, usize);
+
+/// An event's key is a hash already (FNV-1a of its identity): its two halves folded are hash enough, where
+/// SipHash took about 1% of a run.
+#[derive(Default)]
+struct Folded(u64);
+
+impl Hasher for Folded {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        self.0 = (key as u64) ^ ((key >> 64) as u64);
+    }
+}
 
 #[derive(Default)]
 pub struct Seen {
@@ -16,7 +38,7 @@ pub struct Seen {
 #[derive(Default)]
 struct Inner {
     /// Each event's key with its earliest copy so far; 16 bytes of key and 16 of place an event.
-    events: HashMap<u128, At>,
+    events: HashMap<u128, At, BuildHasherDefault<Folded>>,
     files: Vec<Arc<str>>,
     ids: HashMap<Arc<str>, u32>,
 }

@@ -318,9 +318,10 @@ impl Scan<'_> {
 
     fn aws_id(&self, i: usize) -> Option<usize> {
         // Runs at every token start of every name: the first letter rules most prefixes out cheaply.
-        let first = self.char(i)?;
+        // Every prefix starts with an ASCII lowercase letter; comparing bytes spares a `memcmp` call each.
+        let first = self.char(i).filter(char::is_ascii_lowercase)? as u8;
         for (prefix, lengths) in AWS_ID_PREFIXES {
-            if !prefix.starts_with(first) {
+            if prefix.as_bytes()[0] != first {
                 continue;
             }
             // The prefixes are ASCII: bytes are characters.
@@ -530,7 +531,10 @@ pub fn identifiers(resource: &[Item], sessions: &[String]) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn aws_id_prefixes_are_ascii_since_their_length_is_counted_in_bytes() {
+    fn aws_id_prefixes_are_ascii_and_lowercase_since_they_are_compared_as_bytes() {
         assert!(super::AWS_ID_PREFIXES.iter().all(|(p, _)| p.is_ascii()));
+        assert!(super::AWS_ID_PREFIXES
+            .iter()
+            .all(|(p, _)| p.starts_with(|c: char| c.is_ascii_lowercase())));
     }
 }

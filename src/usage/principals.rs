@@ -27,7 +27,7 @@ impl Unparsed {
     /// Whether a single run of a principal named `name` would have reported this record.
     pub fn concerns(&self, name: &str) -> bool {
         memmem::find(&self.raw, name.as_bytes()).is_some()
-            || memmem::find(&self.raw, b"\\u").is_some()
+            || crate::collector::split::has_unicode_escape(&self.raw)
     }
 }
 

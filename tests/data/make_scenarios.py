@@ -1125,6 +1125,28 @@ with `ec2:CreateAction` (none: `--condition service` is not given) and the same 
 """
 
 
+@scenario
+def escaped_principal_name(s):
+    ui = s.role("gh-run-1")
+    plain = ssm_get(s, ui)
+    escaped = lambda_get(s, ui)
+    other = lambda_get(s, s.role("gh-run-1", name="build-agent-legacy"), fn="legacy-api")
+    s.raw(s.s3_object_path(), gz(json.dumps({"Records": [plain]})))
+    s.tick(600)
+    # JSON may spell any character as `\u` + hex: here the role's name in every field of one record.
+    text = json.dumps({"Records": [escaped, other]})
+    first, rest = text.split('}, {"eventVersion"', 1)
+    first = first.replace("build-agent", "build\\u002dagent")
+    s.raw(s.s3_object_path(), gz(first + '}, {"eventVersion"' + rest))
+    return DEFAULT_ARGS, """\
+A record that spells the role's name with a JSON escape (`build\\u002dagent`) is the role's record: a search
+for the name's bytes cannot find it, so a file holding a `\\u` escape is read record by record.
+Must contain exactly: `ssm:GetParameter` on `arn:aws:ssm:us-east-1:111122223333:parameter/acme/build/token`,
+`lambda:GetFunction` on `arn:aws:lambda:us-east-1:111122223333:function:acme-api`.
+Must not contain: `function:legacy-api` (another role's, in the same file).
+"""
+
+
 # ================================================================================================
 
 def build():

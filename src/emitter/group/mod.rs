@@ -294,7 +294,7 @@ fn without_covered(names: Vec<Name>) -> Vec<Name> {
         .filter(|(_, covered)| !covered)
         .map(|(n, _)| n.clone())
         .collect();
-    out.sort_by_key(Name::render);
+    out.sort_by_cached_key(Name::render);
     out.dedup();
     out
 }

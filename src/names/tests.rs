@@ -210,7 +210,8 @@ fn crowd_levels_are_nested() {
         reduce("arn:aws:s3:::b/x/2026-11-21.json", 1),
         "arn:aws:s3:::b/x/*-*-*.json"
     );
-    for (a, b) in [(1, 2), (1, 5), (2, 3), (3, 40)] {
+    // A crowd's shapes are reduced once: again at the same level, a shape stays what it is.
+    for (a, b) in [(1, 1), (2, 2), (3, 3), (1, 2), (1, 5), (2, 3), (3, 40)] {
         assert_eq!(reduce(&reduce(arn, a), b), reduce(arn, b));
     }
     assert_eq!(reduce("*", 3), "*");
@@ -271,4 +272,18 @@ fn region_prefixed_and_prefixed_ids() {
     );
     // A Region alone is still no identifier.
     assert_eq!(kinds("arn:aws:s3:::b/us-east-1/x_y"), []);
+}
+
+proptest::proptest! {
+    /// The usage set reduces a crowd's shapes once: a shape reduced again at its own level stays itself.
+    #[test]
+    fn a_shape_reduced_again_at_its_level_stays_itself(
+        resource in "[a-fA-F0-9/._=:-]{0,24}[a-z0-9/._=:-]{0,24}",
+        s3 in proptest::bool::ANY,
+        level in 1..6usize,
+    ) {
+        let head = if s3 { "arn:aws:s3:::b/" } else { "arn:aws:logs:us-east-1:1:log-group:" };
+        let shape = reduce(&format!("{head}{resource}"), level);
+        proptest::prop_assert_eq!(reduce(&shape, level), shape);
+    }
 }

@@ -220,7 +220,7 @@ const MAX_LEVEL: usize = 1024;
 
 impl UsageSet {
     pub fn add(&mut self, key: UsageKey, evidence: Evidence) {
-        self.add_member(key, evidence, true);
+        self.add_member(key, evidence, None);
     }
 
     /// Adds one event of a call already in the set, in place; `false` (nothing done) when the call is new or
@@ -243,31 +243,33 @@ impl UsageSet {
         true
     }
 
-    /// Adds one call; `original` is false for a resource a crowd of another set already reduced.
-    fn add_member(&mut self, key: UsageKey, evidence: Evidence, original: bool) {
+    /// Adds one call; `reduced_at` is the level a crowd of another set already reduced its resource to.
+    fn add_member(&mut self, key: UsageKey, evidence: Evidence, reduced_at: Option<usize>) {
         let container = names::container(&key.resource);
         if key.resource == "*" || container.is_empty() {
             return self.insert(key, evidence);
         }
         let id = (key.action.clone(), container.to_string());
         if let Some(crowd) = self.crowds.get_mut(&id) {
-            if original {
+            if reduced_at.is_none() {
                 keep_first(
                     &mut crowd.examples,
                     &BTreeSet::from([key.resource.clone()]),
                     2,
                 );
             }
-            let shape = names::reduce(&key.resource, crowd.level);
-            crowd.shapes.insert(shape.clone());
-            let crowded = crowd.shapes.len() > CROWD;
-            self.insert(
+            // A shape reduced again at its own level stays what it is: that work is spared.
+            let key = if reduced_at == Some(crowd.level) {
+                key
+            } else {
                 UsageKey {
-                    resource: shape,
+                    resource: names::reduce(&key.resource, crowd.level),
                     ..key
-                },
-                evidence,
-            );
+                }
+            };
+            crowd.shapes.insert(key.resource.clone());
+            let crowded = crowd.shapes.len() > CROWD;
+            self.insert(key, evidence);
             if crowded {
                 self.collapse(&id, 0);
             }
@@ -295,29 +297,33 @@ impl UsageSet {
     /// [`CROWD`] shapes, and re-records its entries at that level.
     fn collapse(&mut self, id: &(String, String), least: usize) {
         let members = self.members.remove(id).unwrap_or_default();
-        let (mut level, mut shapes, mut examples) = match self.crowds.remove(id) {
-            Some(crowd) => (crowd.level, crowd.shapes, crowd.examples),
-            None => (1, BTreeSet::new(), BTreeSet::new()),
+        let (was, old, mut examples) = match self.crowds.remove(id) {
+            Some(crowd) => (Some(crowd.level), crowd.shapes, crowd.examples),
+            None => (None, BTreeSet::new(), BTreeSet::new()),
         };
         keep_first(&mut examples, &members, 2);
-        shapes.extend(members);
-        level = level.max(least);
+        let mut level = was.unwrap_or(1).max(least);
         // The last pass's names and what they reduce to at the final level: the stale entries below are
-        // mostly these names, and reducing a name is the costly part.
-        let mut reduced: BTreeMap<String, String>;
-        loop {
-            reduced = shapes
-                .iter()
-                .map(|s| (s.clone(), names::reduce(s, level)))
-                .collect();
+        // mostly these names, and reducing a name is the costly part (a shape already at the level is
+        // itself).
+        let reduce = |s: &String, level: usize| (s.clone(), names::reduce(s, level));
+        let mut reduced: BTreeMap<String, String> =
+            members.iter().map(|m| reduce(m, level)).collect();
+        reduced.extend(old.into_iter().map(|s| {
+            if was == Some(level) {
+                (s.clone(), s)
+            } else {
+                reduce(&s, level)
+            }
+        }));
+        let shapes = loop {
             let next: BTreeSet<String> = reduced.values().cloned().collect();
             if next.len() <= CROWD || level >= MAX_LEVEL {
-                shapes = next;
-                break;
+                break next;
             }
-            shapes = next;
             level += 1;
-        }
+            reduced = next.iter().map(|s| reduce(s, level)).collect();
+        };
         self.crowds.insert(
             id.clone(),
             Crowd {
@@ -377,11 +383,14 @@ impl UsageSet {
             }
         }
         for (key, evidence) in other.used {
-            let reduced = other.crowds.contains_key(&(
-                key.action.clone(),
-                names::container(&key.resource).to_string(),
-            ));
-            self.add_member(key, evidence, !reduced);
+            let reduced_at = other
+                .crowds
+                .get(&(
+                    key.action.clone(),
+                    names::container(&key.resource).to_string(),
+                ))
+                .map(|crowd| crowd.level);
+            self.add_member(key, evidence, reduced_at);
         }
         for (key, evidence) in other.denied {
             self.add_denied(key, evidence);

@@ -251,17 +251,17 @@ fn covers_items(general: &[Item], specific: &[Item]) -> bool {
 
 /// Drops the resources another one already covers.
 fn without_covered(names: Vec<Name>) -> Vec<Name> {
-    // In item order, the names a name with a wildcard can cover are one run: those with its head that start
+    // In key order, the names a name with a wildcard can cover are one run: those with its head that start
     // with its literal items. Each is tried against those only, not against every name.
-    let key = |i: &usize| (names[*i].head.as_str(), names[*i].resource.as_slice());
+    let keys: Vec<Vec<u8>> = names.iter().map(|n| sort_key(n, &n.resource)).collect();
     let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|a, b| key(a).cmp(&key(b)));
+    order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
     let mut covered = vec![false; names.len()];
-    for w in &names {
+    for (at, w) in names.iter().enumerate() {
         let Some(literal) = w.resource.iter().position(|i| !matches!(i, Item::Lit(_))) else {
             continue;
         };
-        let start = (w.head.as_str(), &w.resource[..literal]);
+        let start = sort_key(w, &w.resource[..literal]);
         // What follows its last `*` ends what it covers: a test cheaper than matching.
         let last = w.resource.iter().rposition(|i| *i == Item::Any);
         let end = last.map_or(&[][..], |at| &w.resource[at + 1..]);
@@ -271,16 +271,15 @@ fn without_covered(names: Vec<Name>) -> Vec<Name> {
                     .zip(end)
                     .all(|(s, g)| stands_for(*g, *s))
         };
-        let from = order.partition_point(|i| key(i) < start);
-        let run = order[from..].iter().take_while(|i| {
-            let (head, items) = key(i);
-            head == start.0 && items.starts_with(start.1)
-        });
+        let from = order.partition_point(|i| keys[*i] < start);
+        let run = order[from..]
+            .iter()
+            .take_while(|i| keys[**i].starts_with(&start));
         for &i in run {
             let n = &names[i];
             // Of two resources that cover each other, the one written first in sort order stays.
             if ends(&n.resource)
-                && n != w
+                && keys[i] != keys[at]
                 && covers(w, n)
                 && (!covers(n, w) || w.render() < n.render())
             {
@@ -297,4 +296,22 @@ fn without_covered(names: Vec<Name>) -> Vec<Name> {
     out.sort_by_cached_key(Name::render);
     out.dedup();
     out
+}
+
+/// `name`'s head and `items` as bytes that order names of one head as their items order, each name of a head
+/// starting with the key of that head and any of its names' first items: comparing these is several times
+/// cheaper than comparing items. Every character and wildcard is four bytes, big-endian (`*` and `?` past the
+/// last character), and the head ends with a code no character has.
+fn sort_key(name: &Name, items: &[Item]) -> Vec<u8> {
+    let code = |item: &Item| match item {
+        Item::Lit(c) => u32::from(*c),
+        Item::Any => 0x11_0000,
+        Item::One => 0x11_0001,
+    };
+    let head = name.head.chars().map(u32::from).chain([u32::MAX]);
+    let mut key = Vec::with_capacity(4 * (name.head.len() + 1 + items.len()));
+    for c in head.chain(items.iter().map(code)) {
+        key.extend_from_slice(&c.to_be_bytes());
+    }
+    key
 }

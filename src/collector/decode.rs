@@ -2,7 +2,7 @@
 //! before a full parse, keep the scope's principal in its window, drop duplicate deliveries, and hand each
 //! record to the sink. Decoding never maps: what becomes of a record is the sink's.
 
-use super::inflate::gunzip;
+use super::inflate::inflate_into;
 use super::seen::Seen;
 use super::shape::{
     has_record_keys, is_trail_object, redacted, RecordsSeed, Shape, Top, TopSeed, FOREIGN_RECORDS,
@@ -126,12 +126,13 @@ impl<S: Sink> Decoder<S> {
         }
         // One inflate buffer per thread, reused across files.
         let mut inflated = INFLATED.with(|b| std::mem::take(&mut *b.borrow_mut()));
-        if let Err(e) = gunzip(bytes, &mut inflated) {
+        let length = inflate_into(bytes, &mut inflated).unwrap_or_else(|(length, e)| {
             // Records before the damage are still read.
             let why = format!("gzip data is damaged: {e}");
             self.diagnose(&mut out.decoded, Code::InvalidFile, name, why, file(name));
-        }
-        self.read_json(name, &inflated, out);
+            length
+        });
+        self.read_json(name, &inflated[..length], out);
         INFLATED.with(|b| *b.borrow_mut() = inflated);
     }
 

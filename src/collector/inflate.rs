@@ -14,42 +14,51 @@ thread_local! {
 
 /// Inflates `gzip` into `out`. On damage, `out` keeps what could be inflated and the error says why.
 pub fn gunzip(gzip: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    if fast_single_member(gzip, out) {
-        return Ok(());
+    let (inflated, result) = match inflate_into(gzip, out) {
+        Ok(n) => (n, Ok(())),
+        Err((n, why)) => (n, Err(why)),
+    };
+    out.truncate(inflated);
+    result
+}
+
+/// Inflates `gzip` into the start of `buffer` and says how many bytes that is; on damage, how many were
+/// inflated before it and why. A longer buffer keeps its length, so a buffer reused across objects is not
+/// zeroed again for each.
+pub fn inflate_into(gzip: &[u8], buffer: &mut Vec<u8>) -> Result<usize, (usize, String)> {
+    if let Some(n) = fast_single_member(gzip, buffer) {
+        return Ok(n);
     }
-    out.clear();
+    buffer.clear();
     let mut reader = MultiGzDecoder::new(gzip).take(MAX_INFLATED_BYTES);
-    match reader.read_to_end(out) {
-        Ok(_) if out.len() as u64 >= MAX_INFLATED_BYTES => {
-            Err(format!("inflates to more than {MAX_INFLATED_BYTES} bytes"))
-        }
-        Ok(_) => Ok(()),
-        Err(e) => Err(e.to_string()),
+    match reader.read_to_end(buffer) {
+        Ok(_) if buffer.len() as u64 >= MAX_INFLATED_BYTES => Err((
+            buffer.len(),
+            format!("inflates to more than {MAX_INFLATED_BYTES} bytes"),
+        )),
+        Ok(_) => Ok(buffer.len()),
+        Err(e) => Err((buffer.len(), e.to_string())),
     }
 }
 
 /// The gzip trailer holds the size and CRC-32 of the last member: when the first member's data inflates to
 /// exactly that size and checksum, the file is that one member. The header is skipped here and the data
 /// inflated as raw deflate, so the checksum is computed once (libdeflate's gzip call would compute it too).
-fn fast_single_member(gzip: &[u8], out: &mut Vec<u8>) -> bool {
-    let Some(start) = deflate_start(gzip) else {
-        return false;
-    };
+fn fast_single_member(gzip: &[u8], buffer: &mut Vec<u8>) -> Option<usize> {
+    let start = deflate_start(gzip)?;
     let (data, trailer) = gzip.split_at(gzip.len() - 8);
     let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
     let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]) as usize;
     // Deflate expands at most about 1032:1; a claimed size beyond that is not this member's.
     if size == 0 || size > gzip.len().saturating_mul(1032) {
-        return false;
+        return None;
     }
-    // A reused buffer keeps its bytes: only growth is zeroed, not every file.
-    if out.len() < size {
-        out.resize(size, 0);
-    } else {
-        out.truncate(size);
+    if buffer.len() < size {
+        buffer.resize(size, 0);
     }
+    let out = &mut buffer[..size];
     let inflated = DECOMPRESSOR.with(|d| d.borrow_mut().deflate_decompress(&data[start..], out));
-    matches!(inflated, Ok(n) if n == size) && libdeflater::crc32(out) == crc
+    (matches!(inflated, Ok(n) if n == size) && libdeflater::crc32(out) == crc).then_some(size)
 }
 
 /// Where the deflate data of a gzip member starts (RFC 1952, 2.3), leaving room for its 8-byte trailer;
@@ -117,12 +126,13 @@ mod tests {
             .write(Vec::new(), flate2::Compression::default());
         encoder.write_all(b"{\"Records\":[]}").expect("in memory");
         let gzip = encoder.finish().expect("in memory");
-        let mut out = Vec::new();
-        assert!(fast_single_member(&gzip, &mut out));
-        assert_eq!(out, b"{\"Records\":[]}");
+        let mut out = vec![7; 100];
+        assert_eq!(fast_single_member(&gzip, &mut out), Some(14));
+        assert_eq!(&out[..14], b"{\"Records\":[]}");
+        assert_eq!(out.len(), 100, "a longer buffer keeps its length");
         assert!(deflate_start(&gzip[..12]).is_none());
         let mut reserved = gzip.clone();
         reserved[3] |= 0x80;
-        assert!(!fast_single_member(&reserved, &mut out));
+        assert_eq!(fast_single_member(&reserved, &mut out), None);
     }
 }

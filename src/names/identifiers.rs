@@ -365,8 +365,11 @@ impl Scan<'_> {
 
     /// `us-east-1`: stable, never a number to generalise.
     fn region(&self, i: usize) -> Option<usize> {
-        let area_end = self.token_end(i);
-        if !REGION_AREAS.iter().any(|a| self.is(i, area_end, a, false)) {
+        // Every area is two letters and then a `-`: most tokens fail that at once, without being walked.
+        let area_end = i + 2;
+        if self.char(area_end) != Some('-')
+            || !REGION_AREAS.iter().any(|a| self.is(i, area_end, a, false))
+        {
             return None;
         }
         let mut at = area_end;
@@ -536,5 +539,12 @@ mod tests {
         assert!(super::AWS_ID_PREFIXES
             .iter()
             .all(|(p, _)| p.starts_with(|c: char| c.is_ascii_lowercase())));
+    }
+
+    #[test]
+    fn region_areas_are_two_letters() {
+        assert!(super::REGION_AREAS
+            .iter()
+            .all(|a| a.len() == 2 && a.chars().all(|c| c.is_ascii_lowercase())));
     }
 }

@@ -55,6 +55,15 @@ fn event_key(record: &Record) -> u128 {
     hash
 }
 
+/// One record's JSON. A record of valid UTF-8 (nearly all) is checked once as a whole, which is cheaper than
+/// serde_json's check of each string in it; other bytes get serde_json's own error.
+fn parse_record(raw: &[u8]) -> Result<Record<'_>, serde_json::Error> {
+    match std::str::from_utf8(raw) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(raw),
+    }
+}
+
 /// Decodes sources' input for one scope; shared by every worker of a collection.
 pub struct Decoder<S> {
     scope: Scope,
@@ -159,7 +168,7 @@ impl<S: Sink> Decoder<S> {
                     .iter()
                     .map(|s| {
                         let raw = &body[s.start..s.end];
-                        let record = serde_json::from_slice::<Record>(raw).ok()?;
+                        let record = parse_record(raw).ok()?;
                         Some((s.index, raw, record))
                     })
                     .collect();
@@ -331,7 +340,7 @@ impl<S: Sink> Decoder<S> {
             }
             return;
         }
-        match serde_json::from_slice::<Record>(raw) {
+        match parse_record(raw) {
             Ok(record) => self.keep(&record, Origin { file: name, index }, None, out),
             Err(e) => {
                 let why = format!("record {index} has the wrong shape: {}", redacted(&e));

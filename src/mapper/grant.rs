@@ -1,7 +1,9 @@
 //! One grant rule of a map, applied to one record: the action, the resources its rules bind (or what they
 //! wait for), the condition facts and the tags the request sets.
 
-use super::catalogue::{FactValue, GrantRule, Registry, ResourceRule, RevealRule, Service};
+use super::catalogue::{
+    FactValue, GrantRule, Registry, ResourceRule, RevealRule, Service, Template,
+};
 use super::expr::{first_alternative, Context};
 use super::service_map::ResourceTypeDef;
 use super::template::{arn_format, fill, placeholders, CONTEXT_PLACEHOLDERS};
@@ -249,14 +251,33 @@ fn bind(
                 wildcard: None,
             })
         }
-        ResourceRule::Typed { kind, bind, .. } => {
-            let Some(def) = types.get(kind) else {
+        ResourceRule::Typed {
+            kind,
+            bind,
+            template,
+            ..
+        } => {
+            let template = template.get_or_init(|| {
+                let format = arn_format(&types.get(kind)?.arn, bind).to_string();
+                let placeholders = placeholders(&format)
+                    .into_iter()
+                    .map(String::from)
+                    .collect();
+                Some(Template {
+                    format,
+                    placeholders,
+                })
+            });
+            let Some(Template {
+                format: template,
+                placeholders,
+            }) = template
+            else {
                 return Err(format!("no resource type `{kind}`"));
             };
-            let template = arn_format(&def.arn, bind);
             let mut values = Vec::new();
             let mut wildcard = None;
-            for placeholder in placeholders(template) {
+            for placeholder in placeholders.iter().map(String::as_str) {
                 let bound = match bind.iter().find(|(n, _)| n == placeholder) {
                     Some((_, alternatives)) => match first_alternative(alternatives, ctx) {
                         Some((_, expr)) => {

@@ -10,7 +10,9 @@ use super::service_map::{ActionDef, Facts, ResourceTypeDef, ServiceFile};
 use crate::action::Action;
 pub use check::check_service;
 use rules::{compile_rule, resource_exprs};
-pub use rules::{Condition, FactValue, GrantRule, ResourceRule, RevealRule, Rule, RuleKind};
+pub use rules::{
+    Condition, FactValue, GrantRule, ResourceRule, RevealRule, Rule, RuleKind, Template,
+};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};

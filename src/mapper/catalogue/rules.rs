@@ -4,7 +4,7 @@
 use super::super::expr::{Expr, LazyRegex};
 use super::super::service_map::{EventRule, Grant, ResourceSpec, When};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub struct Rule {
     pub kind: RuleKind,
@@ -48,12 +48,21 @@ pub enum Condition {
     All(Vec<Condition>),
 }
 
+/// An ARN format and its placeholders, in order.
+pub struct Template {
+    pub format: String,
+    pub placeholders: Vec<String>,
+}
+
 pub enum ResourceRule {
     /// A resource type of the action's service, with an expression list per placeholder.
     Typed {
         kind: String,
         bind: Vec<(String, Vec<Expr>)>,
         narrow: bool,
+        /// The ARN format of `kind` that `bind` fills, and its placeholders, found on first use: the
+        /// resource types a rule is bound with are always its grant's service's.
+        template: OnceLock<Option<Template>>,
     },
     /// A whole ARN from the record.
     Arn { arn: Vec<Expr>, narrow: bool },
@@ -132,6 +141,7 @@ fn compile_resource(
                 .map(|(name, exprs)| Ok((name.clone(), alternatives(exprs.as_slice())?)))
                 .collect::<Result<_, String>>()?,
             narrow: spec.narrow,
+            template: OnceLock::new(),
         }),
         (None, Some(arn), None) if spec.bind.is_empty() && spec.key.is_none() => {
             Ok(ResourceRule::Arn {

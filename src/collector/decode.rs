@@ -164,13 +164,9 @@ impl<S: Sink> Decoder<S> {
         {
             if let Some((count, spans)) = split::candidates(body, needle) {
                 // Every candidate must be one record object, or the file is read the slow way.
-                let parsed: Option<Vec<(usize, &[u8], Record)>> = spans
+                let parsed: Option<Vec<(usize, Record)>> = spans
                     .iter()
-                    .map(|s| {
-                        let raw = &body[s.start..s.end];
-                        let record = parse_record(raw).ok()?;
-                        Some((s.index, raw, record))
-                    })
+                    .map(|s| Some((s.index, parse_record(&body[s.start..s.end]).ok()?)))
                     .collect();
                 if let Some(parsed) = parsed {
                     out.decoded.stats.files_read += 1;
@@ -178,14 +174,13 @@ impl<S: Sink> Decoder<S> {
                         self.sample_principal(body, out);
                     }
                     out.decoded.stats.records_read += (count - parsed.len()) as u64;
-                    for (index, raw, record) in parsed {
+                    for (index, record) in parsed {
                         if self.stopped() {
                             return;
                         }
+                        // A candidate holds the name already: the needle found it there.
                         out.decoded.stats.records_read += 1;
-                        if self.may_be_principals(raw) {
-                            self.keep(&record, Origin { file: name, index }, None, out);
-                        }
+                        self.keep(&record, Origin { file: name, index }, None, out);
                     }
                     return;
                 }
@@ -471,7 +466,7 @@ impl<S: Sink> Decoder<S> {
 }
 
 fn sample_principal_of<S>(raw: &[u8], out: &mut Collected<S>) {
-    if let Ok(record) = serde_json::from_slice::<Record>(raw) {
+    if let Ok(record) = parse_record(raw) {
         if let Some(arn) = principal_arn(&record) {
             *out.decoded
                 .other_principals

@@ -97,19 +97,15 @@ impl Span {
 
     /// The state of `key` over the period, as a run holds a part.
     pub fn state(&self, key: &PrincipalKey) -> Result<Option<Collected<MappingSink>>, IndexError> {
-        let Some((_, offset, length)) = self.principals.get(key) else {
+        let Some((_, packed)) = self.packed(key)? else {
             return Ok(None);
         };
-        let file = self
-            .file
-            .lock()
-            .map_err(|_| store::corrupt(&self.path, "unreadable"))?;
-        let blob = store::read_blob(&file, &self.path, self.base + offset, *length)?;
+        let blob = store::unpack(&self.path, &packed)?;
         Ok(blob.into_parts(|_| true).pop().map(|(_, part)| part))
     }
 
     /// The days and state of `key` as the file holds them.
-    fn packed(&self, key: &PrincipalKey) -> Result<Option<(Ranges, Vec<u8>)>, IndexError> {
+    fn packed(&self, key: &PrincipalKey) -> Result<Option<(&Ranges, Vec<u8>)>, IndexError> {
         let Some((days, offset, length)) = self.principals.get(key) else {
             return Ok(None);
         };
@@ -118,7 +114,7 @@ impl Span {
             .lock()
             .map_err(|_| store::corrupt(&self.path, "unreadable"))?;
         let packed = store::read_packed(&file, &self.path, self.base + offset, *length)?;
-        Ok(Some((days.clone(), packed)))
+        Ok(Some((days, packed)))
     }
 }
 
@@ -240,7 +236,10 @@ pub fn refresh(store: &Store) -> Result<usize, IndexError> {
             for (period, span) in stale.keys().filter_map(|p| Some((p, old.get(p)?))) {
                 if !touched.contains(period.as_str()) {
                     // Nothing new for it: its state as it is, unread.
-                    out.extend(span.packed(key)?.map(|kept| (period.clone(), kept)));
+                    out.extend(
+                        span.packed(key)?
+                            .map(|(days, packed)| (period.clone(), (days.clone(), packed))),
+                    );
                     continue;
                 }
                 let (days, state) = periods.entry(period).or_default();

@@ -362,8 +362,12 @@ pub(super) fn read_blob(
     at: u64,
     length: u64,
 ) -> Result<Blob, IndexError> {
-    let blob = read_packed(file, path, at, length)?;
-    serde_json::from_slice(&gunzip(&blob).map_err(|e| corrupt(path, e))?)
+    unpack(path, &read_packed(file, path, at, length)?)
+}
+
+/// A blob from the bytes a file of `path` holds.
+pub(super) fn unpack(path: &Path, packed: &[u8]) -> Result<Blob, IndexError> {
+    serde_json::from_slice(&gunzip(packed).map_err(|e| corrupt(path, e))?)
         .map_err(|e| corrupt(path, e))
 }
 

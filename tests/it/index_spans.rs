@@ -93,6 +93,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Each segment file of `index`, rewritten by `edit`.
+fn edit_segments(index: &Path, edit: impl Fn(&mut Vec<u8>)) {
+    for entry in std::fs::read_dir(index.join("segments")).expect("segments") {
+        let path = entry.expect("entry").path();
+        let mut bytes = std::fs::read(&path).expect("read");
+        edit(&mut bytes);
+        std::fs::write(&path, bytes).expect("write");
+    }
+}
+
 fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -202,13 +212,10 @@ fn whole_quarters_are_read_from_their_spans_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = dir.path().join("index");
     copy_dir(Path::new(&b.fresh), &index);
-    for entry in std::fs::read_dir(index.join("segments")).expect("segments") {
-        let path = entry.expect("entry").path();
-        let mut bytes = std::fs::read(&path).expect("read");
+    edit_segments(&index, |bytes| {
         let table = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes")) as usize;
         bytes[28 + table..].fill(0);
-        std::fs::write(&path, bytes).expect("write");
-    }
+    });
     let index = index.display().to_string();
     let whole = "--from 2026-07-01 --to 2027-01-01";
     for who in WHO {
@@ -236,12 +243,9 @@ fn an_index_of_schema_2_reads_and_gets_its_spans() {
     let meta = index.join("index.json");
     let text = std::fs::read_to_string(&meta).expect("meta");
     std::fs::write(&meta, text.replace("\"schema\": 3", "\"schema\": 2")).expect("write");
-    for entry in std::fs::read_dir(index.join("segments")).expect("segments") {
-        let path = entry.expect("entry").path();
-        let mut bytes = std::fs::read(&path).expect("read");
-        bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
-        std::fs::write(&path, bytes).expect("write");
-    }
+    edit_segments(&index, |bytes| {
+        bytes[16..20].copy_from_slice(&2u32.to_le_bytes())
+    });
     let index_arg = index.display().to_string();
     for window in WINDOWS {
         same("--role build-agent", window, &b.logs, &index_arg);

@@ -3,33 +3,66 @@
 
 use crate::action::Action;
 use crate::arn::Arn;
+use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::fmt;
+
+/// A string field, borrowed from the input unless it holds an escape. serde's own `Option<Cow<str>>` always
+/// copies (its `borrow` reaches only a bare `Cow`): one allocation per field of every record parsed.
+fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    struct Text;
+    impl<'de> Visitor<'de> for Text {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Self::Value, D::Error> {
+            inner.deserialize_str(self)
+        }
+        fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(text)))
+        }
+        fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(text.to_owned())))
+        }
+        fn visit_string<E>(self, text: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(text)))
+        }
+    }
+    deserializer.deserialize_option(Text)
+}
 
 /// One CloudTrail record, as far as policygen needs it.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Record<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub event_version: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub event_time: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub event_source: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub event_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub event_type: Option<Cow<'a, str>>,
-    #[serde(borrow, default, rename = "eventID")]
+    #[serde(borrow, default, rename = "eventID", deserialize_with = "text")]
     pub event_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub aws_region: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub recipient_account_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub error_code: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub error_message: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub user_identity: Option<UserIdentity<'a>>,
@@ -64,15 +97,15 @@ impl<'a> ResourceEntry<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity<'a> {
-    #[serde(borrow, default, rename = "type")]
+    #[serde(borrow, default, rename = "type", deserialize_with = "text")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub arn: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub account_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub user_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub invoked_by: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub session_context: Option<SessionContext<'a>>,
@@ -89,22 +122,22 @@ pub struct SessionContext<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIssuer<'a> {
-    #[serde(borrow, default, rename = "type")]
+    #[serde(borrow, default, rename = "type", deserialize_with = "text")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub arn: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub account_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub user_name: Option<Cow<'a, str>>,
 }
 
 /// An entry of `resources[]`.
 #[derive(Debug, Deserialize)]
 pub struct ResourceRef<'a> {
-    #[serde(borrow, default, rename = "ARN")]
+    #[serde(borrow, default, rename = "ARN", deserialize_with = "text")]
     pub arn: Option<Cow<'a, str>>,
-    #[serde(borrow, default, rename = "type")]
+    #[serde(borrow, default, rename = "type", deserialize_with = "text")]
     pub kind: Option<Cow<'a, str>>,
 }
 
@@ -221,6 +254,32 @@ mod tests {
         assert_eq!(
             issuer.and_then(|i| i.user_name).as_deref(),
             Some("build-agent")
+        );
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped_and_keep_serde_errors() {
+        let json = r#"{"eventName":"GetObject","eventSource":"s3.amazon\u0061ws.com","errorCode":null,
+          "userIdentity":{"arn":"arn:aws:iam::1:user/a"},"resources":[{"ARN":"arn:aws:s3:::b"}]}"#;
+        let record: Record = serde_json::from_str(json).expect("valid record");
+        assert!(matches!(
+            record.event_name,
+            Some(Cow::Borrowed("GetObject"))
+        ));
+        assert!(matches!(record.event_source, Some(Cow::Owned(ref s)) if s == "s3.amazonaws.com"));
+        assert!(record.error_code.is_none() && record.event_time.is_none());
+        let arn = record.user_identity.and_then(|u| u.arn);
+        assert!(matches!(arn, Some(Cow::Borrowed("arn:aws:iam::1:user/a"))));
+        let resources = record.resources.unwrap_or_default();
+        let resource = resources.first().and_then(ResourceEntry::resource);
+        assert!(matches!(
+            resource.and_then(|r| r.arn.as_ref()),
+            Some(Cow::Borrowed("arn:aws:s3:::b"))
+        ));
+        let wrong = serde_json::from_str::<Record>(r#"{"eventName":7}"#).expect_err("a number");
+        assert_eq!(
+            wrong.to_string(),
+            "invalid type: integer `7`, expected a string at line 1 column 14"
         );
     }
 

@@ -36,10 +36,19 @@ thread_local! {
 
 /// Identifies an event across deliveries: eventID alone is not enough (hand-made logs reuse IDs), so
 /// source, name, time and the principal are part of it (a fleet reads every principal's records into one
-/// set: another principal's record must not hide one). A 128-bit FNV-1a hash keeps the set small.
+/// set: another principal's record must not hide one). Two 64-bit lanes, eight bytes a step, keep the set
+/// small and cost a tenth of hashing byte by byte; each part ends with its length, so parts cannot run
+/// into each other.
 fn event_key(record: &Record) -> u128 {
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const K0: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K1: u64 = 0xc2b2_ae3d_27d4_eb4f;
+    let mut lanes = [0x6c62_272e_07bb_0142_u64, 0x62b8_2175_6295_c58d_u64];
+    let mut mix = |word: u64| {
+        lanes[0] = (lanes[0] ^ word).wrapping_mul(K0).rotate_left(29);
+        lanes[1] = (lanes[1] ^ word.rotate_left(32))
+            .wrapping_mul(K1)
+            .rotate_left(31);
+    };
     let principal = principal_arn(record).unwrap_or("");
     for part in [
         record.id(),
@@ -48,11 +57,17 @@ fn event_key(record: &Record) -> u128 {
         record.time(),
         principal,
     ] {
-        for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
-            hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
+        let bytes = part.as_bytes();
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            mix(u64::from_le_bytes(word.try_into().unwrap_or_default()));
         }
+        let mut last = [0u8; 8];
+        last[..words.remainder().len()].copy_from_slice(words.remainder());
+        mix(u64::from_le_bytes(last));
+        mix(bytes.len() as u64);
     }
-    hash
+    (u128::from(lanes[0]) << 64) | u128::from(lanes[1])
 }
 
 /// One record's JSON. A record of valid UTF-8 (nearly all) is checked once as a whole, which is cheaper than

@@ -305,7 +305,7 @@ fn holds(condition: &Condition, ctx: &Context) -> bool {
 }
 
 fn present(expr: &Expr, ctx: &Context) -> bool {
-    !expr.values(ctx).is_empty()
+    expr.has_values(ctx)
         || !expr.has_pattern()
             && expr.nodes(ctx).iter().any(|v| match v {
                 serde_json::Value::Object(o) => !o.is_empty(),

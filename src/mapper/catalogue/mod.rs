@@ -13,6 +13,7 @@ use rules::{compile_rule, resource_exprs};
 pub use rules::{
     Condition, FactValue, GrantRule, ResourceRule, RevealRule, Rule, RuleKind, Template,
 };
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -134,8 +135,13 @@ impl Registry {
     /// The service of an IAM prefix (case-insensitive), compiled on first use; `Err` when its file does not
     /// load.
     pub fn service(&self, prefix: &str) -> Option<Result<Arc<Service>, MapError>> {
-        let key = prefix.to_ascii_lowercase();
-        let (text, cell) = self.services.get(key.as_str())?;
+        // Prefixes are nearly always lowercase already: no copy for those.
+        let key = if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(prefix.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(prefix)
+        };
+        let (text, cell) = self.services.get(key.as_ref())?;
         Some(
             cell.get_or_init(|| {
                 Service::compile(text)
@@ -165,10 +171,14 @@ impl Registry {
     pub fn canonical_action(&self, action: &str) -> Option<(Arc<Service>, String)> {
         let action = Action::parse(action)?;
         let service = self.service(action.prefix())?.ok()?;
-        let canonical = service
-            .by_lowercase
-            .get(&action.name().to_ascii_lowercase())?
-            .clone();
+        // Maps spell actions as the catalogue does: the exact name is found without lowercasing it.
+        let canonical = match service.actions.get_key_value(action.name()) {
+            Some((name, _)) => name.clone(),
+            None => service
+                .by_lowercase
+                .get(&action.name().to_ascii_lowercase())?
+                .clone(),
+        };
         Some((service, canonical))
     }
 }

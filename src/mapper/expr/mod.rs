@@ -109,18 +109,27 @@ pub fn descendants<'v>(node: &'v Value, out: &mut Vec<&'v Value>) {
 /// (and AWS's own documented examples) keep the SDK's capital (`TableName` beside `tableName` in one
 /// request), so a key absent as written is looked up with its first letter's case flipped.
 fn lookup<'v>(node: &'v Value, key: &str) -> Option<&'v Value> {
-    node.get(key).or_else(|| {
-        let mut chars = key.chars();
-        let first = chars.next()?;
-        let flipped: String = if first.is_ascii_lowercase() {
-            first.to_ascii_uppercase()
-        } else {
-            first.to_ascii_lowercase()
+    if let Some(found) = node.get(key) {
+        return Some(found);
+    }
+    // Only an ASCII letter has another case; the flipped key is built on the stack (this runs for
+    // every absent key a condition tests).
+    let first = *key.as_bytes().first()?;
+    if !first.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut buffer = [0u8; 64];
+    let mut long = Vec::new();
+    let flipped = match buffer.get_mut(..key.len()) {
+        Some(short) => short,
+        None => {
+            long.resize(key.len(), 0);
+            &mut long[..]
         }
-        .to_string()
-            + chars.as_str();
-        node.get(flipped.as_str())
-    })
+    };
+    flipped.copy_from_slice(key.as_bytes());
+    flipped[0] ^= 0x20;
+    node.get(std::str::from_utf8(flipped).ok()?)
 }
 
 /// One source of text: `req:bucketName`, `res:AWS::KMS::Key`, `lit:-??????`, `caller:user`.
@@ -423,6 +432,27 @@ impl Expr {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Whether [`Expr::values`] yields anything, without building the values where that is plain: one
+    /// term read from a body, with no pattern (what most conditions test).
+    pub fn has_values(&self, ctx: &Context) -> bool {
+        match self.terms.as_slice() {
+            [term]
+                if term.pattern.is_none()
+                    && matches!(
+                        term.source,
+                        Source::Request | Source::Response | Source::Additional
+                    ) =>
+            {
+                term.nodes(ctx).iter().any(|v| match v {
+                    Value::String(s) => !s.is_empty(),
+                    Value::Number(_) | Value::Bool(_) => true,
+                    _ => false,
+                })
+            }
+            _ => !self.values(ctx).is_empty(),
+        }
     }
 
     /// An empty value is no value, except from a map author's `lit:` (an AWS-owned SSM document has an

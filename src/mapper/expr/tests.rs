@@ -129,3 +129,63 @@ fn caller_fields() {
     );
     assert!(Expr::parse("caller:account", no_pattern).is_err());
 }
+
+#[test]
+fn has_values_agrees_with_values() {
+    let request = json!({"name": "a", "empty": "", "count": 0, "flag": false, "none": null,
+        "list": ["", "b"], "blanks": ["", ""], "object": {"k": "v"}, "nested": [{"id": ""}]});
+    let resources = [("AWS::S3::Bucket".to_string(), "arn:aws:s3:::b".to_string())];
+    let c = ctx(&request, &resources);
+    for text in [
+        "req:name",
+        "req:empty",
+        "req:count",
+        "req:flag",
+        "req:none",
+        "req:list[]",
+        "req:blanks[]",
+        "req:object",
+        "req:nested[].id",
+        "req:missing",
+        "req:**",
+        "res:AWS::S3::Bucket",
+        "res:AWS::S3::Object",
+        "lit:",
+        "lit:x",
+        "caller:user",
+        "req:name + lit:-x",
+        "req:empty + lit:-x",
+    ] {
+        let expr = Expr::parse(text, no_pattern).expect("valid");
+        assert_eq!(expr.has_values(&c), !expr.values(&c).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_key_is_found_in_either_case_of_its_first_letter() {
+    let long = format!("k{}", "x".repeat(80));
+    let request = json!({"BucketName": "a", "bucketname": "wrong", "9lives": "n", "Éclair": "e",
+        long.to_uppercase(): "long"});
+    for (key, found) in [
+        ("bucketName", Some("a")),
+        ("BucketName", Some("a")),
+        ("9lives", Some("n")),
+        ("9Lives", None),
+        ("éclair", None),
+        ("", None),
+        (long.as_str(), None),
+        (&format!("K{}", "x".repeat(80)), None),
+    ] {
+        assert_eq!(
+            lookup(&request, key).and_then(Value::as_str),
+            found,
+            "{key}"
+        );
+    }
+    let upper = long.to_uppercase();
+    let mixed = format!("k{}", &upper[1..]);
+    assert_eq!(
+        lookup(&request, &mixed).and_then(Value::as_str),
+        Some("long")
+    );
+}

@@ -231,11 +231,14 @@ impl UsageSet {
             return false;
         };
         let container = names::container(&key.resource);
-        // A call in the set outside a crowd is already among its container's members.
-        if self
-            .crowds
-            .keys()
-            .any(|(action, c)| *action == key.action && c == container)
+        // A call in the set outside a crowd is already among its container's members. Crowds are ordered by
+        // action: only the action's own are looked at.
+        if !self.crowds.is_empty()
+            && self
+                .crowds
+                .range((key.action.clone(), String::new())..)
+                .take_while(|((action, _), _)| *action == key.action)
+                .any(|((_, c), _)| c == container)
         {
             return false;
         }

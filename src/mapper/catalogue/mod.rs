@@ -65,16 +65,23 @@ static REGISTRY: OnceLock<Registry> = OnceLock::new();
 
 /// The embedded text of one service map.
 pub fn embedded_file(prefix: &str) -> Option<(&'static str, &'static str)> {
-    embedded::SERVICE_FILES
+    embedded_files().into_iter().find(|(p, _)| *p == prefix)
+}
+
+/// `(IAM prefix, JSON text)` of every embedded service map; the texts are only pointed to, not read.
+fn embedded_files() -> Vec<(&'static str, &'static str)> {
+    let texts = embedded::SERVICE_TEXTS.iter().copied();
+    embedded::SERVICE_PREFIXES
         .iter()
-        .find(|(p, _)| *p == prefix)
         .copied()
+        .zip(texts)
+        .collect()
 }
 
 impl Registry {
     /// The maps compiled into this binary.
     pub fn embedded() -> &'static Registry {
-        REGISTRY.get_or_init(|| Registry::load(embedded::EVENT_SOURCES, embedded::SERVICE_FILES))
+        REGISTRY.get_or_init(|| Registry::load(embedded::EVENT_SOURCES, &embedded_files()))
     }
 
     /// A registry of the event-source table `event_sources` and the service maps `files`

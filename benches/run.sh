@@ -163,7 +163,7 @@ run_ts() { # NAME from to dir  (select | generate, one pipeline, as trailscraper
 
 RESULTS=$OUT/results.tsv
 printf 'tool\tsize\twindow\tfrom\tto\tfiles\trecords\tjson_bytes\tgz_bytes\trole_records\twall_s\trss_kib\n' >"$RESULTS"
-declare -A PGWALL TSWALL
+declare -A PGWALL=() TSWALL=()
 rows=() notes=()
 row() { # tool size win records bytes wall rss_kb
   rows+=("$(awk -v t="$1" -v s="$2" -v w="$3" -v r="$4" -v b="$5" -v wall="$6" -v k="$7" 'BEGIN {

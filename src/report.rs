@@ -232,6 +232,13 @@ impl Diagnostics {
         }
     }
 
+    /// The locations of `other`'s findings, none of them counted: an earlier copy of an event counted already.
+    pub fn note_locations(&mut self, other: Diagnostics) {
+        for d in other.entries.into_values() {
+            self.add_n(d.code, d.subject, d.detail, d.first, 0);
+        }
+    }
+
     pub fn merge(&mut self, other: Diagnostics) {
         for (_, d) in other.entries {
             self.add_n(d.code, d.subject, d.detail, d.first, d.count);

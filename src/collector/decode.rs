@@ -433,14 +433,25 @@ impl<S: Sink> Decoder<S> {
             // the same event, and the report must not depend on which worker read its file first.
             if let Some((file, index)) = self.seen.see(event_key(record), origin.file, origin.index)
             {
+                // When the copy reported is not this one, this copy is the earlier and the other was taken
+                // already: what the event's findings name moves here.
+                let taken_later = (file.as_str(), index) != (origin.file, origin.index);
                 decoded.stats.records_duplicate += 1;
                 let why = format!("eventID `{}` seen before", record.id());
-                let at = Location {
+                let copy = Location {
                     file,
                     record: Some(index),
                     event_id: Some(record.id().to_string()),
                 };
-                return self.diagnose(decoded, Code::DuplicateEvent, &call(), why, at);
+                self.diagnose(decoded, Code::DuplicateEvent, &call(), why, copy);
+                if taken_later {
+                    if let Some(why) = unknown_version(record) {
+                        let code = Code::UnknownEventVersion;
+                        decoded.diagnostics.add_n(code, call(), why, Some(at()), 0);
+                    }
+                    out.sink.locate(record, &origin);
+                }
+                return;
             }
         }
         let events = weight.map_or(1, |w| w.count);
@@ -451,12 +462,7 @@ impl<S: Sink> Decoder<S> {
                 .entry(arn.to_string())
                 .or_default() += events;
         }
-        if let Some(version) = record
-            .event_version
-            .as_deref()
-            .filter(|v| !v.starts_with("1."))
-        {
-            let why = format!("eventVersion `{version}`");
+        if let Some(why) = unknown_version(record) {
             self.diagnose(decoded, Code::UnknownEventVersion, &call(), why, at());
         }
         out.sink.record(record, &origin, weight);
@@ -478,6 +484,12 @@ impl<S: Sink> Decoder<S> {
         }
         decoded.diagnostics.add(code, subject, detail, Some(at));
     }
+}
+
+/// Why a record's `eventVersion` is not one this reads (1.x).
+fn unknown_version(record: &Record) -> Option<String> {
+    let version = record.event_version.as_deref()?;
+    (!version.starts_with("1.")).then(|| format!("eventVersion `{version}`"))
 }
 
 fn sample_principal_of<S>(raw: &[u8], out: &mut Collected<S>) {

@@ -41,6 +41,11 @@ pub trait Sink: Send + Sync {
     fn decoded_for_unparsed(&mut self, _raw: &[u8]) -> Option<&mut Decoded> {
         None
     }
+
+    /// The earliest copy of an event whose later copy was read first and taken (a duplicate delivery read
+    /// out of order): nothing is counted again, but what the record's findings name is this copy, so that a
+    /// report does not depend on which copy a worker happened to read first.
+    fn locate(&mut self, _record: &Record, _origin: &Origin) {}
 }
 
 /// Records split by a key (a principal, a principal and a day), each key's into its own [`Collected`], as
@@ -102,6 +107,12 @@ impl<K: Ord + Send + Sync, S: Sink> Sink for Split<K, S> {
 
     fn decoded_for(&mut self, record: &Record) -> Option<&mut Decoded> {
         self.part(record).map(|p| &mut p.decoded)
+    }
+
+    fn locate(&mut self, record: &Record, origin: &Origin) {
+        if let Some(part) = self.part(record) {
+            part.sink.locate(record, origin);
+        }
     }
 }
 
@@ -209,6 +220,11 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     /// The first sink's: a split sink goes first (the usage index pairs one with a [`DaysSink`]).
     fn decoded_for(&mut self, record: &Record) -> Option<&mut Decoded> {
         self.0.decoded_for(record)
+    }
+
+    fn locate(&mut self, record: &Record, origin: &Origin) {
+        self.0.locate(record, origin);
+        self.1.locate(record, origin);
     }
 }
 

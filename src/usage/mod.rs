@@ -372,6 +372,19 @@ impl UsageSet {
         }
     }
 
+    /// The locations `other` gives waiting grants and failed calls, their events not counted again: an
+    /// earlier copy of an event counted already (nothing else of a usage set names a location).
+    pub fn note_locations(&mut self, other: UsageSet) {
+        for (waiting, (mut evidence, location)) in other.revealed.waiting {
+            evidence.count = 0;
+            self.revealed.wait(waiting, evidence, location);
+        }
+        for (key, mut failed) in other.failed {
+            failed.evidence.count = 0;
+            self.add_failed(key, failed);
+        }
+    }
+
     pub fn merge(&mut self, other: UsageSet) {
         // Crowds first, at the other set's level at least, so that its reduced entries join them here.
         for (id, crowd) in &other.crowds {

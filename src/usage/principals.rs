@@ -61,6 +61,10 @@ impl Sink for FleetSink {
         self.split.record(record, origin, weight);
     }
 
+    fn locate(&mut self, record: &Record, origin: &Origin) {
+        self.split.locate(record, origin);
+    }
+
     fn body(&mut self, body: &[u8]) {
         self.days.body(body);
     }

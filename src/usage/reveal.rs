@@ -45,7 +45,12 @@ impl Revealed {
         }
     }
 
-    fn wait(&mut self, waiting: Waiting, evidence: Evidence, location: Option<Location>) {
+    pub(super) fn wait(
+        &mut self,
+        waiting: Waiting,
+        evidence: Evidence,
+        location: Option<Location>,
+    ) {
         match self.waiting.get_mut(&waiting) {
             Some((mine, first)) => {
                 mine.merge(&evidence);

@@ -204,6 +204,13 @@ impl Sink for MappingSink {
         MappingSink::new(self.include_denied)
     }
 
+    fn locate(&mut self, record: &Record, origin: &Origin) {
+        let mut copy = self.fresh();
+        copy.record(record, origin, None);
+        self.diagnostics.note_locations(copy.diagnostics);
+        self.usage.note_locations(copy.usage);
+    }
+
     fn incomplete(&self) -> bool {
         self.diagnostics.worst() == Some(Severity::Incomplete)
     }
@@ -225,4 +232,81 @@ fn evidence(record: &Record, entry: Option<&EntryRef>, weight: Option<&Weight>) 
         evidence.last_seen.clone_from(&weight.last_seen);
     }
     evidence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MappingSink;
+    use crate::collector::{Decoder, Scope};
+    use crate::window::TimeWindow;
+
+    /// An event of an unknown service under an unknown `eventVersion`, and a failed call.
+    const LOG: &str = r#"{"Records":[
+      {"eventVersion":"2.0","eventTime":"2026-11-05T10:00:00Z","eventSource":"nosuch.amazonaws.com",
+       "eventName":"DoThing","eventID":"e1","awsRegion":"us-east-1","recipientAccountId":"111122223333",
+       "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u","accountId":"111122223333"}},
+      {"eventVersion":"1.08","eventTime":"2026-11-05T10:01:00Z","eventSource":"s3.amazonaws.com",
+       "eventName":"GetObject","eventID":"e2","errorCode":"SlowDown","awsRegion":"us-east-1",
+       "recipientAccountId":"111122223333","requestParameters":{"bucketName":"b","key":"k"},
+       "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u","accountId":"111122223333"}}]}"#;
+
+    /// Every finding of the log read as two files, one worker, in `order`: code, subject, count, where.
+    fn findings(order: [&str; 2]) -> Vec<String> {
+        let scope = Scope {
+            principal: None,
+            window: TimeWindow::unbounded(),
+            strict: false,
+        };
+        let decoder = Decoder::new(scope, MappingSink::new(false));
+        let mut out = decoder.fresh();
+        for name in order {
+            decoder.read(name, LOG.as_bytes(), &mut out);
+        }
+        let place = |l: &Option<crate::report::Location>| {
+            l.as_ref()
+                .map(|l| format!("{} record {:?}", l.file, l.record))
+        };
+        let diagnostics = out.decoded.diagnostics.iter();
+        let mut lines: Vec<String> = diagnostics
+            .chain(out.sink.diagnostics.iter())
+            .map(|d| {
+                format!(
+                    "{} {} x{} at {:?}",
+                    d.code,
+                    d.subject,
+                    d.count,
+                    place(&d.first)
+                )
+            })
+            .collect();
+        lines.extend(out.sink.usage.failed.iter().map(|(key, failed)| {
+            let (call, count) = (&key.call, failed.evidence.count);
+            format!("failed {call} x{count} at {:?}", place(&failed.first))
+        }));
+        lines.sort();
+        lines
+    }
+
+    /// The later copy of a duplicate delivery read first is the one taken; what the event's findings name
+    /// is still its earliest copy, so the report is the same whichever file a worker read first.
+    #[test]
+    fn a_duplicate_read_out_of_order_is_named_at_its_earliest_copy() {
+        let in_order = findings(["a.json", "b.json"]);
+        assert_eq!(findings(["b.json", "a.json"]), in_order);
+        let named_b: Vec<&String> = in_order.iter().filter(|l| l.contains("b.json")).collect();
+        assert!(
+            named_b.iter().all(|l| l.starts_with("duplicate-event")),
+            "{in_order:#?}"
+        );
+        assert!(
+            in_order
+                .iter()
+                .any(|l| l.starts_with("unknown-event-version"))
+                && in_order.iter().any(|l| l.starts_with("unmapped-event"))
+                && in_order
+                    .iter()
+                    .any(|l| l.starts_with("failed s3.amazonaws.com GetObject x1")),
+            "{in_order:#?}"
+        );
+    }
 }

@@ -703,3 +703,42 @@ fn a_fleet_from_the_index_is_the_fleet_from_the_logs() {
         assert_eq!(from_logs, from_index, "{window:?}");
     }
 }
+
+/// A duplicate delivery whose earlier copy (by object name) arrives in a later update than the copy the index
+/// took: a query names the earlier copy in the event's findings, as a run over the logs does.
+#[test]
+fn an_earlier_copy_delivered_in_a_later_update_is_named_as_the_logs_name_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("trail");
+    // An event of an unknown service (its finding names where it was read) and a throttled call.
+    let body = format!(
+        r#"{{"Records":[{},{}]}}"#,
+        record(2, 0, "2026-11-02T10:00:00Z"),
+        record(1, 0, "2026-11-02T10:05:00Z")
+    );
+    let object = |at: &str, tag: &str| {
+        format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/02/111122223333_CloudTrail_eu-west-1_20261102T{at}Z_{tag}.json")
+    };
+    let index = dir.path().join("index");
+    let logs_arg = logs.display().to_string();
+    write_trail(&logs, &[(object("1200", "later"), body.clone())]);
+    update(&index, std::slice::from_ref(&logs_arg), 5).expect("first update");
+    write_trail(&logs, &[(object("1100", "earlier"), body)]);
+    let second = update(&index, std::slice::from_ref(&logs_arg), 5).expect("second update");
+    assert_eq!(second.objects_read, 1);
+    let window = "--from 2026-11-01 --to 2026-11-08";
+    let from_logs = answer(&words(&format!(
+        "--role build-agent {window} --logs {logs_arg}"
+    )));
+    let unmapped = from_logs
+        .lines()
+        .find(|l| l.contains("UnmappedEvent"))
+        .expect("the unknown service is reported");
+    assert!(unmapped.contains("_earlier.json"), "{unmapped}");
+    same(
+        "--role build-agent",
+        window,
+        &logs_arg,
+        &index.display().to_string(),
+    );
+}

@@ -65,23 +65,22 @@ static REGISTRY: OnceLock<Registry> = OnceLock::new();
 
 /// The embedded text of one service map.
 pub fn embedded_file(prefix: &str) -> Option<(&'static str, &'static str)> {
-    embedded_files().into_iter().find(|(p, _)| *p == prefix)
+    embedded_files().find(|(p, _)| *p == prefix)
 }
 
 /// `(IAM prefix, JSON text)` of every embedded service map; the texts are only pointed to, not read.
-fn embedded_files() -> Vec<(&'static str, &'static str)> {
+fn embedded_files() -> impl Iterator<Item = (&'static str, &'static str)> {
     let texts = embedded::SERVICE_TEXTS.iter().copied();
-    embedded::SERVICE_PREFIXES
-        .iter()
-        .copied()
-        .zip(texts)
-        .collect()
+    embedded::SERVICE_PREFIXES.iter().copied().zip(texts)
 }
 
 impl Registry {
     /// The maps compiled into this binary.
     pub fn embedded() -> &'static Registry {
-        REGISTRY.get_or_init(|| Registry::load(embedded::EVENT_SOURCES, &embedded_files()))
+        REGISTRY.get_or_init(|| {
+            let files: Vec<_> = embedded_files().collect();
+            Registry::load(embedded::EVENT_SOURCES, &files)
+        })
     }
 
     /// A registry of the event-source table `event_sources` and the service maps `files`

@@ -231,14 +231,11 @@ impl UsageSet {
             return false;
         };
         let container = names::container(&key.resource);
-        // A call in the set outside a crowd is already among its container's members. Crowds are ordered by
-        // action: only the action's own are looked at.
+        // A call in the set outside a crowd is already among its container's members.
         if !self.crowds.is_empty()
             && self
                 .crowds
-                .range((key.action.clone(), String::new())..)
-                .take_while(|((action, _), _)| *action == key.action)
-                .any(|((_, c), _)| c == container)
+                .contains_key(&(key.action.clone(), container.to_string()))
         {
             return false;
         }

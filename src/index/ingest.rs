@@ -50,7 +50,7 @@ impl Sink for StartsSink {
         static NOTHING: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
             std::sync::OnceLock::new();
         let nothing = NOTHING.get_or_init(|| memchr::memmem::Finder::new(b"\x00\x00"));
-        if memchr::memmem::find(body, b"\\u").is_none() {
+        if !split::has_unicode_escape(body) {
             self.starts = split::candidates(body, nothing).map(|(count, _)| count);
         }
     }

@@ -204,61 +204,60 @@ pub async fn answer(
             (key, span::choose(&spans, key, whole))
         })
         .collect();
-    let mut parts: BTreeMap<PrincipalKey, Collected<MappingSink>> = BTreeMap::new();
-    let merged: Vec<(&PrincipalKey, Collected<MappingSink>)> = chosen
-        .par_iter()
-        .flat_map_iter(|(key, spans)| spans.iter().map(move |span| (*key, span)))
-        .filter_map(|(key, span)| span.state(key).transpose().map(|part| Ok((key, part?))))
-        .collect::<Result<_, IndexError>>()?;
-    for (key, part) in merged {
-        merge_into(&mut parts, key, part);
-    }
-    // Each segment's whole days outside those (segments read and unpacked in parallel), and each
-    // principal's days cut.
-    type Found = (
-        Vec<(PrincipalKey, Collected<MappingSink>)>,
-        BTreeSet<(PrincipalKey, Day)>,
-    );
-    let found: Vec<Found> = segments
-        .par_iter()
-        .map(|segment| {
-            let mut parts = Vec::new();
-            let mut cut = BTreeSet::new();
-            for (key, spans) in chosen
-                .iter()
-                .filter(|(k, _)| segment.principals.contains_key(**k))
-            {
-                let held = |day: &Day| spans.iter().any(|s| s.holds(day, segment.number));
-                if segment.days.iter().all(held) {
-                    continue;
-                }
-                let blob = segment.states(key)?;
-                let mut whole = BTreeSet::new();
-                for day in blob.days().filter(|d| !held(d)) {
-                    match cover(day, window) {
-                        Cover::Outside => {}
-                        Cover::Whole if !is_unopened(key, day) => {
-                            whole.insert(day.clone());
-                        }
-                        Cover::Whole | Cover::Cut => {
-                            cut.insert(((*key).clone(), day.clone()));
-                        }
-                    }
-                }
-                for (_, part) in blob.into_parts(|day| whole.contains(day)) {
-                    parts.push(((*key).clone(), part));
-                }
-            }
-            Ok((parts, cut))
-        })
-        .collect::<Result<_, IndexError>>()?;
-    let mut cut: BTreeSet<(PrincipalKey, Day)> = BTreeSet::new();
-    for (found, days) in found {
-        for (key, part) in found {
+    // Each principal's spans, each segment's whole days outside them, and each principal's days cut: read,
+    // unpacked and merged in parallel (the usage set merges independently of order and split), the
+    // merged halves merged last.
+    type Found = (Parts, BTreeSet<(PrincipalKey, Day)>);
+    let join = |(mut parts, mut cut): Found, (more, more_cut): Found| {
+        for (key, part) in more {
             merge_into(&mut parts, &key, part);
         }
-        cut.extend(days);
-    }
+        cut.extend(more_cut);
+        Ok::<_, IndexError>((parts, cut))
+    };
+    let from_spans = chosen
+        .par_iter()
+        .flat_map_iter(|(key, spans)| spans.iter().map(move |span| (*key, span)))
+        .map(|(key, span)| {
+            let mut parts = Parts::new();
+            if let Some(part) = span.state(key)? {
+                merge_into(&mut parts, key, part);
+            }
+            Ok((parts, BTreeSet::new()))
+        });
+    let from_days = segments.par_iter().map(|segment| {
+        let mut parts = Parts::new();
+        let mut cut = BTreeSet::new();
+        for (key, spans) in chosen
+            .iter()
+            .filter(|(k, _)| segment.principals.contains_key(**k))
+        {
+            let held = |day: &Day| spans.iter().any(|s| s.holds(day, segment.number));
+            if segment.days.iter().all(held) {
+                continue;
+            }
+            let blob = segment.states(key)?;
+            let mut whole = BTreeSet::new();
+            for day in blob.days().filter(|d| !held(d)) {
+                match cover(day, window) {
+                    Cover::Outside => {}
+                    Cover::Whole if !is_unopened(key, day) => {
+                        whole.insert(day.clone());
+                    }
+                    Cover::Whole | Cover::Cut => {
+                        cut.insert(((*key).clone(), day.clone()));
+                    }
+                }
+            }
+            for (_, part) in blob.into_parts(|day| whole.contains(day)) {
+                merge_into(&mut parts, key, part);
+            }
+        }
+        Ok((parts, cut))
+    });
+    let (mut parts, cut) = from_spans
+        .chain(from_days)
+        .try_reduce(|| (Parts::new(), BTreeSet::new()), join)?;
 
     // Objects are read again from the source (a bucket reached only now that it is needed).
     let reread: BTreeMap<&str, &ObjectEntry> = cut
@@ -339,11 +338,10 @@ pub async fn answer(
     })
 }
 
-fn merge_into(
-    parts: &mut BTreeMap<PrincipalKey, Collected<MappingSink>>,
-    key: &PrincipalKey,
-    part: Collected<MappingSink>,
-) {
+/// Each principal's records so far.
+type Parts = BTreeMap<PrincipalKey, Collected<MappingSink>>;
+
+fn merge_into(parts: &mut Parts, key: &PrincipalKey, part: Collected<MappingSink>) {
     let mut mine = parts.remove(key);
     absorb(&mut mine, part);
     parts.extend(mine.map(|mine| (key.clone(), mine)));

@@ -330,6 +330,13 @@ fn restore_members(usage: &mut crate::usage::UsageSet) {
 /// into).
 pub fn absorb(mine: &mut Option<Collected<MappingSink>>, part: Collected<MappingSink>) {
     match mine {
+        // Merging re-records each entry of the set merged in: the larger set takes the smaller.
+        Some(mine) if part.sink.usage.used.len() > mine.sink.usage.used.len() => {
+            let mut part = part;
+            restore_members(&mut part.sink.usage);
+            let smaller = std::mem::replace(mine, part);
+            mine.merge(smaller);
+        }
         Some(mine) => mine.merge(part),
         None => {
             let mut part = part;

@@ -2,7 +2,7 @@
 //! and actionlint over both (the action's steps linted as the job of a reusable workflow, where `inputs` means
 //! what it means in a composite action).
 
-use super::support::{policygen, root, text};
+use super::support::{installed_tool, policygen, root, text};
 use serde_json::{json, Value};
 
 fn yaml(path: &str) -> Value {
@@ -81,11 +81,7 @@ fn as_workflow(action: &Value) -> Value {
 #[test]
 #[ignore = "needs actionlint: run by scripts/test.sh, which installs it"]
 fn actionlint_accepts_the_action_and_the_example_workflow() {
-    let Some(lint) = std::env::var("ACTIONLINT").ok().filter(|s| !s.is_empty()) else {
-        let why = std::env::var("ACTIONLINT_MISSING").unwrap_or_else(|_| {
-            panic!("ACTIONLINT is not set: run under scripts/test.sh, which installs actionlint")
-        });
-        eprintln!("SKIPPED: actionlint could not be installed here: {why}");
+    let Some(lint) = installed_tool("ACTIONLINT", "actionlint") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");

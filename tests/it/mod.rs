@@ -5,6 +5,7 @@ mod aws_index;
 mod aws_lookup;
 mod aws_query;
 mod aws_s3;
+mod cfn_lint;
 mod cli;
 mod comment;
 mod conventions;

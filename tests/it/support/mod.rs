@@ -112,6 +112,19 @@ pub fn emulator() -> String {
         .expect("AWS_ENDPOINT_URL: run the emulator tests under `scripts/with-moto.sh`")
 }
 
+/// The path `scripts/test.sh` puts in `var` for an outside checker it installs (`tool`); `None`, the test then
+/// reporting itself skipped, where the script could not install it and said why in `{var}_MISSING`.
+pub fn installed_tool(var: &str, tool: &str) -> Option<String> {
+    if let Some(path) = std::env::var(var).ok().filter(|s| !s.is_empty()) {
+        return Some(path);
+    }
+    let why = std::env::var(format!("{var}_MISSING")).unwrap_or_else(|_| {
+        panic!("{var} is not set: run under scripts/test.sh, which installs {tool}")
+    });
+    eprintln!("SKIPPED: {tool} could not be installed here: {why}");
+    None
+}
+
 /// The golden scenario folders (`tests/scenarios/<name>/` with an `args` file), sorted.
 pub fn scenario_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/scenarios"))

@@ -50,7 +50,7 @@ pub struct Generalised {
     /// How many observed resources it stands for (0: unknown, a crowd of the usage set).
     pub observed: usize,
     /// The first observed resources, in sort order.
-    pub examples: BTreeSet<String>,
+    pub examples: crate::usage::SmallSet<String>,
     /// The identifiers that became `*`: kind and examples.
     pub identifiers: BTreeSet<String>,
     /// How a crowd made it, if one did: the crowd rule past `--max-resources`, or the usage set's crowd.
@@ -222,7 +222,7 @@ fn report_generalised(
                 resource: resource.to_string(),
                 actions: BTreeSet::new(),
                 observed: 0,
-                examples: BTreeSet::new(),
+                examples: crate::usage::SmallSet::new(),
                 identifiers: BTreeSet::new(),
                 crowd: None,
             });

@@ -4,8 +4,10 @@
 pub mod principals;
 pub mod reveal;
 mod sink;
+mod small_set;
 
 pub use sink::MappingSink;
+pub use small_set::SmallSet;
 
 /// What a run collects into: the usage, and the days that had logs (for a review).
 pub type RunSink = (MappingSink, crate::collector::sink::DaysSink);
@@ -33,11 +35,11 @@ pub struct Evidence {
     /// The earliest event (by time, then eventID): deterministic whatever order the files are read in.
     pub sample_event_id: String,
     #[serde(serialize_with = "entries_as_strings")]
-    pub entries: BTreeSet<EntryRef>,
+    pub entries: SmallSet<EntryRef>,
     /// The first [`SESSIONS`] session names (in sort order) that made the calls: whether a resource
     /// outlives one run, and which of its parts come from the session's name (`emitter/group/`).
     #[serde(skip)]
-    pub sessions: BTreeSet<String>,
+    pub sessions: SmallSet<String>,
 }
 
 /// The session named by `caller`, an assumed-role ARN (`arn:aws:sts::1:assumed-role/role/SESSION`).
@@ -52,7 +54,7 @@ fn session_of(caller: Option<&str>) -> Option<&str> {
 pub const SESSIONS: usize = 2;
 
 fn entries_as_strings<S: serde::Serializer>(
-    entries: &BTreeSet<EntryRef>,
+    entries: &SmallSet<EntryRef>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.collect_seq(entries.iter().map(ToString::to_string))
@@ -66,7 +68,7 @@ impl Evidence {
             last_seen: time.to_string(),
             sample_event_id: event_id.to_string(),
             entries: entry.cloned().into_iter().collect(),
-            sessions: BTreeSet::new(),
+            sessions: SmallSet::new(),
         }
     }
 
@@ -136,7 +138,12 @@ impl Evidence {
 }
 
 /// Adds `more` to `set` and keeps its `limit` smallest members: the same whatever order sets are merged in.
-pub fn keep_first(set: &mut BTreeSet<String>, more: &BTreeSet<String>, limit: usize) {
+pub fn keep_first<'a>(
+    set: &mut SmallSet<String>,
+    more: impl IntoIterator<Item = &'a String>,
+    limit: usize,
+) {
+    // `more` comes in order (a set's): past the limit, nothing after it can be kept either.
     for item in more {
         if set.len() >= limit && set.last().is_some_and(|last| item >= last) {
             break;
@@ -198,7 +205,7 @@ pub struct Crowd {
     /// What its members became.
     pub shapes: BTreeSet<String>,
     /// The first two members, in sort order, to name in the warning.
-    pub examples: BTreeSet<String>,
+    pub examples: crate::usage::SmallSet<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -252,11 +259,7 @@ impl UsageSet {
         let id = (key.action.clone(), container.to_string());
         if let Some(crowd) = self.crowds.get_mut(&id) {
             if reduced_at.is_none() {
-                keep_first(
-                    &mut crowd.examples,
-                    &BTreeSet::from([key.resource.clone()]),
-                    2,
-                );
+                keep_first(&mut crowd.examples, [&key.resource], 2);
             }
             // A shape reduced again at its own level stays what it is: that work is spared.
             let key = if reduced_at == Some(crowd.level) {
@@ -299,7 +302,7 @@ impl UsageSet {
         let members = self.members.remove(id).unwrap_or_default();
         let (was, old, mut examples) = match self.crowds.remove(id) {
             Some(crowd) => (Some(crowd.level), crowd.shapes, crowd.examples),
-            None => (None, BTreeSet::new(), BTreeSet::new()),
+            None => (None, BTreeSet::new(), SmallSet::new()),
         };
         keep_first(&mut examples, &members, 2);
         let mut level = was.unwrap_or(1).max(least);

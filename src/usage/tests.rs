@@ -98,7 +98,7 @@ fn sessions_keep_the_first_two() {
     }
     assert_eq!(
         a.sessions,
-        BTreeSet::from(["gh-run-1".to_string(), "gh-run-3".to_string()])
+        SmallSet::from_iter(["gh-run-1".to_string(), "gh-run-3".to_string()])
     );
     let user = Evidence::new("t", "e", None).in_session(Some("arn:aws:iam::1:user/alice"));
     assert!(user.sessions.is_empty());

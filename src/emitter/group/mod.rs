@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Seen {
     pub first_day: String,
     pub last_day: String,
-    pub sessions: BTreeSet<String>,
+    pub sessions: crate::usage::SmallSet<String>,
 }
 
 impl Seen {
@@ -65,7 +65,7 @@ impl Seen {
 pub struct Values {
     pub distinct: usize,
     /// The first two, in sort order.
-    pub examples: BTreeSet<String>,
+    pub examples: crate::usage::SmallSet<String>,
 }
 
 /// One resource of the statement and what was observed behind it.
@@ -74,7 +74,7 @@ pub struct Written {
     /// The observed resources it stands for.
     pub observed: usize,
     /// The first observed resources, in sort order.
-    pub examples: BTreeSet<String>,
+    pub examples: crate::usage::SmallSet<String>,
     /// The per-run identifiers that became `*`, by kind.
     pub identifiers: BTreeMap<IdKind, Values>,
 }

@@ -3,7 +3,7 @@
 //! while an update runs; `index.json` with the schema version and the source the index reads.
 //!
 //! ```text
-//! DIR/index.json            {"schema": 2, "source": [...], "s3": {...}}: `s3` for an index of a bucket,
+//! DIR/index.json            {"schema": 3, "source": [...], "s3": {...}}: `s3` for an index of a bucket,
 //!                           with the account and region prefixes its last update listed
 //! DIR/lock                  held (flock) by the updating process; names it
 //! DIR/segments/NNNNNNNN.seg "policygen-index\n", schema (u32 LE), table length (u64 LE), table (gzip JSON),

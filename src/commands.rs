@@ -71,13 +71,14 @@ pub fn run(command: Command) -> u8 {
     }
 }
 
-/// `policygen index`: builds or updates the index, and says what it read.
-pub async fn index(args: &IndexArgs) -> u8 {
-    let given = match index_source(args) {
+/// `policygen index`: builds or updates the index, and says what it read; `progress`: a bar on stderr (set by
+/// the binary when stderr is a terminal).
+pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
+    let given = match index_source(args, progress) {
         Ok(given) => given,
         Err(e) => return fail(&e),
     };
-    match crate::index::update(&args.index, &given, args.batch.max(1)).await {
+    match crate::index::update(&args.index, &given, args.batch.max(1), progress).await {
         Ok(report) => {
             for failed in &report.failed {
                 eprintln!("error: `{failed}` could not be read: queries report it, and the next update reads it again");
@@ -107,8 +108,8 @@ pub async fn index(args: &IndexArgs) -> u8 {
     }
 }
 
-/// What `policygen index` is given to read, validated.
-fn index_source(args: &IndexArgs) -> Result<Given, SettingsError> {
+/// What `policygen index` is given to read, validated; `progress`: the bucket's listing draws a spinner.
+fn index_source(args: &IndexArgs, progress: bool) -> Result<Given, SettingsError> {
     let Some(url) = &args.s3 else {
         return Ok(Given::Logs(args.logs.clone()));
     };
@@ -127,7 +128,7 @@ fn index_source(args: &IndexArgs) -> Result<Given, SettingsError> {
             .collect::<Result<_, _>>()?,
         concurrency: args.concurrency,
         download: None,
-        progress: false,
+        progress,
     };
     let aws = AwsOptions {
         profile: args.profile.clone(),

@@ -16,8 +16,12 @@ async fn main() -> ExitCode {
         Err(e) => return ExitCode::from(e.report()),
     };
     ExitCode::from(match cli.command {
-        Some(policygen::cli::Command::Fleet(args)) => policygen::fleet::run(&args).await,
-        Some(policygen::cli::Command::Index(args)) => policygen::commands::index(&args).await,
+        Some(policygen::cli::Command::Fleet(args)) => {
+            policygen::fleet::run(&args, std::io::stderr().is_terminal()).await
+        }
+        Some(policygen::cli::Command::Index(args)) => {
+            policygen::commands::index(&args, std::io::stderr().is_terminal()).await
+        }
         Some(command) => run(command),
         None => generate(&cli.generate).await,
     })

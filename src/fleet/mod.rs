@@ -317,15 +317,18 @@ fn record_level(code: Code) -> bool {
     )
 }
 
-/// The command: collect, finish, print; returns the exit code.
-pub async fn run(args: &FleetArgs) -> u8 {
-    let settings = match FleetSettings::from_args(args, chrono::Utc::now()) {
+/// The command: collect, finish, print; returns the exit code. `terminal`: stderr is one (progress is drawn
+/// there unless `--quiet`).
+pub async fn run(args: &FleetArgs, terminal: bool) -> u8 {
+    let mut settings = match FleetSettings::from_args(args, chrono::Utc::now()) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("error: {e}\n\nRun `policygen fleet --help` for the options.");
             return Exit::Error.code();
         }
     };
+    let progress = terminal && !settings.quiet;
+    settings.base.source.show_progress(progress);
     let sources = match Sources::connect(&settings.base.aws, settings.base.needs_aws()).await {
         Ok(sources) => sources,
         Err(e) => return crate::commands::fail(&e),

@@ -20,6 +20,7 @@ use crate::report::{Code, Stats};
 use crate::usage::MappingSink;
 use crate::window::TimeWindow;
 use chrono::{TimeZone, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -160,8 +161,14 @@ impl Given {
     }
 }
 
-/// Reads what is new in `given` into the index at `dir` (created when missing).
-pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateReport, IndexError> {
+/// Reads what is new in `given` into the index at `dir` (created when missing); `progress`: draw a bar of
+/// the bytes read on stderr (a terminal).
+pub async fn update(
+    dir: &Path,
+    given: &Given,
+    batch: usize,
+    progress: bool,
+) -> Result<UpdateReport, IndexError> {
     let _lock = Store::lock(dir)?;
     let mut meta = given.meta();
     let store = Store::open(dir)?;
@@ -261,6 +268,7 @@ pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateRep
             origin.fetch(&paths).await
         })
     };
+    let bar = progress_bar(&candidates, progress);
     let batches: Vec<&[Candidate]> = candidates.chunks(batch.max(1)).collect();
     let mut next = batches.first().map(|b| fetch(b));
     for (i, batch) in batches.iter().copied().enumerate() {
@@ -328,9 +336,34 @@ pub async fn update(dir: &Path, given: &Given, batch: usize) -> Result<UpdateRep
         store.commit(number, objects, by_principal)?;
         report.segments_written += 1;
         report.objects_read += batch.len();
+        bar.inc(batch.iter().map(|c| c.size).sum());
+        bar.set_message(format!(
+            "{}/{} objects",
+            report.objects_read,
+            candidates.len()
+        ));
     }
+    bar.set_message("merging months and quarters");
     report.spans_written = super::span::refresh(&store)?;
+    bar.finish_and_clear();
     Ok(report)
+}
+
+/// A bar of the bytes of `candidates` read (hidden unless `enabled`, or when there is nothing to read).
+fn progress_bar(candidates: &[Candidate], enabled: bool) -> ProgressBar {
+    if !enabled || candidates.is_empty() {
+        return ProgressBar::hidden();
+    }
+    let total = candidates.iter().map(|c| c.size).sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} index [{elapsed}] {bar:28} {binary_bytes}/{binary_total_bytes} eta {eta} {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("0/{} objects", candidates.len()));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 /// The files under `logs`, with their sizes and modification times; paths that could not be listed.

@@ -66,6 +66,7 @@ pub(super) fn update(
             index,
             &Given::Logs(logs.to_vec()),
             batch,
+            false,
         ))
 }
 
@@ -643,6 +644,8 @@ fn a_review_is_the_same_from_the_index() {
     let index = dir.path().join("index").display().to_string();
     let built = policygen(&["index", "--logs", "examples/trail", "--index", &index]);
     assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    // The progress bar is drawn on a terminal only: captured, stderr stays empty.
+    assert_eq!(text(&built.stderr), "");
     for window in [
         ["--from", "2026-11-01", "--to", "2026-12-01"],
         [

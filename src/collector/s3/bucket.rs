@@ -1,7 +1,7 @@
 //! The trail bucket as the usage index reads it: every object of every account and region, whatever its
 //! day, with its ETag; and objects fetched by key, in order.
 
-use super::list::list_objects;
+use super::list::{list_objects, listing_spinner};
 use super::{client, day_folder, discover, get, S3Error, TrailObject, Trails};
 use crate::collector::source::{AwsOptions, S3Source};
 use crate::collector::{AwsError, Sources};
@@ -49,7 +49,9 @@ impl Bucket {
     /// Lists every region of every kept account whole (no window), region prefixes concurrently. A
     /// prefix that cannot be listed fails the inventory: its objects would be missing without a trace.
     pub async fn inventory(&self) -> Result<Inventory, S3Error> {
+        let spinner = listing_spinner(self.source.progress, &self.source.url());
         let trails = discover(&self.client, &self.source).await?;
+        let regions = trails.regions(&self.source.regions).count();
         let semaphore = Arc::new(Semaphore::new(self.source.concurrency));
         let mut tasks = JoinSet::new();
         for (_, dir) in trails.regions(&self.source.regions) {
@@ -65,7 +67,7 @@ impl Bucket {
                 (dir, listed)
             });
         }
-        let mut objects = Vec::new();
+        let (mut objects, mut done_regions) = (Vec::new(), 0);
         while let Some(done) = tasks.join_next().await {
             let (dir, listed) = done.map_err(|e| S3Error::Aws {
                 operation: "ListObjectsV2",
@@ -80,7 +82,13 @@ impl Bucket {
                     .and_then(day_folder)
                     .is_some()
             }));
+            done_regions += 1;
+            spinner.set_message(format!(
+                "{done_regions}/{regions} account/region trails, {} objects",
+                objects.len()
+            ));
         }
+        spinner.finish_and_clear();
         objects.sort();
         Ok(Inventory { trails, objects })
     }

@@ -352,7 +352,7 @@ pub async fn list<S: Sink>(
 }
 
 /// A spinner with counts while the bucket is listed, before the download bar can know its total.
-fn listing_spinner(enabled: bool, url: &str) -> ProgressBar {
+pub(super) fn listing_spinner(enabled: bool, url: &str) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }

@@ -8,7 +8,7 @@ use super::state::Blob;
 use super::store::{Day, Meta, ObjectEntry, S3Meta, Store, SCHEMA};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
-use crate::collector::s3::{key_time, Bucket, Trails};
+use crate::collector::s3::{bytes_bar, key_time, Bucket, Trails};
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::source::{AwsOptions, S3Source};
 use crate::collector::{
@@ -20,7 +20,6 @@ use crate::report::{Code, Stats};
 use crate::usage::MappingSink;
 use crate::window::TimeWindow;
 use chrono::{TimeZone, Utc};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -268,7 +267,17 @@ pub async fn update(
             origin.fetch(&paths).await
         })
     };
-    let bar = progress_bar(&candidates, progress);
+    let bytes = candidates.iter().map(|c| c.size).sum();
+    let bar = bytes_bar(
+        "index",
+        bytes,
+        candidates.len(),
+        progress && !candidates.is_empty(),
+    );
+    if !bar.is_hidden() {
+        // A batch takes seconds: the spinner shows the update is alive between them.
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    }
     let batches: Vec<&[Candidate]> = candidates.chunks(batch.max(1)).collect();
     let mut next = batches.first().map(|b| fetch(b));
     for (i, batch) in batches.iter().copied().enumerate() {
@@ -347,23 +356,6 @@ pub async fn update(
     report.spans_written = super::span::refresh(&store)?;
     bar.finish_and_clear();
     Ok(report)
-}
-
-/// A bar of the bytes of `candidates` read (hidden unless `enabled`, or when there is nothing to read).
-fn progress_bar(candidates: &[Candidate], enabled: bool) -> ProgressBar {
-    if !enabled || candidates.is_empty() {
-        return ProgressBar::hidden();
-    }
-    let total = candidates.iter().map(|c| c.size).sum();
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} index [{elapsed}] {bar:28} {binary_bytes}/{binary_total_bytes} eta {eta} {msg}",
-    ) {
-        bar.set_style(style);
-    }
-    bar.set_message(format!("0/{} objects", candidates.len()));
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar
 }
 
 /// The files under `logs`, with their sizes and modification times; paths that could not be listed.

@@ -107,18 +107,19 @@ pub fn mirror_path(dir: &Path, key: &str) -> Option<PathBuf> {
     safe.then(|| dir.join(relative))
 }
 
-fn progress_bar(listing: &Listing, enabled: bool) -> ProgressBar {
+/// A bar of the bytes of `objects` objects read (`total` bytes), on stderr, named `label`; hidden unless
+/// `enabled`. The caller counts the objects in its message.
+pub fn bytes_bar(label: &str, total: u64, objects: usize, enabled: bool) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }
-    let total: u64 = listing.objects.iter().map(|o| o.size).sum();
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} s3 [{elapsed}] {bar:28} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
-    ) {
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{spinner}} {label} [{{elapsed}}] {{bar:28}} {{binary_bytes}}/{{binary_total_bytes}} {{binary_bytes_per_sec}} eta {{eta}} {{msg}}"
+    )) {
         bar.set_style(style);
     }
-    bar.set_message(format!("0/{} objects", listing.objects.len()));
+    bar.set_message(format!("0/{objects} objects"));
     bar
 }
 
@@ -131,7 +132,8 @@ pub async fn fetch<S: Sink + 'static>(
     decoder: &Arc<Decoder<S>>,
     out: &mut Collected<S>,
 ) -> Result<(), S3Error> {
-    let bar = progress_bar(listing, source.progress);
+    let bytes = listing.objects.iter().map(|o| o.size).sum();
+    let bar = bytes_bar("s3", bytes, listing.objects.len(), source.progress);
     let total = listing.objects.len();
     let semaphore = Arc::new(Semaphore::new(source.concurrency));
     let mut tasks: JoinSet<Result<Collected<S>, S3Error>> = JoinSet::new();

@@ -117,7 +117,7 @@ pub fn coverage(inputs: &[LogInput]) -> (String, bool) {
         strict: false,
     };
     let decoder = Decoder::new(scope, CoverageSink::default());
-    let collected = files::collect(inputs, &decoder);
+    let collected = files::collect(inputs, &decoder, false);
     coverage_text(
         &collected.sink.calls,
         &collected.decoded.stats,

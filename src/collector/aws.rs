@@ -286,7 +286,7 @@ pub async fn collect<S: Sink + 'static>(
     };
     let decoder = Arc::new(Decoder::new(decoder_scope, sink));
     let (mut partial, report) = match source {
-        Source::Logs(_) => return Err(AwsError::NotAws),
+        Source::Logs { .. } => return Err(AwsError::NotAws),
         Source::S3(s3_source) => {
             let client = s3::client(config);
             let (partial, listing) = s3::collect(&client, s3_source, &decoder).await?;

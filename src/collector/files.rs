@@ -4,10 +4,12 @@ use super::decode::Decoder;
 use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
 use super::sink::{Collected, Sink};
 use crate::window::TimeWindow;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use walkdir::WalkDir;
 
@@ -80,9 +82,12 @@ pub fn discover<S: Sink>(
 }
 
 /// Reads every input through `decoder`, files in parallel while the directories are still being walked
-/// (listing a big trail takes a while), and merges what they contributed.
-pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<S> {
+/// (listing a big trail takes a while), and merges what they contributed. `progress`: a spinner on stderr
+/// with the files and bytes read (the walk is not done before reading, so there is no total to show).
+pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>, progress: bool) -> Collected<S> {
     let window = &decoder.scope().window;
+    let spinner = reading_spinner(progress);
+    let files_read = AtomicUsize::new(0);
     // A file under two inputs is read once.
     let listed = Mutex::new(HashSet::new());
     // Each worker folds its files into one partial, so memory holds a few partials, not one per file.
@@ -105,7 +110,15 @@ pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<
                             part.decoded.stats.files_outside_window += 1;
                         } else if first && !decoder.stopped() {
                             match std::fs::read(&path) {
-                                Ok(bytes) => decoder.read(&name, &bytes, &mut part),
+                                Ok(bytes) => {
+                                    decoder.read(&name, &bytes, &mut part);
+                                    let n = files_read.fetch_add(1, Ordering::Relaxed) + 1;
+                                    spinner.inc(bytes.len() as u64);
+                                    spinner.set_message(format!(
+                                        "{n} file{}",
+                                        if n == 1 { "" } else { "s" }
+                                    ));
+                                }
                                 Err(e) => decoder.unreadable(&name, &e.to_string(), &mut part),
                             }
                         }
@@ -121,6 +134,7 @@ pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<
                 a
             },
         );
+    spinner.finish_and_clear();
     if inputs.contains(&LogInput::Stdin) && !decoder.stopped() {
         let mut bytes = Vec::new();
         match std::io::stdin().lock().read_to_end(&mut bytes) {
@@ -129,6 +143,22 @@ pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>) -> Collected<
         }
     }
     out
+}
+
+/// The spinner of `collect`; hidden unless `enabled`.
+fn reading_spinner(enabled: bool) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} logs [{elapsed}] {binary_bytes} read, {binary_bytes_per_sec} {msg}",
+    ) {
+        spinner.set_style(style);
+    }
+    spinner.set_message("0 files");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
 }
 
 /// Whether a run over `window` opens the object `name`: CloudTrail names each object by its delivery time,

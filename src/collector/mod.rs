@@ -58,11 +58,11 @@ pub async fn collect<S: Sink + 'static>(
     sink: S,
 ) -> Result<(Collected<S>, SourceReport), AwsError> {
     match (source, &sources.aws) {
-        (Source::Logs(inputs), _) => {
-            let (scope, inputs) = (scope.clone(), inputs.clone());
+        (Source::Logs { inputs, progress }, _) => {
+            let (scope, inputs, progress) = (scope.clone(), inputs.clone(), *progress);
             let collected = tokio::task::spawn_blocking(move || {
                 let decoder = Decoder::new(scope, sink);
-                let mut collected = files::collect(&inputs, &decoder);
+                let mut collected = files::collect(&inputs, &decoder, progress);
                 collected.decoded.stopped = decoder.stopped();
                 collected
             })

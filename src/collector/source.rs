@@ -28,8 +28,12 @@ pub enum SourceError {
 /// The sources of records: one per run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// Local files, directories and stdin (`--logs`).
-    Logs(Vec<LogInput>),
+    /// Local files, directories and stdin (`--logs`); `progress`: draw what was read on stderr (a terminal,
+    /// not `--quiet`), set by the binary.
+    Logs {
+        inputs: Vec<LogInput>,
+        progress: bool,
+    },
     /// A trail's S3 bucket (`--s3`).
     S3(S3Source),
     /// CloudTrail's LookupEvents API (`--lookup`, the default).
@@ -42,7 +46,7 @@ pub enum Source {
 
 impl Source {
     pub fn is_aws(&self) -> bool {
-        !matches!(self, Source::Logs(_))
+        !matches!(self, Source::Logs { .. })
     }
 
     /// Whether the records read are the events themselves (so that days without any can be told), not an
@@ -68,7 +72,7 @@ impl Source {
     /// What was read, for coverage notes.
     pub fn describe(&self) -> Vec<String> {
         match self {
-            Source::Logs(inputs) => inputs
+            Source::Logs { inputs, .. } => inputs
                 .iter()
                 .map(|l| match l {
                     LogInput::Path(p) => p.display().to_string(),
@@ -87,9 +91,12 @@ impl Source {
     /// Draw progress on stderr (a terminal, not `--quiet`): set by the binary.
     pub fn show_progress(&mut self, progress: bool) {
         match self {
+            Source::Logs {
+                progress: shown, ..
+            } => *shown = progress,
             Source::S3(s3) => s3.progress = progress,
             Source::Lookup(lookup) => lookup.progress = progress,
-            Source::Logs(_) | Source::Athena(_) | Source::Lake(_) => {}
+            Source::Athena(_) | Source::Lake(_) => {}
         }
     }
 }

@@ -43,7 +43,10 @@ pub fn plan<'a>(
         return Ok(Plan {
             outside_window: (objects.len() - opened.len()) as u64,
             opened,
-            source: Source::Logs(log_inputs(&meta.source)),
+            source: Source::Logs {
+                inputs: log_inputs(&meta.source),
+                progress: false,
+            },
             report: SourceReport::Logs,
         });
     };

@@ -130,7 +130,7 @@ impl Settings {
         let output = output(args)?;
         // Inputs that do not exist and outputs that cannot be written are usage errors, found before any
         // work: a typo must not cost a long read, nor overwrite `-o` with an empty policy.
-        if let Source::Logs(inputs) = &source {
+        if let Source::Logs { inputs, .. } = &source {
             for input in inputs {
                 if let LogInput::Path(path) = input {
                     if let Err(e) = std::fs::metadata(path) {
@@ -296,12 +296,18 @@ fn source(
             return Err(SettingsError::BadConcurrency);
         }
         // The index knows what it read; the pipeline takes the source from it.
-        Source::Logs(Vec::new())
+        Source::Logs {
+            inputs: Vec::new(),
+            progress: false,
+        }
     } else if !args.logs.is_empty() {
         if !args.regions.is_empty() {
             return Err(SettingsError::RegionsWithLogs);
         }
-        Source::Logs(crate::collector::files::log_inputs(&args.logs))
+        Source::Logs {
+            inputs: crate::collector::files::log_inputs(&args.logs),
+            progress: false,
+        }
     } else if let Some(url) = &args.s3 {
         let (bucket, prefix) = parse_s3_url(url)?;
         if args.concurrency == 0 || args.concurrency > 256 {

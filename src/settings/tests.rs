@@ -237,7 +237,13 @@ fn window_forms() {
         s.scope.window.to_string(),
         "[2026-10-01T00:00:00Z, 2026-11-01T12:00:00Z)"
     );
-    assert_eq!(s.source, Source::Logs(vec![LogInput::Stdin]));
+    assert_eq!(
+        s.source,
+        Source::Logs {
+            inputs: vec![LogInput::Stdin],
+            progress: false
+        }
+    );
     assert_eq!(s.principal_name(), "r");
     assert!(settings(&[
         "--role",

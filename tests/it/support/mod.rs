@@ -48,14 +48,14 @@ pub fn generate_with_current(
     settings: &Settings,
     current: policygen::current::CurrentPolicies,
 ) -> policygen::Outcome {
-    let policygen::collector::Source::Logs(inputs) = &settings.source else {
+    let policygen::collector::Source::Logs { inputs, .. } = &settings.source else {
         panic!("local logs")
     };
     let decoder = policygen::collector::Decoder::new(
         settings.scope.clone(),
         policygen::pipeline::run_sink(settings),
     );
-    let partial = policygen::collector::files::collect(inputs, &decoder);
+    let partial = policygen::collector::files::collect(inputs, &decoder, false);
     policygen::pipeline::conclude(settings, Some(current), partial, Default::default())
 }
 

@@ -594,46 +594,50 @@ fn a_newer_schema_is_refused_clearly() {
 }
 
 /// A crowd that forms only across days (more than a thousand objects of one bucket in three days, fewer in
-/// each): merging the days' states gives the crowd a run over the logs gives.
+/// each), and one that a day forms on its own (its entries reduced in its state, merged apart from the other
+/// days'): merging the days' states gives the crowd a run over the logs gives.
 #[test]
-fn a_crowd_formed_across_days_is_the_runs_crowd() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let logs = dir.path().join("trail");
-    let mut objects = Vec::new();
-    for day in 1..=3 {
-        let records: Vec<String> = (0..450)
-            .map(|i| {
-                let n = day * 1000 + i;
-                let time = format!("2026-11-{day:02}T{:02}:{:02}:00Z", i / 60 % 24, i % 60);
-                // Every eighth record is a GetObject.
-                record(8 * n, 0, &time).replace(
-                    &format!("builds/{}/app.zip", (8 * n) % 9),
-                    &format!("builds/{n}/app.zip"),
-                )
-            })
-            .collect();
-        objects.push((
-            format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T2359Z_c.json"),
-            format!(r#"{{"Records":[{}]}}"#, records.join(",")),
-        ));
-    }
-    write_trail(&logs, &objects);
-    let index = dir.path().join("index");
-    let logs_arg = logs.display().to_string();
-    update(&index, std::slice::from_ref(&logs_arg), 1).expect("index builds");
-    let index_arg = index.display().to_string();
-    let whole = answer(&words(&format!("--role build-agent --account 111122223333 --from 2026-11-01 --to 2026-11-04 --index {index_arg}")));
-    assert!(whole.contains("ResourceGeneralised"), "the crowd formed");
-    for window in [
-        "--from 2026-11-01 --to 2026-11-04",
-        "--from 2026-11-01T03:00:00Z --to 2026-11-03T05:30:00Z",
-    ] {
-        same(
-            "--role build-agent --account 111122223333",
-            window,
-            &logs_arg,
-            &index_arg,
-        );
+fn a_crowd_formed_across_days_or_in_one_is_the_runs_crowd() {
+    for per_day in [[450, 450, 450], [1100, 300, 300]] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let logs = dir.path().join("trail");
+        let mut objects = Vec::new();
+        for (day, count) in (1..=3).zip(per_day) {
+            let records: Vec<String> = (0..count)
+                .map(|i| {
+                    let n = day * 10_000 + i;
+                    let time = format!("2026-11-{day:02}T{:02}:{:02}:00Z", i / 60 % 24, i % 60);
+                    // Every eighth record is a GetObject.
+                    record(8 * n, 0, &time).replace(
+                        &format!("builds/{}/app.zip", (8 * n) % 9),
+                        &format!("builds/{n}/app.zip"),
+                    )
+                })
+                .collect();
+            objects.push((
+                format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T2359Z_c.json"),
+                format!(r#"{{"Records":[{}]}}"#, records.join(",")),
+            ));
+        }
+        write_trail(&logs, &objects);
+        let index = dir.path().join("index");
+        let logs_arg = logs.display().to_string();
+        update(&index, std::slice::from_ref(&logs_arg), 1).expect("index builds");
+        let index_arg = index.display().to_string();
+        let whole = answer(&words(&format!("--role build-agent --account 111122223333 --from 2026-11-01 --to 2026-11-04 --index {index_arg}")));
+        assert!(whole.contains("ResourceGeneralised"), "the crowd formed");
+        for window in [
+            "--from 2026-11-01 --to 2026-11-04",
+            "--from 2026-11-02 --to 2026-11-04",
+            "--from 2026-11-01T03:00:00Z --to 2026-11-03T05:30:00Z",
+        ] {
+            same(
+                "--role build-agent --account 111122223333",
+                window,
+                &logs_arg,
+                &index_arg,
+            );
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod index_spans;
 mod layout;
 mod maps;
 mod permissions;
+mod progress;
 mod properties;
 mod query;
 mod review;

@@ -1,5 +1,5 @@
 //! The CloudFormation output checked by a tool this project did not write: cfn-lint (AWS's template linter,
-//! installed pinned by `scripts/install-cfn-lint.sh`) validates each policy document against its schema
+//! installed pinned by `scripts/install-checkers.sh`) validates each policy document against its schema
 //! and each action against the IAM catalogue it bundles. Every scenario and the example trail are rendered
 //! by the real binary with `--format cloudformation` and pasted into an `AWS::IAM::ManagedPolicy`.
 

@@ -10,6 +10,7 @@ mod cli;
 mod comment;
 mod conventions;
 mod corpus;
+mod engine_predicate;
 mod fleet;
 mod fleet_query;
 mod generators;

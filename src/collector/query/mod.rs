@@ -133,6 +133,18 @@ fn like(glob: &str) -> String {
     out
 }
 
+/// A role by name as a run over the logs selects it (`principal::PrincipalFilter::matches`): the last part of
+/// the session issuer's ARN, or, where a record has no issuer ARN (some services log none), the role named
+/// by the session's ARN (`…:assumed-role/ROLE/SESSION`).
+fn role_by_name(name: &str) -> String {
+    let issuer = lit(&format!("%/{}", like(name)));
+    let session = lit(&format!("%:assumed-role/{}/%", like(name)));
+    format!(
+        "(useridentity.sessioncontext.sessionissuer.arn LIKE {issuer} ESCAPE '\\' OR \
+         (useridentity.sessioncontext.sessionissuer.arn IS NULL AND useridentity.arn LIKE {session} ESCAPE '\\'))"
+    )
+}
+
 fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
     let mut clauses = Vec::new();
     match &principal.identity {
@@ -143,10 +155,7 @@ fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
                     "useridentity.sessioncontext.sessionissuer.arn = {}",
                     lit(arn)
                 )),
-                None => clauses.push(format!(
-                    "useridentity.sessioncontext.sessionissuer.username = {}",
-                    lit(name)
-                )),
+                None => clauses.push(role_by_name(name)),
             }
             if let Some(glob) = &principal.session {
                 let pattern = format!("%:assumed-role/{}/{}", like(name), like(glob));
@@ -160,7 +169,11 @@ fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
             clauses.push("useridentity.type = 'IAMUser'".to_string());
             match arn {
                 Some(arn) => clauses.push(format!("useridentity.arn = {}", lit(arn))),
-                None => clauses.push(format!("useridentity.username = {}", lit(name))),
+                None => clauses.push(format!(
+                    "(useridentity.username = {} OR useridentity.arn LIKE {} ESCAPE '\\')",
+                    lit(name),
+                    lit(&format!("%/{}", like(name)))
+                )),
             }
         }
         Identity::Arn(arn) => {

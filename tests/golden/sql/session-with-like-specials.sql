@@ -18,7 +18,7 @@ SELECT
   min(useridentity.arn) AS principal_arn
 FROM "db"."trail"
 WHERE useridentity.type = 'AssumedRole'
-  AND useridentity.sessioncontext.sessionissuer.username = 'build_agent'
+  AND (useridentity.sessioncontext.sessionissuer.arn LIKE '%/build\_agent' ESCAPE '\' OR (useridentity.sessioncontext.sessionissuer.arn IS NULL AND useridentity.arn LIKE '%:assumed-role/build\_agent/%' ESCAPE '\'))
   AND useridentity.arn LIKE '%:assumed-role/build\_agent/100\%\_done_' ESCAPE '\'
   AND eventtime >= '2026-11-01T00:00:00Z'
   AND eventtime < '2026-12-01T00:00:00Z'

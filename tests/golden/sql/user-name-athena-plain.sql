@@ -18,7 +18,7 @@ SELECT
   min(useridentity.arn) AS principal_arn
 FROM "db"."trail"
 WHERE useridentity.type = 'IAMUser'
-  AND useridentity.username = 'o.brien+ci@example'
+  AND (useridentity.username = 'o.brien+ci@example' OR useridentity.arn LIKE '%/o.brien+ci@example' ESCAPE '\')
   AND eventtime >= '2026-11-17T00:00:00Z'
   AND eventtime < '2026-12-01T00:00:00Z'
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10

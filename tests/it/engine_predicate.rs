@@ -1,0 +1,141 @@
+//! The Athena and CloudTrail Lake queries select a principal's records in SQL; a run over the logs selects
+//! them with `PrincipalFilter::matches`. The two must agree, or a query-built policy silently misses calls.
+//! DuckDB (a SQL engine this project did not write, installed pinned by `scripts/install-checkers.sh`) runs
+//! each query's principal predicate over the real records of `tests/data/real`, as the trail table types
+//! them, for every role and user name those records carry.
+
+use super::support::{installed_tool, root, settings, shell_words};
+use policygen::collector::query::{build, Engine, Layout};
+use policygen::event::Record;
+use policygen::principal::PrincipalFilter;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+/// Loads the rows (one per record) into a table shaped as the trail table's `useridentity` column and prints, for each
+/// case, whether its predicate selects its row.
+const DUCKDB: &str = r#"
+import duckdb, json, sys
+cases = json.load(open(sys.argv[1]))
+con = duckdb.connect()
+con.execute("CREATE TABLE t (i INT, type VARCHAR, arn VARCHAR, username VARCHAR, issuer BOOLEAN, issuer_arn VARCHAR, issuer_username VARCHAR)")
+rows = {c["row"][0]: c["row"] for c in cases}
+con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", list(rows.values()))
+con.execute("""CREATE VIEW trail AS SELECT i, {'type': type, 'arn': arn, 'username': username,
+  'sessioncontext': {'sessionissuer': CASE WHEN issuer THEN {'arn': issuer_arn, 'username': issuer_username} END}}
+  AS useridentity FROM t""")
+for c in cases:
+    (n,) = con.execute(f"SELECT count(*) FROM trail WHERE i = {c['row'][0]} AND {c['where']}").fetchone()
+    print(n)
+"#;
+
+/// The principal `policygen ARGS --athena db.trail` selects, and the principal clauses of its query (those
+/// before the window's).
+fn predicate(args: &str) -> (PrincipalFilter, String) {
+    let settings = settings(&shell_words(&format!(
+        "{args} --from 2026-11-01 --to 2026-12-01 --athena db.trail"
+    )));
+    let principal = settings.scope.principal.clone().expect("a principal");
+    let engine = Engine::athena("db.trail", Layout::Plain).expect("engine");
+    let sql = build(
+        &engine,
+        &principal,
+        &settings.scope.window,
+        &[],
+        &Default::default(),
+    );
+    let clauses = sql.split_once("\nWHERE ").expect("a WHERE clause").1;
+    let principal_part = clauses.split("\n  AND eventtime").next().expect("clauses");
+    (principal, principal_part.replace("\n  AND ", " AND "))
+}
+
+#[test]
+#[ignore = "needs duckdb: run by scripts/test.sh, which installs it"]
+fn query_predicates_select_what_the_logs_select_on_real_records() {
+    let Some(python) = installed_tool("DUCKDB_PYTHON", "duckdb") else {
+        return;
+    };
+    let text =
+        std::fs::read_to_string(root().join("tests/data/real/records.jsonl")).expect("corpus");
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Ok(record) = serde_json::from_str::<Record>(line) else {
+            continue;
+        };
+        let Some(identity) = record.user_identity.as_ref() else {
+            continue;
+        };
+        let issuer = identity
+            .session_context
+            .as_ref()
+            .and_then(|c| c.session_issuer.as_ref());
+        let arn = identity.arn.as_deref();
+        let last = |s: Option<&str>| s.and_then(|s| s.rsplit('/').next()).map(str::to_string);
+        let mut names = BTreeSet::new();
+        let role_in_session = arn
+            .and_then(|a| a.split_once(":assumed-role/"))
+            .and_then(|(_, rest)| rest.split('/').next())
+            .map(str::to_string);
+        names.extend(role_in_session.map(|n| ("--role", n)));
+        names.extend(last(issuer.and_then(|i| i.arn.as_deref())).map(|n| ("--role", n)));
+        names.extend(
+            identity
+                .user_name
+                .as_deref()
+                .map(|n| ("--user", n.to_string())),
+        );
+        names.extend(last(arn).map(|n| ("--user", n)));
+        let row = serde_json::json!([
+            i,
+            identity.kind.as_deref(),
+            arn,
+            identity.user_name.as_deref(),
+            issuer.is_some(),
+            issuer.and_then(|i| i.arn.as_deref()),
+            issuer.and_then(|i| i.user_name.as_deref()),
+        ]);
+        for (flag, name) in names {
+            if !policygen::principal::valid_name(&name) {
+                continue;
+            }
+            let args = format!("{flag} {}", shlex::try_quote(&name).expect("quotable"));
+            let (filter, clauses) = predicate(&args);
+            expected.push((args, i, filter.matches(&record)));
+            cases.push(serde_json::json!({"row": row, "where": clauses}));
+        }
+    }
+    assert!(cases.len() > 500, "the corpus gives {} cases", cases.len());
+    let selected = expected.iter().filter(|(_, _, m)| *m).count();
+    assert!(selected > 300, "only {selected} cases select their record");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("cases.json");
+    std::fs::write(&file, serde_json::to_vec(&cases).expect("json")).expect("write");
+    let out = Command::new(python)
+        .args(["-c", DUCKDB])
+        .arg(&file)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<bool> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|n| n == "1")
+        .collect();
+    assert_eq!(answers.len(), expected.len());
+    let differ: Vec<String> = expected
+        .iter()
+        .zip(&answers)
+        .filter(|((_, _, logs), sql)| logs != *sql)
+        .map(|((args, i, logs), sql)| format!("{args}, record {i}: logs {logs}, SQL {sql}"))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}

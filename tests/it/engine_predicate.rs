@@ -17,10 +17,10 @@ const DUCKDB: &str = r#"
 import duckdb, json, sys
 cases = json.load(open(sys.argv[1]))
 con = duckdb.connect()
-con.execute("CREATE TABLE t (i INT, type VARCHAR, arn VARCHAR, username VARCHAR, issuer BOOLEAN, issuer_arn VARCHAR, issuer_username VARCHAR)")
+con.execute("CREATE TABLE t (i INT, type VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR, issuer BOOLEAN, issuer_arn VARCHAR, issuer_username VARCHAR)")
 rows = {c["row"][0]: c["row"] for c in cases}
-con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", list(rows.values()))
-con.execute("""CREATE VIEW trail AS SELECT i, {'type': type, 'arn': arn, 'username': username,
+con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(rows.values()))
+con.execute("""CREATE VIEW trail AS SELECT i, {'type': type, 'arn': arn, 'accountid': accountid, 'username': username,
   'sessioncontext': {'sessionissuer': CASE WHEN issuer THEN {'arn': issuer_arn, 'username': issuer_username} END}}
   AS useridentity FROM t""")
 for c in cases:
@@ -89,19 +89,32 @@ fn query_predicates_select_what_the_logs_select_on_real_records() {
             i,
             identity.kind.as_deref(),
             arn,
+            identity.account_id.as_deref(),
             identity.user_name.as_deref(),
             issuer.is_some(),
             issuer.and_then(|i| i.arn.as_deref()),
             issuer.and_then(|i| i.user_name.as_deref()),
         ]);
+        // Each name alone, in the record's own account (its `accountId` or its ARN's), and in another.
+        let own = identity
+            .account_id
+            .as_deref()
+            .or_else(|| arn.and_then(|a| a.split(':').nth(4)))
+            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
+        let accounts = BTreeSet::from([None, own, Some("111122223333")]);
         for (flag, name) in names {
             if !policygen::principal::valid_name(&name) {
                 continue;
             }
-            let args = format!("{flag} {}", shlex::try_quote(&name).expect("quotable"));
-            let (filter, clauses) = predicate(&args);
-            expected.push((args, i, filter.matches(&record)));
-            cases.push(serde_json::json!({"row": row, "where": clauses}));
+            for account in &accounts {
+                let mut args = format!("{flag} {}", shlex::try_quote(&name).expect("quotable"));
+                if let Some(account) = account {
+                    args.push_str(&format!(" --account {account}"));
+                }
+                let (filter, clauses) = predicate(&args);
+                expected.push((args, i, filter.matches(&record)));
+                cases.push(serde_json::json!({"row": row, "where": clauses}));
+            }
         }
     }
     assert!(cases.len() > 500, "the corpus gives {} cases", cases.len());

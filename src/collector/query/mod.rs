@@ -182,8 +182,9 @@ fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
         }
     }
     if !principal.accounts.is_empty() {
+        // The account as the logs' matcher takes it: the identity's, else its ARN's.
         clauses.push(format!(
-            "useridentity.accountid IN ({})",
+            "COALESCE(useridentity.accountid, regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) IN ({})",
             list(&principal.accounts)
         ));
     }

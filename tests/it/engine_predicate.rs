@@ -1,31 +1,32 @@
-//! The Athena and CloudTrail Lake queries select a principal's records in SQL; a run over the logs selects
-//! them with `PrincipalFilter::matches`. The two must agree, or a query-built policy silently misses calls.
-//! DuckDB (a SQL engine this project did not write, installed pinned by `scripts/install-checkers.sh`) runs
-//! each query's principal predicate over the real records of `tests/data/real`, as the trail table types
-//! them, for every role and user name those records carry.
+//! The Athena and CloudTrail Lake queries select and group a principal's records in SQL; a run over the logs
+//! does it with `PrincipalFilter::matches` and `PrincipalKey::of`. The two must agree, or a query-built
+//! policy silently misses calls. DuckDB (a SQL engine this project did not write, installed pinned by
+//! `scripts/install-checkers.sh`) evaluates the single query's principal predicate and the fleet query's
+//! principal columns over the real records of `tests/data/real`, as the trail table types them.
 
 use super::support::{installed_tool, root, settings, shell_words};
+use policygen::collector::query::by_principal::{self, FLEET_COLUMNS};
 use policygen::collector::query::{build, Engine, Layout};
 use policygen::event::Record;
-use policygen::principal::PrincipalFilter;
+use policygen::principal::{PrincipalFilter, PrincipalKey};
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// Loads the rows (one per record) into a table shaped as the trail table's `useridentity` column and prints, for each
-/// case, whether its predicate selects its row.
+/// Loads the rows (one per record) into a table shaped as the trail table's `useridentity` column, then
+/// prints whether each predicate selects its row, and each row's principal columns.
 const DUCKDB: &str = r#"
 import duckdb, json, sys
-cases = json.load(open(sys.argv[1]))
+given = json.load(open(sys.argv[1]))
 con = duckdb.connect()
 con.execute("CREATE TABLE t (i INT, type VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR, issuer BOOLEAN, issuer_arn VARCHAR, issuer_username VARCHAR)")
-rows = {c["row"][0]: c["row"] for c in cases}
-con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(rows.values()))
+con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", given["rows"])
 con.execute("""CREATE VIEW trail AS SELECT i, {'type': type, 'arn': arn, 'accountid': accountid, 'username': username,
   'sessioncontext': {'sessionissuer': CASE WHEN issuer THEN {'arn': issuer_arn, 'username': issuer_username} END}}
   AS useridentity FROM t""")
-for c in cases:
-    (n,) = con.execute(f"SELECT count(*) FROM trail WHERE i = {c['row'][0]} AND {c['where']}").fetchone()
-    print(n)
+selected = [con.execute(f"SELECT count(*) FROM trail WHERE i = {i} AND {where}").fetchone()[0] == 1
+            for i, where in given["predicates"]]
+keys = con.execute(f"SELECT {', '.join(given['columns'])} FROM trail ORDER BY i").fetchall()
+print(json.dumps({"selected": selected, "keys": keys}))
 "#;
 
 /// The principal `policygen ARGS --athena db.trail` selects, and the principal clauses of its query (those
@@ -48,15 +49,48 @@ fn predicate(args: &str) -> (PrincipalFilter, String) {
     (principal, principal_part.replace("\n  AND ", " AND "))
 }
 
+/// The expressions of the fleet query's principal columns (`principal_type`, `_account`, `_name`).
+fn fleet_columns() -> Vec<String> {
+    let engine = Engine::athena("db.trail", Layout::Plain).expect("engine");
+    let window = settings(&shell_words(
+        "--role r --from 2026-11-01 --to 2026-12-01 --logs .",
+    ))
+    .scope
+    .window;
+    let sql = by_principal::build(
+        &engine,
+        &Default::default(),
+        &window,
+        &[],
+        &Default::default(),
+    );
+    let columns: Vec<String> = ["principal_type", "principal_account", "principal_name"]
+        .iter()
+        .map(|column| {
+            sql.lines()
+                .find_map(|l| {
+                    l.trim()
+                        .trim_end_matches(',')
+                        .strip_suffix(&format!(" AS {column}"))
+                })
+                .unwrap_or_else(|| panic!("no `{column}` in\n{sql}"))
+                .to_string()
+        })
+        .collect();
+    columns
+}
+
 #[test]
 #[ignore = "needs duckdb: run by scripts/test.sh, which installs it"]
-fn query_predicates_select_what_the_logs_select_on_real_records() {
+fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
     let Some(python) = installed_tool("DUCKDB_PYTHON", "duckdb") else {
         return;
     };
     let text =
         std::fs::read_to_string(root().join("tests/data/real/records.jsonl")).expect("corpus");
-    let mut cases = Vec::new();
+    let mut rows = Vec::new();
+    let mut keys = Vec::new();
+    let mut predicates = Vec::new();
     let mut expected = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Ok(record) = serde_json::from_str::<Record>(line) else {
@@ -70,6 +104,18 @@ fn query_predicates_select_what_the_logs_select_on_real_records() {
             .as_ref()
             .and_then(|c| c.session_issuer.as_ref());
         let arn = identity.arn.as_deref();
+        rows.push(serde_json::json!([
+            i,
+            identity.kind.as_deref(),
+            arn,
+            identity.account_id.as_deref(),
+            identity.user_name.as_deref(),
+            issuer.is_some(),
+            issuer.and_then(|i| i.arn.as_deref()),
+            issuer.and_then(|i| i.user_name.as_deref()),
+        ]));
+        keys.push((i, PrincipalKey::of(&record)));
+
         let last = |s: Option<&str>| s.and_then(|s| s.rsplit('/').next()).map(str::to_string);
         let mut names = BTreeSet::new();
         let role_in_session = arn
@@ -85,16 +131,6 @@ fn query_predicates_select_what_the_logs_select_on_real_records() {
                 .map(|n| ("--user", n.to_string())),
         );
         names.extend(last(arn).map(|n| ("--user", n)));
-        let row = serde_json::json!([
-            i,
-            identity.kind.as_deref(),
-            arn,
-            identity.account_id.as_deref(),
-            identity.user_name.as_deref(),
-            issuer.is_some(),
-            issuer.and_then(|i| i.arn.as_deref()),
-            issuer.and_then(|i| i.user_name.as_deref()),
-        ]);
         // Each name alone, in the record's own account (its `accountId` or its ARN's), and in another.
         let own = identity
             .account_id
@@ -113,17 +149,23 @@ fn query_predicates_select_what_the_logs_select_on_real_records() {
                 }
                 let (filter, clauses) = predicate(&args);
                 expected.push((args, i, filter.matches(&record)));
-                cases.push(serde_json::json!({"row": row, "where": clauses}));
+                predicates.push(serde_json::json!([i, clauses]));
             }
         }
     }
-    assert!(cases.len() > 500, "the corpus gives {} cases", cases.len());
+    assert!(
+        predicates.len() > 1000,
+        "the corpus gives {} cases",
+        predicates.len()
+    );
     let selected = expected.iter().filter(|(_, _, m)| *m).count();
     assert!(selected > 300, "only {selected} cases select their record");
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("cases.json");
-    std::fs::write(&file, serde_json::to_vec(&cases).expect("json")).expect("write");
+    let file = dir.path().join("given.json");
+    let given =
+        serde_json::json!({"rows": rows, "predicates": predicates, "columns": fleet_columns()});
+    std::fs::write(&file, serde_json::to_vec(&given).expect("json")).expect("write");
     let out = Command::new(python)
         .args(["-c", DUCKDB])
         .arg(&file)
@@ -134,16 +176,43 @@ fn query_predicates_select_what_the_logs_select_on_real_records() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let answers: Vec<bool> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|n| n == "1")
-        .collect();
-    assert_eq!(answers.len(), expected.len());
+    #[derive(serde::Deserialize)]
+    struct Answers {
+        selected: Vec<bool>,
+        keys: Vec<[Option<String>; 3]>,
+    }
+    let answers: Answers = serde_json::from_slice(&out.stdout).expect("duckdb's answers");
+
+    assert_eq!(answers.selected.len(), expected.len());
     let differ: Vec<String> = expected
         .iter()
-        .zip(&answers)
+        .zip(&answers.selected)
         .filter(|((_, _, logs), sql)| logs != *sql)
         .map(|((args, i, logs), sql)| format!("{args}, record {i}: logs {logs}, SQL {sql}"))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+
+    // The fleet's row of a record names the principal the logs give it (or, as they do, none).
+    assert_eq!(answers.keys.len(), keys.len());
+    let attributed = keys.iter().filter(|(_, k)| k.is_some()).count();
+    assert!(
+        attributed > 500,
+        "only {attributed} records have a principal"
+    );
+    let differ: Vec<String> = keys
+        .iter()
+        .zip(&answers.keys)
+        .filter_map(|((i, logs), columns)| {
+            let mut values = vec![None; FLEET_COLUMNS.len() - 3];
+            values.extend(columns.iter().cloned());
+            let sql = by_principal::principal(&values).ok();
+            (sql != *logs).then(|| format!("record {i}: logs {logs:?}, SQL {sql:?}"))
+        })
         .collect();
     assert!(
         differ.is_empty(),

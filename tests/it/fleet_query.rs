@@ -215,7 +215,7 @@ fn lake_fleet_is_one_query_and_each_policy_is_the_single_commands() {
     assert_eq!(
         report.input.unattributed_rows,
         BTreeMap::from([(
-            "role sessions of account `111122223333` without a session issuer name".to_string(),
+            "role sessions of account `111122223333` without a role name".to_string(),
             1
         )])
     );
@@ -225,7 +225,7 @@ fn lake_fleet_is_one_query_and_each_policy_is_the_single_commands() {
     assert!(json.contains("\"unattributed_rows\""), "{json}");
     let md = std::fs::read_to_string(out.path().join("fleet.md")).expect("fleet.md");
     assert!(
-        md.contains("**1 events of the query name no principal** (role sessions of account `111122223333` without a session issuer name)"),
+        md.contains("**1 events of the query name no principal** (role sessions of account `111122223333` without a role name)"),
         "{md}"
     );
 }

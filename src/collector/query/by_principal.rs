@@ -1,10 +1,10 @@
 //! The fleet's query (`policygen fleet --athena/--lake`): one statement for every role and user, the single
 //! command's aggregation grouped by principal too. A principal is what the single query's predicate selects
-//! (`--role NAME --account ID`: the identity type, `useridentity.accountid`, and the session issuer's name for
-//! a role or the user name for a user), so each principal's rows are the rows its single query returns.
+//! (`--role NAME --account ID`: the identity type, its account and its name, each taken as a run over the logs
+//! takes them), so each principal's rows are the rows its single query returns.
 //! Each principal's rows go through a decoder of their own, as its single run reads them.
 
-use super::{aggregation, like, list, lit, Engine, Keys, Row, COLUMNS};
+use super::{aggregation, like, list, lit, Engine, Keys, Row, ACCOUNT, COLUMNS};
 use crate::collector::athena::{feed, QueryReport, QueryRunError};
 use crate::collector::{Collected, Decoder, Scope, Sink};
 use crate::ids::AccountId;
@@ -24,8 +24,13 @@ pub struct Grouping {
     pub names: Vec<String>,
 }
 
-/// The principal's name as the single query selects it.
-const NAME: &str = "CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END";
+/// The principal's name as a run over the logs takes it (`PrincipalKey::of`): a role's is the last part of
+/// its session issuer's ARN, else the role of the session's ARN (some services log no issuer); a user's is its
+/// `userName`, else the last part of its ARN.
+const NAME: &str = "CASE useridentity.type \
+    WHEN 'AssumedRole' THEN COALESCE(regexp_extract(useridentity.sessioncontext.sessionissuer.arn, '[^/]*$'), \
+    regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/([^/]*)/', 1)) \
+    ELSE COALESCE(useridentity.username, regexp_extract(useridentity.arn, '[^/]*$')) END";
 
 /// The columns a fleet's row has after [`COLUMNS`]: its principal.
 const BY: [&str; 3] = ["principal_type", "principal_account", "principal_name"];
@@ -59,16 +64,13 @@ pub fn build(
         None => "useridentity.type IN ('AssumedRole', 'IAMUser')".to_string(),
     }];
     if !grouping.accounts.is_empty() {
-        predicates.push(format!(
-            "useridentity.accountid IN ({})",
-            list(&grouping.accounts)
-        ));
+        predicates.push(format!("{ACCOUNT} IN ({})", list(&grouping.accounts)));
     }
     // A glob with IAM's `${*}` escapes is no LIKE pattern: the fleet's own check applies it.
     for glob in grouping.names.iter().filter(|g| !g.contains('$')) {
         predicates.push(format!("{NAME} LIKE {} ESCAPE '\\'", lit(&like(glob))));
     }
-    let by = ["useridentity.type", "useridentity.accountid", NAME]
+    let by = ["useridentity.type", ACCOUNT, NAME]
         .iter()
         .zip(BY)
         .map(|(expression, name)| format!("{expression} AS {name}"))
@@ -82,7 +84,7 @@ pub fn build(
 pub fn principal(values: &[Option<String>]) -> Result<PrincipalKey, String> {
     let get = |i: usize| values.get(COLUMNS.len() + i).and_then(|v| v.as_deref());
     let (kind, what, name_of) = match get(0) {
-        Some("AssumedRole") => (PrincipalKind::Role, "role sessions", "session issuer name"),
+        Some("AssumedRole") => (PrincipalKind::Role, "role sessions", "role name"),
         Some("IAMUser") => (PrincipalKind::User, "IAM users", "user name"),
         other => return Err(format!("identity type `{}`", other.unwrap_or_default())),
     };
@@ -227,7 +229,7 @@ mod tests {
         );
         assert_eq!(
             principal(&row(Some("AssumedRole"), Some("111122223333"), None)),
-            Err("role sessions of account `111122223333` without a session issuer name".into())
+            Err("role sessions of account `111122223333` without a role name".into())
         );
         assert_eq!(
             principal(&row(Some("IAMUser"), Some("1"), Some("ci"))),

@@ -133,6 +133,10 @@ fn like(glob: &str) -> String {
     out
 }
 
+/// A principal's account as a run over the logs takes it: the identity's `accountId`, else its ARN's.
+const ACCOUNT: &str = "COALESCE(useridentity.accountid, \
+    regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1))";
+
 /// A role by name as a run over the logs selects it (`principal::PrincipalFilter::matches`): the last part of
 /// the session issuer's ARN, or, where a record has no issuer ARN (some services log none), the role named
 /// by the session's ARN (`…:assumed-role/ROLE/SESSION`).
@@ -182,11 +186,7 @@ fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
         }
     }
     if !principal.accounts.is_empty() {
-        // The account as the logs' matcher takes it: the identity's, else its ARN's.
-        clauses.push(format!(
-            "COALESCE(useridentity.accountid, regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) IN ({})",
-            list(&principal.accounts)
-        ));
+        clauses.push(format!("{ACCOUNT} IN ({})", list(&principal.accounts)));
     }
     clauses
 }

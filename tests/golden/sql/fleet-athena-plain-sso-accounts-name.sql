@@ -17,13 +17,13 @@ SELECT
   min(errormessage) AS error_message,
   min(useridentity.arn) AS principal_arn,
   useridentity.type AS principal_type,
-  useridentity.accountid AS principal_account,
-  CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END AS principal_name
+  COALESCE(useridentity.accountid, regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) AS principal_account,
+  CASE useridentity.type WHEN 'AssumedRole' THEN COALESCE(regexp_extract(useridentity.sessioncontext.sessionissuer.arn, '[^/]*$'), regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/([^/]*)/', 1)) ELSE COALESCE(useridentity.username, regexp_extract(useridentity.arn, '[^/]*$')) END AS principal_name
 FROM "db"."trail"
 WHERE useridentity.type = 'AssumedRole'
-  AND useridentity.accountid IN ('111122223333', '444455556666')
-  AND CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END LIKE 'AWSReservedSSO\_%' ESCAPE '\'
-  AND CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END LIKE '%Admin%' ESCAPE '\'
+  AND COALESCE(useridentity.accountid, regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) IN ('111122223333', '444455556666')
+  AND CASE useridentity.type WHEN 'AssumedRole' THEN COALESCE(regexp_extract(useridentity.sessioncontext.sessionissuer.arn, '[^/]*$'), regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/([^/]*)/', 1)) ELSE COALESCE(useridentity.username, regexp_extract(useridentity.arn, '[^/]*$')) END LIKE 'AWSReservedSSO\_%' ESCAPE '\'
+  AND CASE useridentity.type WHEN 'AssumedRole' THEN COALESCE(regexp_extract(useridentity.sessioncontext.sessionissuer.arn, '[^/]*$'), regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/([^/]*)/', 1)) ELSE COALESCE(useridentity.username, regexp_extract(useridentity.arn, '[^/]*$')) END LIKE '%Admin%' ESCAPE '\'
   AND eventtime >= '2026-11-01T12:00:00Z'
   AND eventtime < '2026-11-02T00:00:00Z'
   AND awsregion IN ('eu-west-1', 'us-east-1')

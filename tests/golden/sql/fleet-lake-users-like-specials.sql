@@ -17,11 +17,11 @@ SELECT
   min(errormessage) AS error_message,
   min(useridentity.arn) AS principal_arn,
   useridentity.type AS principal_type,
-  useridentity.accountid AS principal_account,
-  CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END AS principal_name
+  COALESCE(useridentity.accountid, regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) AS principal_account,
+  CASE useridentity.type WHEN 'AssumedRole' THEN COALESCE(regexp_extract(useridentity.sessioncontext.sessionissuer.arn, '[^/]*$'), regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/([^/]*)/', 1)) ELSE COALESCE(useridentity.username, regexp_extract(useridentity.arn, '[^/]*$')) END AS principal_name
 FROM EXAMPLE-1
 WHERE useridentity.type = 'IAMUser'
-  AND CASE useridentity.type WHEN 'AssumedRole' THEN useridentity.sessioncontext.sessionissuer.username ELSE useridentity.username END LIKE 'ci\_100\%_' ESCAPE '\'
+  AND CASE useridentity.type WHEN 'AssumedRole' THEN COALESCE(regexp_extract(useridentity.sessioncontext.sessionissuer.arn, '[^/]*$'), regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/([^/]*)/', 1)) ELSE COALESCE(useridentity.username, regexp_extract(useridentity.arn, '[^/]*$')) END LIKE 'ci\_100\%_' ESCAPE '\'
   AND eventtime >= timestamp '2026-09-02 00:00:00'
   AND eventtime < timestamp '2026-12-01 00:00:00'
   AND awsregion IN ('us-east-1')

@@ -80,6 +80,15 @@ fn fleet_columns() -> Vec<String> {
     columns
 }
 
+fn none_differ(differ: &[String]) {
+    assert!(
+        differ.is_empty(),
+        "{} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}
+
 #[test]
 #[ignore = "needs duckdb: run by scripts/test.sh, which installs it"]
 fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
@@ -190,12 +199,7 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
         .filter(|((_, _, logs), sql)| logs != *sql)
         .map(|((args, i, logs), sql)| format!("{args}, record {i}: logs {logs}, SQL {sql}"))
         .collect();
-    assert!(
-        differ.is_empty(),
-        "{} differ:\n{}",
-        differ.len(),
-        differ.join("\n")
-    );
+    none_differ(&differ);
 
     // The fleet's row of a record names the principal the logs give it (or, as they do, none).
     assert_eq!(answers.keys.len(), keys.len());
@@ -214,10 +218,5 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
             (sql != *logs).then(|| format!("record {i}: logs {logs:?}, SQL {sql:?}"))
         })
         .collect();
-    assert!(
-        differ.is_empty(),
-        "{} differ:\n{}",
-        differ.len(),
-        differ.join("\n")
-    );
+    none_differ(&differ);
 }

@@ -14,7 +14,7 @@
 
 use super::state::Blob;
 use super::IndexError;
-use crate::collector::s3::Trails;
+use crate::collector::s3::{split_prefix, Trails};
 use crate::principal::{PrincipalKey, PrincipalKind};
 use crate::report::{Diagnostic, Stats};
 use flate2::write::GzEncoder;
@@ -69,13 +69,19 @@ impl Meta {
         text
     }
 
-    /// Whether `other` reads the same source (what an update found of a bucket aside).
+    /// Whether `other` reads the same source (what an update found of a bucket aside). Local paths are
+    /// compared as given (the files are named as given); a bucket by where its logs start, so that
+    /// `s3://b/x`, `s3://b/x/` and `s3://b/x/AWSLogs/` are one source (objects are named by their keys).
     pub fn same_source(&self, other: &Meta) -> bool {
-        let s3 = |m: &Meta| {
-            m.s3.as_ref()
-                .map(|s3| (s3.bucket.clone(), s3.prefix.clone(), s3.accounts.clone()))
-        };
-        self.source == other.source && s3(self) == s3(other)
+        match (&self.s3, &other.s3) {
+            (Some(mine), Some(theirs)) => {
+                mine.bucket == theirs.bucket
+                    && split_prefix(&mine.prefix) == split_prefix(&theirs.prefix)
+                    && mine.accounts == theirs.accounts
+            }
+            (None, None) => self.source == other.source,
+            _ => false,
+        }
     }
 }
 
@@ -489,4 +495,41 @@ pub(super) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), I
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Meta, S3Meta};
+
+    fn bucket(bucket: &str, prefix: &str, accounts: &[&str]) -> Meta {
+        Meta {
+            schema: super::SCHEMA,
+            source: vec![format!("s3://{bucket}/{prefix}")],
+            s3: Some(S3Meta {
+                bucket: bucket.into(),
+                prefix: prefix.into(),
+                accounts: accounts.iter().map(ToString::to_string).collect(),
+                trails: Default::default(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_bucket_is_the_same_source_however_its_prefix_is_spelled() {
+        let indexed = bucket("b", "x", &[]);
+        for same in ["x/", "x/AWSLogs", "x/AWSLogs/"] {
+            assert!(indexed.same_source(&bucket("b", same, &[])), "{same}");
+        }
+        assert!(bucket("b", "", &[]).same_source(&bucket("b", "AWSLogs/", &[])));
+        assert!(!indexed.same_source(&bucket("b", "y", &[])));
+        assert!(!indexed.same_source(&bucket("c", "x", &[])));
+        assert!(!indexed.same_source(&bucket("b", "x", &["111122223333"])));
+        let logs = Meta {
+            schema: super::SCHEMA,
+            source: vec!["s3://b/x".into()],
+            s3: None,
+        };
+        assert!(!indexed.same_source(&logs) && !logs.same_source(&indexed));
+        assert!(logs.same_source(&logs.clone()));
+    }
 }

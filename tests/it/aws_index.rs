@@ -255,6 +255,14 @@ async fn unreadable_objects_are_read_again_and_rewritten_ones_refused() {
     );
     same(&who, &WHOLE, &url, &dir);
     same(&who, &SUB_DAY, &url, &dir);
+    // The same bucket spelled another way is the same source: nothing new to read.
+    let spelled = index(&["--s3", &format!("{url}/AWSLogs/"), "--index", &dir]);
+    assert_eq!(spelled.0, Some(0), "{}", spelled.2);
+    assert!(
+        spelled.1.contains(": 0 objects read, 35 already there"),
+        "{}",
+        spelled.1
+    );
 
     // CloudTrail never rewrites an object: one that changed is an error, not read again.
     let (rewritten, other) = (&files[1], &files[2]);

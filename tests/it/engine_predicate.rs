@@ -147,14 +147,37 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
             .or_else(|| arn.and_then(|a| a.split(':').nth(4)))
             .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
         let accounts = BTreeSet::from([None, own, Some("111122223333")]);
+        // A role's sessions: the record's own, any, and the first letters of its own (a glob).
+        let session = arn.and_then(|a| a.rsplit_once('/')).map(|(_, s)| s);
+        let mut sessions = BTreeSet::from([None, Some("*".to_string())]);
+        sessions.extend(session.map(|s| Some(s.to_string())));
+        sessions.extend(
+            session
+                .and_then(|s| s.get(..3))
+                .map(|s| Some(format!("{s}*"))),
+        );
         for (flag, name) in names {
             if !policygen::principal::valid_name(&name) {
                 continue;
             }
-            for account in &accounts {
+            let sessions = if flag == "--role" {
+                sessions.clone()
+            } else {
+                BTreeSet::from([None])
+            };
+            for (account, session) in accounts
+                .iter()
+                .flat_map(|a| sessions.iter().map(move |s| (a, s)))
+            {
                 let mut args = format!("{flag} {}", shlex::try_quote(&name).expect("quotable"));
                 if let Some(account) = account {
                     args.push_str(&format!(" --account {account}"));
+                }
+                if let Some(session) = session {
+                    args.push_str(&format!(
+                        " --session {}",
+                        shlex::try_quote(session).expect("quotable")
+                    ));
                 }
                 let (filter, clauses) = predicate(&args);
                 expected.push((args, i, filter.matches(&record)));

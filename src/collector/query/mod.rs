@@ -137,6 +137,9 @@ fn like(glob: &str) -> String {
 const ACCOUNT: &str = "COALESCE(useridentity.accountid, \
     regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1))";
 
+/// The start of a session's ARN, up to its session name.
+const SESSION_ARN: &str = "^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/";
+
 /// A role by name as a run over the logs selects it (`principal::PrincipalFilter::matches`): the last part of
 /// the session issuer's ARN, or, where a record has no issuer ARN (some services log none), the role named
 /// by the session's ARN (`…:assumed-role/ROLE/SESSION`).
@@ -161,11 +164,14 @@ fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
                 )),
                 None => clauses.push(role_by_name(name)),
             }
+            // The session is what follows the role in the session's ARN, whichever role that names (the
+            // role itself is the issuer's, above). An ARN of another shape has none (the CASE: engines differ
+            // on what `regexp_extract` gives when nothing matches, NULL or '').
             if let Some(glob) = &principal.session {
-                let pattern = format!("%:assumed-role/{}/{}", like(name), like(glob));
                 clauses.push(format!(
-                    "useridentity.arn LIKE {} ESCAPE '\\'",
-                    lit(&pattern)
+                    "CASE WHEN regexp_extract(useridentity.arn, '{SESSION_ARN}') <> '' \
+                     THEN regexp_extract(useridentity.arn, '{SESSION_ARN}(.*)$', 1) END LIKE {} ESCAPE '\\'",
+                    lit(&like(glob))
                 ));
             }
         }

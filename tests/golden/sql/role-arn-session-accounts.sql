@@ -19,7 +19,7 @@ SELECT
 FROM "db"."trail"
 WHERE useridentity.type = 'AssumedRole'
   AND useridentity.sessioncontext.sessionissuer.arn = 'arn:aws:iam::111122223333:role/ci/build-agent'
-  AND useridentity.arn LIKE '%:assumed-role/build-agent/gh-%' ESCAPE '\'
+  AND CASE WHEN regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/') <> '' THEN regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/(.*)$', 1) END LIKE 'gh-%' ESCAPE '\'
   AND COALESCE(useridentity.accountid, regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) IN ('111122223333', '444455556666')
   AND eventtime >= '2026-11-01T12:00:00Z'
   AND eventtime < '2026-11-02T00:00:00Z'

@@ -19,7 +19,7 @@ SELECT
 FROM "db"."trail"
 WHERE useridentity.type = 'AssumedRole'
   AND (useridentity.sessioncontext.sessionissuer.arn LIKE '%/build\_agent' ESCAPE '\' OR (useridentity.sessioncontext.sessionissuer.arn IS NULL AND useridentity.arn LIKE '%:assumed-role/build\_agent/%' ESCAPE '\'))
-  AND useridentity.arn LIKE '%:assumed-role/build\_agent/100\%\_done_' ESCAPE '\'
+  AND CASE WHEN regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/') <> '' THEN regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/(.*)$', 1) END LIKE '100\%\_done_' ESCAPE '\'
   AND eventtime >= '2026-11-01T00:00:00Z'
   AND eventtime < '2026-12-01T00:00:00Z'
   AND "timestamp" BETWEEN '2026/11/01' AND '2026/12/02'

@@ -4,11 +4,14 @@
 //! `scripts/install-checkers.sh`) evaluates the single query's principal predicate and the fleet query's
 //! principal columns over the real records of `tests/data/real`, as the trail table types them.
 
-use super::support::{installed_tool, root, settings, shell_words};
+use super::support::{installed_tool, now, root, settings, shell_words};
+use clap::Parser;
+use policygen::cli::Cli;
 use policygen::collector::query::by_principal::{self, FLEET_COLUMNS};
 use policygen::collector::query::{build, Engine, Layout};
 use policygen::event::Record;
 use policygen::principal::{PrincipalFilter, PrincipalKey};
+use policygen::settings::Settings;
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -30,11 +33,13 @@ print(json.dumps({"selected": selected, "keys": keys}))
 "#;
 
 /// The principal `policygen ARGS --athena db.trail` selects, and the principal clauses of its query (those
-/// before the window's).
-fn predicate(args: &str) -> (PrincipalFilter, String) {
-    let settings = settings(&shell_words(&format!(
+/// before the window's); `None` when the arguments are refused (an ARN of a record that is no valid ARN).
+fn predicate(args: &str) -> Option<(PrincipalFilter, String)> {
+    let words = shell_words(&format!(
         "{args} --from 2026-11-01 --to 2026-12-01 --athena db.trail"
-    )));
+    ));
+    let cli = Cli::try_parse_from(std::iter::once("policygen".to_string()).chain(words)).ok()?;
+    let settings = Settings::from_args(&cli.generate, now()).ok()?;
     let principal = settings.scope.principal.clone().expect("a principal");
     let engine = Engine::athena("db.trail", Layout::Plain).expect("engine");
     let sql = build(
@@ -46,7 +51,7 @@ fn predicate(args: &str) -> (PrincipalFilter, String) {
     );
     let clauses = sql.split_once("\nWHERE ").expect("a WHERE clause").1;
     let principal_part = clauses.split("\n  AND eventtime").next().expect("clauses");
-    (principal, principal_part.replace("\n  AND ", " AND "))
+    Some((principal, principal_part.replace("\n  AND ", " AND ")))
 }
 
 /// The expressions of the fleet query's principal columns (`principal_type`, `_account`, `_name`).
@@ -101,6 +106,7 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
     let mut keys = Vec::new();
     let mut predicates = Vec::new();
     let mut expected = Vec::new();
+    let mut by_arn_cases = 0;
     for (i, line) in text.lines().enumerate() {
         let Ok(record) = serde_json::from_str::<Record>(line) else {
             continue;
@@ -179,7 +185,22 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
                         shlex::try_quote(session).expect("quotable")
                     ));
                 }
-                let (filter, clauses) = predicate(&args);
+                let (filter, clauses) = predicate(&args).expect("a valid name");
+                expected.push((args, i, filter.matches(&record)));
+                predicates.push(serde_json::json!([i, clauses]));
+            }
+        }
+        // By ARN: a role by its session issuer's, a user and any principal by their own.
+        let mut by_arn = BTreeSet::new();
+        by_arn.extend(issuer.and_then(|i| i.arn.as_deref()).map(|a| ("--role", a)));
+        if identity.kind.as_deref() == Some("IAMUser") {
+            by_arn.extend(arn.map(|a| ("--user", a)));
+        }
+        by_arn.extend(arn.map(|a| ("--principal", a)));
+        for (flag, value) in by_arn {
+            let args = format!("{flag} {}", shlex::try_quote(value).expect("quotable"));
+            if let Some((filter, clauses)) = predicate(&args) {
+                by_arn_cases += 1;
                 expected.push((args, i, filter.matches(&record)));
                 predicates.push(serde_json::json!([i, clauses]));
             }
@@ -190,6 +211,7 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
         "the corpus gives {} cases",
         predicates.len()
     );
+    assert!(by_arn_cases > 500, "only {by_arn_cases} cases by ARN");
     let selected = expected.iter().filter(|(_, _, m)| *m).count();
     assert!(selected > 300, "only {selected} cases select their record");
 

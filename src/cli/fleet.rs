@@ -33,8 +33,8 @@ pub enum KindArg {
 pub struct FleetArgs {
     /// Where to write: `DIR/<account>/role/<name>.json`, `DIR/<account>/user/<name>.json` (or
     /// `DIR/sso/<PermissionSet>.json` with `--kind sso`), `DIR/fleet.json` and `DIR/fleet.md`.
-    #[arg(long, value_name = "DIR", required = true)]
-    pub out_dir: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "print_sql")]
+    pub out_dir: Option<PathBuf>,
     /// Only the principals of this account (repeatable; with `--s3`, only its logs are listed; with
     /// `--athena` or `--lake`, the query selects only its principals).
     #[arg(long = "account", value_name = "ID", help_heading = "Principals")]
@@ -156,6 +156,10 @@ pub struct FleetArgs {
     /// As for the main command: parts are written beside each principal's file.
     #[arg(long, help_heading = "Policy")]
     pub split: bool,
+    /// Print the SQL of the fleet's one query (`--athena` or `--lake`) and exit: nothing runs, no
+    /// credentials are needed, no `--out-dir` either.
+    #[arg(long, help_heading = "Sources")]
+    pub print_sql: bool,
     /// Print nothing on stderr but errors and the incomplete principals.
     #[arg(short, long)]
     pub quiet: bool,

@@ -15,22 +15,23 @@
 mod granted;
 mod query;
 mod report;
+mod selection;
 mod sso;
 
 pub use crate::cli::{FleetArgs, KindArg};
 pub use crate::usage::principals::{FleetSink, Unparsed};
 pub use granted::Granted;
 pub use report::{FleetReport, Row, FLEET_SCHEMA_VERSION};
+pub use selection::Selection;
 
 use crate::cli::Cli;
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::{self, AwsError, Collected, Decoded, Scope, SourceReport, Sources};
 use crate::current::{read_current, CurrentError, CurrentPolicies};
-use crate::glob::wildcard_match;
 use crate::ids::{AccountId, IdError};
 use crate::output::{self, Exit, OutputError};
 use crate::pipeline::{conclude, run_sink, Outcome, RunSink};
-use crate::principal::{valid_name, PrincipalKey, PrincipalKind};
+use crate::principal::{valid_name, PrincipalKey};
 use crate::report::{Code, Severity};
 use crate::settings::{Current, Settings, SettingsError};
 use clap::Parser;
@@ -74,32 +75,6 @@ pub enum FleetCurrent {
     Dir(PathBuf),
 }
 
-/// Which principals are written.
-#[derive(Debug, Clone)]
-pub struct Selection {
-    pub accounts: BTreeSet<AccountId>,
-    pub kind: KindArg,
-    pub name: Option<String>,
-}
-
-impl Selection {
-    pub fn wants(&self, key: &PrincipalKey) -> bool {
-        let kind = match self.kind {
-            KindArg::All => true,
-            KindArg::Role => key.kind == PrincipalKind::Role,
-            KindArg::User => key.kind == PrincipalKind::User,
-            KindArg::Sso => {
-                key.kind == PrincipalKind::Role && sso::permission_set(&key.name).is_some()
-            }
-        };
-        kind && (self.accounts.is_empty() || self.accounts.contains(&key.account))
-            && self
-                .name
-                .as_deref()
-                .is_none_or(|glob| wildcard_match(glob, &key.name, true))
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct FleetSettings {
     /// The single command's settings, principal and output path set per principal.
@@ -107,6 +82,8 @@ pub struct FleetSettings {
     /// The single command's options (see [`FleetArgs::single_words`]).
     pub words: Vec<String>,
     pub out_dir: PathBuf,
+    /// `--print-sql`: print the engine's query instead of running it.
+    pub print_sql: bool,
     pub selection: Selection,
     pub current: FleetCurrent,
     pub quiet: bool,
@@ -135,17 +112,25 @@ impl FleetSettings {
         if args.kind == KindArg::Sso && current != FleetCurrent::None {
             return Err(FleetError::SsoWithCurrent);
         }
-        std::fs::create_dir_all(&args.out_dir).map_err(|e| FleetError::Write {
-            path: args.out_dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        if args.print_sql && args.athena.is_none() && args.lake.is_none() {
+            return Err(FleetError::Usage(
+                "`--print-sql` prints the query of `--athena` or `--lake`: give one".into(),
+            ));
+        }
+        let out_dir = args.out_dir.clone().unwrap_or_default();
+        if !args.print_sql {
+            std::fs::create_dir_all(&out_dir).map_err(|e| FleetError::Write {
+                path: out_dir.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
         let words = args.single_words();
         // The single command validates the shared options; the principal and `-o` are set per principal.
         let mut argv: Vec<String> = ["policygen", "--role", "fleet", "-o"]
             .into_iter()
             .map(String::from)
             .collect();
-        argv.push(args.out_dir.join("fleet.json").display().to_string());
+        argv.push(out_dir.join("fleet.json").display().to_string());
         for account in &args.accounts {
             argv.extend(["--account".to_string(), account.clone()]);
         }
@@ -159,7 +144,8 @@ impl FleetSettings {
         Ok(FleetSettings {
             base,
             words,
-            out_dir: args.out_dir.clone(),
+            out_dir,
+            print_sql: args.print_sql,
             selection: Selection {
                 accounts,
                 kind: args.kind,
@@ -327,6 +313,12 @@ pub async fn run(args: &FleetArgs, terminal: bool) -> u8 {
             return Exit::Error.code();
         }
     };
+    if settings.print_sql {
+        return match query::sql(&settings) {
+            Some(sql) => crate::commands::print(&sql, Exit::Complete),
+            None => Exit::Error.code(),
+        };
+    }
     let progress = terminal && !settings.quiet;
     settings.base.source.show_progress(progress);
     let sources = match Sources::connect(&settings.base.aws, settings.base.needs_aws()).await {

@@ -227,3 +227,47 @@ fn aggregated_rows_give_the_same_policy_as_the_events() {
 fn direct_principal(line: &str) -> policygen::principal::PrincipalFilter {
     settings(&words(line)).scope.principal.expect("principal")
 }
+
+/// `fleet --print-sql` prints the fleet's one query, which parses, without credentials or `--out-dir`; with
+/// another source it is a usage error.
+#[test]
+fn the_fleets_query_is_printed_without_running() {
+    let out = super::support::policygen(&[
+        "fleet",
+        "--since",
+        "30d",
+        "--lake",
+        "EXAMPLE-f852-4e8f",
+        "--kind",
+        "sso",
+        "--print-sql",
+    ]);
+    let sql = super::support::text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        super::support::text(&out.stderr)
+    );
+    parses(&sql).expect("the printed query parses");
+    assert!(
+        sql.contains(" AS principal_name") && sql.contains("LIKE 'AWSReservedSSO\\_%'"),
+        "{sql}"
+    );
+
+    let out = super::support::policygen(&[
+        "fleet",
+        "--since",
+        "30d",
+        "--logs",
+        "examples/trail",
+        "--print-sql",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        super::support::text(&out.stderr)
+            .contains("`--print-sql` prints the query of `--athena` or `--lake`"),
+        "{}",
+        super::support::text(&out.stderr)
+    );
+}

@@ -1,10 +1,10 @@
 //! Local log files: paths (files or directories, recursive) and stdin, read in parallel across cores.
 
 use super::decode::Decoder;
+use super::progress::spinner;
 use super::s3::{key_time, SLACK_AFTER, SLACK_BEFORE};
 use super::sink::{Collected, Sink};
 use crate::window::TimeWindow;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
@@ -86,7 +86,11 @@ pub fn discover<S: Sink>(
 /// with the files and bytes read (the walk is not done before reading, so there is no total to show).
 pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>, progress: bool) -> Collected<S> {
     let window = &decoder.scope().window;
-    let spinner = reading_spinner(progress);
+    let spinner = spinner(
+        progress,
+        "{spinner} logs [{elapsed}] {binary_bytes} read, {binary_bytes_per_sec} {msg}",
+        "0 files".into(),
+    );
     let files_read = AtomicUsize::new(0);
     // A file under two inputs is read once.
     let listed = Mutex::new(HashSet::new());
@@ -143,22 +147,6 @@ pub fn collect<S: Sink>(inputs: &[LogInput], decoder: &Decoder<S>, progress: boo
         }
     }
     out
-}
-
-/// The spinner of `collect`; hidden unless `enabled`.
-fn reading_spinner(enabled: bool) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} logs [{elapsed}] {binary_bytes} read, {binary_bytes_per_sec} {msg}",
-    ) {
-        spinner.set_style(style);
-    }
-    spinner.set_message("0 files");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    spinner
 }
 
 /// Whether a run over `window` opens the object `name`: CloudTrail names each object by its delivery time,

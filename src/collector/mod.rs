@@ -13,6 +13,7 @@ pub mod iam;
 pub mod inflate;
 pub mod lake;
 pub mod lookup;
+pub mod progress;
 pub mod query;
 pub mod s3;
 pub mod seen;

@@ -32,9 +32,7 @@ impl Selection {
                 .as_deref()
                 .is_none_or(|glob| wildcard_match(glob, &key.name, true))
     }
-}
 
-impl Selection {
     /// What the engine can select of the principals wanted (the fleet checks [`Selection::wants`] on what
     /// comes back).
     pub fn grouping(&self) -> Grouping {

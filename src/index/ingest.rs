@@ -8,7 +8,8 @@ use super::state::Blob;
 use super::store::{Day, Meta, ObjectEntry, S3Meta, Store, SCHEMA};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
-use crate::collector::s3::{bytes_bar, key_time, Bucket, Trails};
+use crate::collector::progress::bytes_bar;
+use crate::collector::s3::{key_time, Bucket, Trails};
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::source::{AwsOptions, S3Source};
 use crate::collector::{

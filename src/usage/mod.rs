@@ -205,7 +205,7 @@ pub struct Crowd {
     /// What its members became.
     pub shapes: BTreeSet<String>,
     /// The first two members, in sort order, to name in the warning.
-    pub examples: crate::usage::SmallSet<String>,
+    pub examples: SmallSet<String>,
 }
 
 #[derive(Debug, Default, Clone)]

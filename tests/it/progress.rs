@@ -19,6 +19,13 @@ fn on_terminal(args: &[&str]) -> String {
     text(&out.stdout)
 }
 
+/// Run with stderr captured (no terminal), the command draws no spinner.
+fn captured_draws_nothing(args: &[&str]) {
+    let captured = policygen(args);
+    assert_eq!(captured.status.code(), Some(0));
+    assert!(!text(&captured.stderr).contains("logs ["));
+}
+
 #[test]
 fn reading_logs_draws_a_spinner_on_a_terminal_only() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -43,10 +50,7 @@ fn reading_logs_draws_a_spinner_on_a_terminal_only() {
         "`--quiet` draws nothing:\n{quiet}"
     );
     args.pop();
-
-    let captured = policygen(&args);
-    assert_eq!(captured.status.code(), Some(0));
-    assert!(!text(&captured.stderr).contains("logs ["));
+    captured_draws_nothing(&args);
 }
 
 #[test]
@@ -61,9 +65,7 @@ fn fleet_and_index_draw_progress_on_a_terminal_only() {
         shown.contains("logs ["),
         "no spinner for the fleet:\n{shown}"
     );
-    let captured = policygen(&fleet);
-    assert_eq!(captured.status.code(), Some(0));
-    assert!(!text(&captured.stderr).contains("logs ["));
+    captured_draws_nothing(&fleet);
 
     let index = dir.path().join("index").display().to_string();
     let shown = on_terminal(&["index", "--logs", "examples/trail", "--index", &index]);

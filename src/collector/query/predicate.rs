@@ -15,7 +15,7 @@ pub(super) fn list(values: impl IntoIterator<Item = impl AsRef<str>>) -> String 
         .join(", ")
 }
 
-/// A `--session` glob as a LIKE pattern with `\` as its escape.
+/// A glob (`*`, `?`) or a name as a LIKE pattern with `\` as its escape.
 pub(super) fn like(glob: &str) -> String {
     let mut out = String::new();
     for c in glob.chars() {
@@ -39,11 +39,16 @@ pub(super) const ACCOUNT: &str = "COALESCE(useridentity.accountid, \
 /// The start of a session's ARN, up to its session name.
 const SESSION_ARN: &str = "^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/";
 
+/// The LIKE pattern of an ARN whose last part is `name`.
+fn ending_in(name: &str) -> String {
+    lit(&format!("%/{}", like(name)))
+}
+
 /// A role by name as a run over the logs selects it (`principal::PrincipalFilter::matches`): the last part of
 /// the session issuer's ARN, or, where a record has no issuer ARN (some services log none), the role named
 /// by the session's ARN (`…:assumed-role/ROLE/SESSION`).
 fn role_by_name(name: &str) -> String {
-    let issuer = lit(&format!("%/{}", like(name)));
+    let issuer = ending_in(name);
     let session = lit(&format!("%:assumed-role/{}/%", like(name)));
     format!(
         "(useridentity.sessioncontext.sessionissuer.arn LIKE {issuer} ESCAPE '\\' OR \
@@ -81,7 +86,7 @@ pub(super) fn principal_predicate(principal: &PrincipalFilter) -> Vec<String> {
                 None => clauses.push(format!(
                     "(useridentity.username = {} OR useridentity.arn LIKE {} ESCAPE '\\')",
                     lit(name),
-                    lit(&format!("%/{}", like(name)))
+                    ending_in(name)
                 )),
             }
         }

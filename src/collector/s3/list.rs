@@ -3,13 +3,14 @@
 
 use super::{aws_error, Listing, S3Error, TrailObject};
 use crate::collector::decode::Decoder;
+use crate::collector::progress::spinner;
 use crate::collector::sink::{Collected, Sink};
 use crate::collector::source::{Regions, S3Source};
 use crate::ids::AccountId;
 use crate::window::TimeWindow;
 use aws_sdk_s3::Client;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -353,15 +354,9 @@ pub async fn list<S: Sink>(
 
 /// A spinner with counts while the bucket is listed, before the download bar can know its total.
 pub(super) fn listing_spinner(enabled: bool, url: &str) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let spinner = ProgressBar::new_spinner()
-        .with_message(format!("discovering accounts and regions under {url}"));
-    spinner.set_draw_target(ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} s3 listing [{elapsed}] {msg}") {
-        spinner.set_style(style);
-    }
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    spinner
+    spinner(
+        enabled,
+        "{spinner} s3 listing [{elapsed}] {msg}",
+        format!("discovering accounts and regions under {url}"),
+    )
 }

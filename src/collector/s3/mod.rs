@@ -4,11 +4,11 @@
 //! usage index lists and reads the bucket whole (`bucket.rs`).
 
 use super::decode::Decoder;
+use super::progress::bytes_bar;
 use super::sink::{Collected, Sink};
 use super::source::S3Source;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::Client;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -105,22 +105,6 @@ pub fn mirror_path(dir: &Path, key: &str) -> Option<PathBuf> {
         .components()
         .all(|c| matches!(c, Component::Normal(_)));
     safe.then(|| dir.join(relative))
-}
-
-/// A bar of the bytes of `objects` objects read (`total` bytes), on stderr, named `label`; hidden unless
-/// `enabled`. The caller counts the objects in its message.
-pub fn bytes_bar(label: &str, total: u64, objects: usize, enabled: bool) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{{spinner}} {label} [{{elapsed}}] {{bar:28}} {{binary_bytes}}/{{binary_total_bytes}} {{binary_bytes_per_sec}} eta {{eta}} {{msg}}"
-    )) {
-        bar.set_style(style);
-    }
-    bar.set_message(format!("0/{objects} objects"));
-    bar
 }
 
 /// Reads the objects of `listing` through `decoder`, at most `source.concurrency` in flight (downloading or

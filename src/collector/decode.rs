@@ -405,6 +405,7 @@ impl<S: Sink> Decoder<S> {
         }
         let at = || origin.location(record.id());
         let call = || format!("{} {}", record.source(), record.name());
+        let events = weight.map_or(1, |weight| weight.count);
         let decoded = match out.sink.decoded_for(record) {
             Some(decoded) => decoded,
             None => &mut out.decoded,
@@ -421,12 +422,13 @@ impl<S: Sink> Decoder<S> {
                     ),
                 };
                 let why = format!("{why}: it cannot be placed in the window");
-                return self.diagnose(decoded, Code::UnplaceableRecord, &call(), why, at());
+                let code = Code::UnplaceableRecord;
+                return self.diagnose_events(decoded, code, &call(), why, at(), events);
             }
         }
         if !record.is_api_call() {
             let why = format!("eventType `{}`", record.event_type.as_deref().unwrap_or(""));
-            return self.diagnose(decoded, Code::NonApiEvent, &call(), why, at());
+            return self.diagnose_events(decoded, Code::NonApiEvent, &call(), why, at(), events);
         }
         if !record.id().is_empty() {
             // The copy reported is the later one in input order, which may be the one kept: the copies are
@@ -479,10 +481,26 @@ impl<S: Sink> Decoder<S> {
         detail: String,
         at: Location,
     ) {
+        self.diagnose_events(decoded, code, subject, detail, at, 1);
+    }
+
+    /// A finding about `events` events at once (an engine's row stands for its count).
+    fn diagnose_events(
+        &self,
+        decoded: &mut Decoded,
+        code: Code,
+        subject: &str,
+        detail: String,
+        at: Location,
+        events: u64,
+    ) {
         if self.scope.strict && code.severity() == Severity::Incomplete {
             self.stopped.store(true, Ordering::Relaxed);
         }
-        decoded.diagnostics.add(code, subject, detail, Some(at));
+        let subject = subject.to_string();
+        decoded
+            .diagnostics
+            .add_n(code, subject, detail, Some(at), events);
     }
 }
 

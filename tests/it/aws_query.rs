@@ -211,3 +211,56 @@ fn athena_ddl_writes_a_projected_table() {
         .expect("binary runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Records whose `eventTime` is not CloudTrail's form come back from the query as rows of their own (the
+/// Athena table has the text): policygen places them as a run over the logs does, keeps those in the window
+/// and reports the rest as unplaceable, counting each event a row stands for.
+#[test]
+fn rows_of_odd_event_times_are_placed_as_the_logs_place_them() {
+    let mut records = super::support::aggregate::records_under(&root().join("examples/trail"));
+    let mut changed = 0;
+    for record in records.iter_mut() {
+        let role = record.pointer("/userIdentity/sessionContext/sessionIssuer/userName");
+        if role.and_then(Value::as_str) != Some("build-agent") {
+            continue;
+        }
+        let time = match changed % 5 {
+            0 => json!("2026-11-15 10:00:00"),
+            1 => Value::Null,
+            2 => json!("2026-11-15T10:00:00+01:00"),
+            3 => json!("2026-12-01T00:30:00+01:00"),
+            _ => json!("2026-11-01T00:30:00+01:00"),
+        };
+        match time {
+            Value::Null => record.as_object_mut().map(|r| r.remove("eventTime")),
+            time => record
+                .as_object_mut()
+                .map(|r| r.insert("eventTime".into(), time)),
+        };
+        changed += 1;
+        if changed == 10 {
+            break;
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let trail = dir.path().join("trail.json");
+    let body = json!({ "Records": records }).to_string();
+    std::fs::write(&trail, body).expect("write");
+    let logs = super::support::generate(&super::support::settings(&args(&format!(
+        "--logs {}",
+        trail.display()
+    ))));
+
+    let window = logs.time_window.clone();
+    let principal = logs.principal_filter.clone().expect("a principal");
+    let rows = super::support::aggregate::rows(&records, &principal, &window, &keys_from_maps());
+    let canned = Canned::new(lake_answers(&COLUMNS, &rows, 7, "FINISHED"));
+    let engine = lake_run(&canned).expect("an answer");
+
+    use policygen::report::Code;
+    assert_eq!(logs.diagnostics.count(Code::UnplaceableRecord), 4);
+    assert_eq!(engine.diagnostics.count(Code::UnplaceableRecord), 4);
+    assert_eq!(engine.parts[0].to_json(), logs.parts[0].to_json());
+    assert_eq!(engine.stats.records_matched, logs.stats.records_matched);
+    assert_eq!(engine.stats.records_mapped, logs.stats.records_mapped);
+}

@@ -12,7 +12,8 @@ use policygen::collector::query::{build, Engine, Layout};
 use policygen::event::Record;
 use policygen::principal::{PrincipalFilter, PrincipalKey};
 use policygen::settings::Settings;
-use std::collections::BTreeSet;
+use policygen::window::{is_canonical, parse_time, TimeWindow};
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 /// Loads the rows (one per record) into a table shaped as the trail table's `useridentity` column, then
@@ -50,7 +51,10 @@ fn predicate(args: &str) -> Option<(PrincipalFilter, String)> {
         &Default::default(),
     );
     let clauses = sql.split_once("\nWHERE ").expect("a WHERE clause").1;
-    let principal_part = clauses.split("\n  AND eventtime").next().expect("clauses");
+    let principal_part = clauses
+        .split("\n  AND CASE WHEN regexp_like(eventtime")
+        .next()
+        .expect("clauses");
     Some((principal, principal_part.replace("\n  AND ", " AND ")))
 }
 
@@ -83,6 +87,28 @@ fn fleet_columns() -> Vec<String> {
         })
         .collect();
     columns
+}
+
+/// What `script` prints for `given` (its first argument, a JSON file), read as `T`.
+fn duckdb<T: serde::de::DeserializeOwned>(
+    python: &str,
+    script: &str,
+    given: &serde_json::Value,
+) -> T {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("given.json");
+    std::fs::write(&file, serde_json::to_vec(given).expect("json")).expect("write");
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("duckdb's answers")
 }
 
 fn none_differ(differ: &[String]) {
@@ -215,27 +241,14 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
     let selected = expected.iter().filter(|(_, _, m)| *m).count();
     assert!(selected > 300, "only {selected} cases select their record");
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("given.json");
     let given =
         serde_json::json!({"rows": rows, "predicates": predicates, "columns": fleet_columns()});
-    std::fs::write(&file, serde_json::to_vec(&given).expect("json")).expect("write");
-    let out = Command::new(python)
-        .args(["-c", DUCKDB])
-        .arg(&file)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     #[derive(serde::Deserialize)]
     struct Answers {
         selected: Vec<bool>,
         keys: Vec<[Option<String>; 3]>,
     }
-    let answers: Answers = serde_json::from_slice(&out.stdout).expect("duckdb's answers");
+    let answers: Answers = duckdb(&python, DUCKDB, &given);
 
     assert_eq!(answers.selected.len(), expected.len());
     let differ: Vec<String> = expected
@@ -264,4 +277,135 @@ fn engine_queries_select_and_group_principals_as_the_logs_do_on_real_records() {
         })
         .collect();
     none_differ(&differ);
+}
+
+/// Runs the Athena query's window clause and its grouping of times over a table of `eventtime` texts, and
+/// prints each row's `first_seen` and count. `regexp_like` is Trino's name for what DuckDB calls
+/// `regexp_matches` (a match anywhere; the pattern anchors itself).
+const DUCKDB_WINDOW: &str = r#"
+import duckdb, json, sys
+given = json.load(open(sys.argv[1]))
+con = duckdb.connect()
+con.execute("CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)")
+con.execute("CREATE TABLE trail (i INT, eventtime VARCHAR)")
+con.executemany("INSERT INTO trail VALUES (?, ?)", given["rows"])
+rows = con.execute(f"SELECT {given['first']}, count(*) FROM trail WHERE {given['where']} GROUP BY {given['group']}").fetchall()
+print(json.dumps(rows))
+"#;
+
+/// The logs place a record by its `eventTime` text (`TimeWindow::place`); Athena's table has it as text too.
+/// The query compares CloudTrail's own form in SQL and returns every other text (none, a date, an offset, a
+/// fraction, garbage) in a row of its own, which policygen then places exactly as the logs would: the
+/// records each side keeps, drops and reports as unplaceable are the same.
+#[test]
+#[ignore = "needs duckdb: run by scripts/test.sh, which installs it"]
+fn athena_window_places_records_as_the_logs_do() {
+    let Some(python) = installed_tool("DUCKDB_PYTHON", "duckdb") else {
+        return;
+    };
+    let text =
+        std::fs::read_to_string(root().join("tests/data/real/records.jsonl")).expect("corpus");
+    let mut times: Vec<Option<String>> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Record>(line).ok())
+        .map(|record| record.event_time.map(|t| t.into_owned()))
+        .collect();
+    let odd = [
+        "2026-11-01T00:00:00Z",
+        "2026-10-31T23:59:59Z",
+        "2026-11-30T23:59:59Z",
+        "2026-12-01T00:00:00Z",
+        "2026-11-15T10:00:05Z",
+        "2026-11-15T10:00:07Z",
+        "2026-13-45T99:99:99Z",
+        "2026-11-01T00:00:00.5Z",
+        "2026-10-31T23:59:59.999Z",
+        "2026-11-15T10:00:06.9Z",
+        "2026-11-01T01:00:00+02:00",
+        "2026-11-30T23:30:00-01:00",
+        "2026-12-01T00:30:00+01:00",
+        "2026-11-15t10:00:06z",
+        "2026-11-15 10:00:06Z",
+        "2026-11-15 10:00:06",
+        "2026-11-15",
+        "yesterday",
+        "",
+        "2026-11-15T10:00:06Z\n",
+        "x\n2026-11-15T10:00:06Z",
+    ];
+    // Each odd time twice, so a row stands for more than one record.
+    for time in odd.iter().chain(&odd) {
+        times.push(Some(time.to_string()));
+    }
+    times.extend([None, None]);
+    let rows: Vec<_> = times
+        .iter()
+        .enumerate()
+        .map(|(i, time)| serde_json::json!([i, time]))
+        .collect();
+    let canonical_in = |window: &TimeWindow| {
+        let count = times
+            .iter()
+            .flatten()
+            .filter(|t| is_canonical(t) && window.place(t) == Some(true))
+            .count();
+        count as u64
+    };
+
+    for (from, to) in [
+        ("2026-11-01", "2026-12-01"),
+        ("2026-11-15T10:00:05Z", "2026-11-15T10:00:07Z"),
+        ("2019-01-01", "2024-06-15T12:00:00Z"),
+    ] {
+        let window = TimeWindow::new(parse_time(from).expect("from"), parse_time(to).expect("to"))
+            .expect("a window");
+        let (principal, _) = predicate("--role r").expect("a principal");
+        let engine = Engine::athena("db.trail", Layout::Plain).expect("engine");
+        let sql = build(&engine, &principal, &window, &[], &Default::default());
+        let line = |start: &str| {
+            sql.lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix(start))
+                .unwrap_or_else(|| panic!("no `{start}` in\n{sql}"))
+        };
+        let first = sql
+            .lines()
+            .find_map(|l| l.trim().strip_suffix(" AS first_seen,"))
+            .expect("first_seen");
+        let clause = format!("CASE WHEN {}", line("AND CASE WHEN "));
+        let group = line("GROUP BY ");
+        let group = &group[group.find("CASE WHEN").expect("the time's group")..];
+        let given =
+            serde_json::json!({"rows": rows, "first": first, "where": clause, "group": group});
+        let answers: Vec<(String, u64)> = duckdb(&python, DUCKDB_WINDOW, &given);
+
+        // The logs: each record placed by its own text.
+        let mut logs: BTreeMap<String, (Option<bool>, u64)> = BTreeMap::new();
+        for time in &times {
+            let text = time.clone().unwrap_or_default();
+            if !is_canonical(&text) {
+                logs.entry(text.clone())
+                    .or_insert((window.place(&text), 0))
+                    .1 += 1;
+            }
+        }
+        // The engine: CloudTrail's form already in the window, in rows; everything else by its text alone.
+        let mut sql_side = BTreeMap::new();
+        let mut in_window = 0;
+        for (first, count) in answers {
+            if is_canonical(&first) {
+                assert_eq!(window.place(&first), Some(true), "{first} in {window}");
+                in_window += count;
+            } else {
+                assert!(sql_side
+                    .insert(first.clone(), (window.place(&first), count))
+                    .is_none());
+            }
+        }
+        assert_eq!(in_window, canonical_in(&window), "{window}");
+        assert!(in_window > 0 || from.starts_with("2026-11-15"), "{window}");
+        assert_eq!(sql_side, logs, "{window}");
+        let unplaceable = logs.values().filter(|(p, _)| p.is_none()).count();
+        assert!(unplaceable >= 6, "{window}: {logs:?}");
+    }
 }

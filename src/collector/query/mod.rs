@@ -164,7 +164,7 @@ fn aggregation(
         Engine::Athena {
             database, table, ..
         } => (
-            "min(eventtime)",
+            "coalesce(min(eventtime), '')",
             "max(eventtime)",
             format!("\"{database}\".\"{table}\""),
         ),
@@ -210,8 +210,14 @@ fn aggregation(
         Engine::Athena { layout, .. } => {
             let key =
                 |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
-            predicates.push(format!("eventtime >= {}", lit(&key(window.from))));
-            predicates.push(format!("eventtime < {}", lit(&key(window.to))));
+            // Athena's `eventtime` is the record's text. CloudTrail's form compares as bytes, as a run over
+            // the logs compares it; any other text comes back as it is, in a row of its own (`PLACED_AS_IS`),
+            // for policygen to place or report as the logs would, never to fall out of the window unseen.
+            predicates.push(format!(
+                "CASE WHEN {CANONICAL_TIME} THEN eventtime >= {} AND eventtime < {} ELSE true END",
+                lit(&key(window.from)),
+                lit(&key(window.to))
+            ));
             if *layout == Layout::Projected {
                 // Objects land in the folder of their delivery day, up to a day after the event.
                 let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y/%m/%d").to_string();
@@ -243,7 +249,9 @@ fn aggregation(
     let extra: Vec<String> = (1..=by.len())
         .map(|i| (COLUMNS.len() + i).to_string())
         .collect();
-    let group: Vec<&String> = call.iter().chain(&extra).collect();
+    let as_is = PLACED_AS_IS.to_string();
+    let own_time = matches!(engine, Engine::Athena { .. }).then_some(&as_is);
+    let group: Vec<&String> = call.iter().chain(&extra).chain(own_time).collect();
     let order: Vec<&String> = extra.iter().chain(&call).collect();
     let joined = |list: &[&String]| {
         list.iter()
@@ -255,6 +263,22 @@ fn aggregation(
     let _ = writeln!(sql, "ORDER BY {}", joined(&order));
     sql
 }
+
+/// An `eventtime` in the form CloudTrail writes (`window::is_canonical`): fixed width, so bytes compare as times.
+macro_rules! canonical_time {
+    () => {
+        r"regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z')"
+    };
+}
+const CANONICAL_TIME: &str = canonical_time!();
+
+/// Groups CloudTrail's times together and every other `eventtime` text (or none) apart, so a row's
+/// `first_seen` is that text and policygen places the row as it places a record.
+const PLACED_AS_IS: &str = concat!(
+    "CASE WHEN ",
+    canonical_time!(),
+    " THEN NULL ELSE coalesce(eventtime, '') END"
+);
 
 /// The columns of a result row, by the names `build` gives them.
 pub const COLUMNS: [&str; 16] = [
@@ -332,7 +356,8 @@ impl Row {
         let text = |name: &str| self.get(name).map(Cow::Borrowed);
         Record {
             event_version: Some(Cow::Borrowed("1.08")),
-            event_time: text("first_seen"),
+            // Athena's `''` for a record without `eventTime` (see `PLACED_AS_IS`).
+            event_time: text("first_seen").filter(|time| !time.is_empty()),
             event_source: text("eventsource"),
             event_name: text("eventname"),
             event_type: text("eventtype"),

@@ -11,7 +11,7 @@ SELECT
   TRY(json_format(CAST(map_filter(CAST(json_parse(additionaleventdata) AS MAP(VARCHAR, JSON)), (k, v) -> contains(ARRAY['x-amz-id-2'], k)) AS JSON))) AS additional,
   array_join(transform(resources, r -> json_format(CAST(MAP(ARRAY['ARN', 'type'], ARRAY[r.arn, r.type]) AS JSON))), ',') AS resources,
   count(*) AS events,
-  min(eventtime) AS first_seen,
+  coalesce(min(eventtime), '') AS first_seen,
   max(eventtime) AS last_seen,
   min(eventid) AS sample_event_id,
   min(errormessage) AS error_message,
@@ -20,8 +20,7 @@ FROM "db"."trail"
 WHERE useridentity.type = 'AssumedRole'
   AND (useridentity.sessioncontext.sessionissuer.arn LIKE '%/build\_agent' ESCAPE '\' OR (useridentity.sessioncontext.sessionissuer.arn IS NULL AND useridentity.arn LIKE '%:assumed-role/build\_agent/%' ESCAPE '\'))
   AND CASE WHEN regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/') <> '' THEN regexp_extract(useridentity.arn, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:assumed-role/[^/]*/(.*)$', 1) END LIKE '100\%\_done_' ESCAPE '\'
-  AND eventtime >= '2026-11-01T00:00:00Z'
-  AND eventtime < '2026-12-01T00:00:00Z'
+  AND CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN eventtime >= '2026-11-01T00:00:00Z' AND eventtime < '2026-12-01T00:00:00Z' ELSE true END
   AND "timestamp" BETWEEN '2026/11/01' AND '2026/12/02'
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END
 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10

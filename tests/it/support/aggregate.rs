@@ -6,7 +6,7 @@ use policygen::collector::query::by_principal::FLEET_COLUMNS;
 use policygen::collector::query::{Keys, COLUMNS};
 use policygen::event::Record;
 use policygen::principal::PrincipalFilter;
-use policygen::window::TimeWindow;
+use policygen::window::{is_canonical, TimeWindow};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -89,14 +89,20 @@ fn aggregate(
     keys: &Keys,
     by: impl Fn(&Record, &Value) -> Option<Vec<Option<String>>>,
 ) -> Vec<Vec<Option<String>>> {
-    // (the extra columns, the call) → the aggregates.
-    let mut groups: BTreeMap<(Row, Row), Group> = BTreeMap::new();
+    // (the extra columns, the call, an `eventtime` that is not CloudTrail's form) → the aggregates.
+    let mut groups: BTreeMap<(Row, Row, Option<String>), Group> = BTreeMap::new();
     for value in records {
         let text = value.to_string();
         let Ok(record) = serde_json::from_str::<Record>(&text) else {
             continue;
         };
-        if !window.contains(record.time()) {
+        // CloudTrail's form of time is compared in SQL; any other text comes back in a row of its own.
+        let time = record.event_time.as_deref();
+        let as_is = match time {
+            Some(time) if is_canonical(time) => None,
+            other => Some(other.unwrap_or_default().to_string()),
+        };
+        if as_is.is_none() && !window.contains(record.time()) {
             continue;
         }
         let Some(extra) = by(&record, value) else {
@@ -126,7 +132,7 @@ fn aggregate(
             project(value.get("additionalEventData"), keys, "add"),
             resources,
         ];
-        let group = groups.entry((extra, key)).or_default();
+        let group = groups.entry((extra, key, as_is)).or_default();
         let time = record.time().to_string();
         if group.count == 0 || time < group.first {
             group.first.clone_from(&time);
@@ -144,7 +150,7 @@ fn aggregate(
     }
     groups
         .into_iter()
-        .map(|((extra, mut row), g)| {
+        .map(|((extra, mut row, _), g)| {
             row.extend([
                 Some(g.count.to_string()),
                 Some(g.first),

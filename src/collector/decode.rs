@@ -5,7 +5,8 @@
 use super::inflate::inflate_into;
 use super::seen::Seen;
 use super::shape::{
-    has_record_keys, is_trail_object, redacted, RecordsSeed, Shape, Top, TopSeed, FOREIGN_RECORDS,
+    has_record_keys, is_trail_object, redacted, whole_records, RecordsSeed, Shape, Top, TopSeed,
+    FOREIGN_RECORDS,
 };
 use super::sink::{Collected, Decoded, Origin, Sink, Weight};
 use super::split;
@@ -199,6 +200,22 @@ impl<S: Sink> Decoder<S> {
                     }
                     return;
                 }
+            }
+        }
+        if self.needle.is_none() {
+            if let Some(records) = whole_records(body) {
+                if !records.is_empty() && !has_record_keys(body) {
+                    return self.not_a_log(name, FOREIGN_RECORDS, out);
+                }
+                out.decoded.stats.files_read += 1;
+                for (index, record) in records.iter().enumerate() {
+                    if self.stopped() {
+                        return;
+                    }
+                    out.decoded.stats.records_read += 1;
+                    self.keep(record, Origin { file: name, index }, None, out);
+                }
+                return;
             }
         }
         if let Some(spans) = split::record_spans(body) {

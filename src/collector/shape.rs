@@ -2,8 +2,10 @@
 //! output, a digest), recognised by a streaming parse that keeps the records before any damage; and how a
 //! file that holds no log is told from one that is damaged.
 
+use crate::event::Record;
 use memchr::memmem;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -178,9 +180,43 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
     }
 }
 
+/// Every record of a whole, valid CloudTrail object (`{"Records":[…]}` and nothing else, or a bare array of
+/// records) in one pass; `None` for anything else, which is then split and read record by record. When
+/// every record is wanted (a fleet, an index), splitting first walks the bytes twice.
+pub fn whole_records(body: &[u8]) -> Option<Vec<Record<'_>>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let records = serde::Deserializer::deserialize_any(&mut de, Whole).ok()?;
+    de.end().ok()?;
+    Some(records)
+}
+
+struct Whole;
+
+impl<'de> Visitor<'de> for Whole {
+    type Value = Vec<Record<'de>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a CloudTrail log object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let only_records = |key: Option<Cow<'de, str>>| key.is_some_and(|k| k == "Records");
+        if !only_records(map.next_key()?) {
+            return Err(serde::de::Error::custom("not a `Records` object"));
+        }
+        let records = map.next_value::<Vec<Record<'de>>>()?;
+        match map.next_key::<Cow<'de, str>>()? {
+            None => Ok(records),
+            Some(_) => Err(serde::de::Error::custom("more than `Records`")),
+        }
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Vec::<Record<'de>>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{is_trail_object, redacted};
+    use super::{is_trail_object, redacted, whole_records};
 
     #[test]
     fn trail_object_names() {
@@ -204,5 +240,32 @@ mod tests {
             redacted(&e),
             "invalid type: string \"…\", expected a sequence at line 1 column 13"
         );
+    }
+
+    #[test]
+    fn whole_objects_are_read_in_one_pass_and_anything_else_is_left_to_the_splitter() {
+        let record = r#"{"eventVersion":"1.08","eventName":"ListBuckets","eventTime":"2026-11-01T00:00:00Z"}"#;
+        let count = |text: String| whole_records(text.as_bytes()).map(|r| r.len());
+        assert_eq!(
+            count(format!(r#" {{"Records": [{record}, {record}]}} "#)),
+            Some(2)
+        );
+        assert_eq!(count(format!("[{record}]")), Some(1));
+        assert_eq!(count(r#"{"Records":[]}"#.to_string()), Some(0));
+        // The splitter reads these record by record, naming what is wrong.
+        for other in [
+            format!(r#"{{"Records":[{record}],"More":1}}"#),
+            format!(r#"{{"Other":1,"Records":[{record}]}}"#),
+            format!(r#"{{"Records":[{record},7]}}"#),
+            format!(r#"{{"Records":[{record},{{"eventName":5}}]}}"#),
+            format!(r#"{{"Records":[{record}]}} trailing"#),
+            format!(r#"{{"Records":[{record}]"#),
+            record.to_string(),
+        ] {
+            assert_eq!(count(other.clone()), None, "{other}");
+        }
+        let mut invalid = format!(r#"{{"Records":[{record}]}}"#).into_bytes();
+        invalid[30] = 0xff;
+        assert!(whole_records(&invalid).is_none());
     }
 }

@@ -18,7 +18,6 @@ use memchr::memmem;
 use serde::de::DeserializeSeed;
 use serde_json::value::RawValue;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to keep: one principal in one window.
@@ -110,15 +109,16 @@ impl<S: Sink> Decoder<S> {
         &self.scope
     }
 
-    /// Events read before, elsewhere (the usage index's earlier updates), with where: copies of them are
-    /// duplicates.
-    pub fn seen_before(&self, events: HashMap<u128, (String, usize)>) {
-        self.seen.extend(events);
+    /// Goes on from events read before, elsewhere (the usage index's earlier batches and updates): copies of
+    /// them are duplicates.
+    pub fn seen_before(mut self, seen: Seen) -> Decoder<S> {
+        self.seen = seen;
+        self
     }
 
     /// The events kept, with where: what [`Decoder::seen_before`] takes.
-    pub fn into_seen(self) -> HashMap<u128, (String, usize)> {
-        self.seen.into_events()
+    pub fn into_seen(self) -> Seen {
+        self.seen
     }
 
     /// An empty contribution, for a worker to fill.

@@ -54,7 +54,7 @@ impl Default for Seen {
 }
 
 /// The files events were read from, each named once.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Files {
     names: Vec<Arc<str>>,
     ids: HashMap<Arc<str>, u32>,
@@ -134,30 +134,52 @@ impl Seen {
         Some((file.to_string(), record))
     }
 
-    pub fn extend(&self, events: HashMap<u128, (String, usize)>) {
-        for (key, (file, record)) in events {
-            let here = (self.file_id(&file), record);
-            let (Ok(mut shard), Ok(files)) = (self.shard(key).lock(), self.files.lock()) else {
-                return;
-            };
-            let earliest = match shard.get(&key) {
-                Some(&kept) if files.place(kept) <= files.place(here) => kept,
-                _ => here,
-            };
-            shard.insert(key, earliest);
+    /// Adds the events `other` kept, each at the earlier of its two places (in input order).
+    pub fn absorb(&self, other: Seen) {
+        let theirs = other.files.into_inner().unwrap_or_default();
+        for shard in other.shards {
+            for (key, at) in shard.into_inner().unwrap_or_default() {
+                let (file, record) = theirs.place(at);
+                let here = (self.file_id(file), record);
+                let (Ok(mut shard), Ok(files)) = (self.shard(key).lock(), self.files.lock()) else {
+                    return;
+                };
+                let earliest = match shard.get(&key) {
+                    Some(&kept) if files.place(kept) <= files.place(here) => kept,
+                    _ => here,
+                };
+                shard.insert(key, earliest);
+            }
         }
     }
 
-    pub fn into_events(self) -> HashMap<u128, (String, usize)> {
-        let files = self.files.into_inner().unwrap_or_default();
+    /// How many events are kept.
+    pub fn len(&self) -> usize {
         self.shards
-            .into_iter()
-            .flat_map(|shard| shard.into_inner().unwrap_or_default())
-            .map(|(key, at)| {
-                let (file, record) = files.place(at);
-                (key, (file.to_string(), record))
-            })
-            .collect()
+            .iter()
+            .map(|shard| shard.lock().map_or(0, |events| events.len()))
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A copy to go on from apart (an index update's events before a batch, to read the batch again with more).
+/// It names its files itself, so it is another `Seen` to the workers' file caches.
+impl Clone for Seen {
+    fn clone(&self) -> Seen {
+        let copy = Seen::default();
+        for (mine, theirs) in copy.shards.iter().zip(&self.shards) {
+            if let (Ok(mut mine), Ok(theirs)) = (mine.lock(), theirs.lock()) {
+                mine.clone_from(&theirs);
+            }
+        }
+        if let (Ok(mut mine), Ok(theirs)) = (copy.files.lock(), self.files.lock()) {
+            mine.clone_from(&theirs);
+        }
+        copy
     }
 }
 
@@ -197,7 +219,7 @@ mod tests {
             workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
         });
         assert_eq!(found, 3 * 2000);
-        assert_eq!(seen.into_events().len(), 2000);
+        assert_eq!(seen.len(), 2000);
     }
 
     /// Three copies read in any order: the two after the earliest are the duplicates.
@@ -225,5 +247,34 @@ mod tests {
                 "{order:?}"
             );
         }
+    }
+
+    /// An index update goes on from the events of earlier batches, and of earlier updates read again:
+    /// whatever order they come in, each event is kept at its earliest copy, and a copy taken before a batch
+    /// is read again is not changed by that read.
+    #[test]
+    fn absorbed_and_copied_sets_keep_each_event_at_its_earliest_copy() {
+        let earlier = Seen::default();
+        assert_eq!(earlier.see(1, "b.json", 3), None);
+        assert_eq!(earlier.see(2, "a.json", 9), None);
+        let before = earlier.clone();
+        assert_eq!(earlier.see(3, "c.json", 0), None);
+        assert_eq!((before.len(), earlier.len()), (2, 3));
+
+        let again = Seen::default();
+        assert_eq!(again.see(1, "a.json", 7), None);
+        assert_eq!(again.see(2, "b.json", 0), None);
+        assert_eq!(again.see(4, "d.json", 1), None);
+        before.absorb(again);
+        assert_eq!(before.len(), 3);
+        // Event 1's earliest copy is now a.json's; event 2 stays at a.json's.
+        assert_eq!(before.see(1, "z.json", 0), Some(("z.json".to_string(), 0)));
+        assert_eq!(before.see(1, "a.json", 8), Some(("a.json".to_string(), 8)));
+        assert_eq!(
+            before.see(2, "a.json", 10),
+            Some(("a.json".to_string(), 10))
+        );
+        assert_eq!(before.see(4, "c.json", 0), Some(("d.json".to_string(), 1)));
+        assert_eq!(before.see(3, "c.json", 0), None);
     }
 }

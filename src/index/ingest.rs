@@ -10,6 +10,7 @@ use super::{day_of, IndexError};
 use crate::collector::files::discover;
 use crate::collector::progress::bytes_bar;
 use crate::collector::s3::{key_time, Bucket, Trails};
+use crate::collector::seen::Seen;
 use crate::collector::sink::{DaysSink, Split};
 use crate::collector::source::{AwsOptions, S3Source};
 use crate::collector::{
@@ -24,8 +25,6 @@ use chrono::{TimeZone, Utc};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Events read, with where their earliest copy was (what `Decoder::seen_before` takes).
-type Events = HashMap<u128, (String, usize)>;
 use std::path::{Path, PathBuf};
 
 /// Objects committed together: what a kill can lose at most.
@@ -101,13 +100,13 @@ pub fn everything() -> TimeWindow {
     }
 }
 
-fn decoder(seen: Events) -> Decoder<IndexSink> {
+fn decoder(seen: Seen) -> Decoder<IndexSink> {
     let scope = Scope {
         principal: None,
         window: everything(),
         strict: false,
     };
-    let decoder = Decoder::new(
+    Decoder::new(
         scope,
         (
             Split::new(split_key, MappingSink::new(false)),
@@ -119,9 +118,8 @@ fn decoder(seen: Events) -> Decoder<IndexSink> {
                 StartsSink::default(),
             ),
         ),
-    );
-    decoder.seen_before(seen);
-    decoder
+    )
+    .seen_before(seen)
 }
 
 struct Candidate {
@@ -257,7 +255,7 @@ pub async fn update(
         .last()
         .and_then(|s| s.path.file_stem()?.to_str()?.parse::<u64>().ok())
         .unwrap_or(0);
-    let mut carried: Events = Events::new();
+    let mut carried = Seen::default();
     let mut seeded: BTreeSet<Day> = BTreeSet::new();
     // Each batch is fetched while the one before it is decoded: network and CPU overlap.
     let fetch = |batch: &[Candidate]| {
@@ -301,19 +299,14 @@ pub async fn update(
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        if let (false, Some(mut before)) = (overlap.is_empty(), before) {
+        if let (false, Some(before)) = (overlap.is_empty(), before) {
             let mut objects = BTreeSet::new();
             for slot in &overlap {
                 objects.extend(old_slots[slot].iter().cloned());
                 seeded.insert(slot.clone());
             }
             report.objects_reread += objects.len();
-            for (key, at) in event_keys(&origin, &objects).await? {
-                let earliest = before.entry(key).or_insert_with(|| at.clone());
-                if at < *earliest {
-                    *earliest = at;
-                }
-            }
+            before.absorb(event_keys(&origin, &objects).await?);
             (read, seen) = read_batch(batch, &bytes, before);
         }
         carried = seen;
@@ -362,7 +355,7 @@ pub async fn update(
 /// The files under `logs`, with their sizes and modification times; paths that could not be listed.
 fn list_files(logs: &[String]) -> (Vec<Candidate>, Vec<String>) {
     let inputs: Vec<LogInput> = crate::collector::files::log_inputs(logs);
-    let lister = decoder(Events::new());
+    let lister = decoder(Seen::default());
     let mut listed = lister.fresh();
     let (files, _stdin) = discover(&inputs, &lister, &mut listed);
     let unlisted = listed
@@ -401,8 +394,8 @@ fn modified(meta: &std::fs::Metadata) -> String {
 fn read_batch(
     batch: &[Candidate],
     bytes: &[Result<Vec<u8>, String>],
-    seen: Events,
-) -> (Vec<(ObjectEntry, Collected<IndexSink>)>, Events) {
+    seen: Seen,
+) -> (Vec<(ObjectEntry, Collected<IndexSink>)>, Seen) {
     let decoder = decoder(seen);
     let read = batch
         .par_iter()
@@ -484,7 +477,7 @@ fn entry(c: &Candidate, failed: bool, part: &Collected<IndexSink>) -> ObjectEntr
 async fn event_keys(
     origin: &Origin,
     objects: &BTreeSet<(String, PathBuf)>,
-) -> Result<HashMap<u128, (String, usize)>, IndexError> {
+) -> Result<Seen, IndexError> {
     let scope = Scope {
         principal: None,
         window: everything(),

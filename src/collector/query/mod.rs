@@ -252,7 +252,8 @@ fn aggregation(
     let as_is = PLACED_AS_IS.to_string();
     let own_time = matches!(engine, Engine::Athena { .. }).then_some(&as_is);
     let group: Vec<&String> = call.iter().chain(&extra).chain(own_time).collect();
-    let order: Vec<&String> = extra.iter().chain(&call).collect();
+    // The rows of one call apart by their time's text come in one order too: a finding names its first row.
+    let order: Vec<&String> = extra.iter().chain(&call).chain(own_time).collect();
     let joined = |list: &[&String]| {
         list.iter()
             .map(|s| s.as_str())

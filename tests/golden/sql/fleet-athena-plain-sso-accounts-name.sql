@@ -27,4 +27,4 @@ WHERE useridentity.type = 'AssumedRole'
   AND CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN eventtime >= '2026-11-01T12:00:00Z' AND eventtime < '2026-11-02T00:00:00Z' ELSE true END
   AND awsregion IN ('eu-west-1', 'us-east-1')
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 18, 19, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END
-ORDER BY 17, 18, 19, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+ORDER BY 17, 18, 19, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END

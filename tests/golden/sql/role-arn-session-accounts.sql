@@ -26,4 +26,4 @@ WHERE useridentity.type = 'AssumedRole'
   AND region IN ('eu-west-1', 'us-east-1')
   AND awsregion IN ('eu-west-1', 'us-east-1')
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END

@@ -22,4 +22,4 @@ WHERE useridentity.type = 'AssumedRole'
   AND CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN eventtime >= '2026-11-01T00:00:00Z' AND eventtime < '2026-12-01T00:00:00Z' ELSE true END
   AND "timestamp" BETWEEN '2026/11/01' AND '2026/12/02'
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, CASE WHEN regexp_like(eventtime, '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z') THEN NULL ELSE coalesce(eventtime, '') END

@@ -90,7 +90,7 @@ fn aggregate(
     by: impl Fn(&Record, &Value) -> Option<Vec<Option<String>>>,
 ) -> Vec<Vec<Option<String>>> {
     // (the extra columns, the call, an `eventtime` that is not CloudTrail's form) → the aggregates.
-    let mut groups: BTreeMap<(Row, Row, Option<String>), Group> = BTreeMap::new();
+    let mut groups: BTreeMap<(Row, Row, (bool, Option<String>)), Group> = BTreeMap::new();
     for value in records {
         let text = value.to_string();
         let Ok(record) = serde_json::from_str::<Record>(&text) else {
@@ -132,7 +132,10 @@ fn aggregate(
             project(value.get("additionalEventData"), keys, "add"),
             resources,
         ];
-        let group = groups.entry((extra, key, as_is)).or_default();
+        // Ordered as the SQL orders the text of a time: CloudTrail's (NULL) last.
+        let group = groups
+            .entry((extra, key, (as_is.is_none(), as_is)))
+            .or_default();
         let time = record.time().to_string();
         if group.count == 0 || time < group.first {
             group.first.clone_from(&time);

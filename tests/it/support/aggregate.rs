@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 /// A row's columns, NULL as `None`.
 type Row = Vec<Option<String>>;
+/// The text of a time that is not CloudTrail's form, sorted as SQL sorts it (CloudTrail's, NULL, last).
+type TimeText = (bool, Option<String>);
 
 #[derive(Default)]
 struct Group {
@@ -90,7 +92,7 @@ fn aggregate(
     by: impl Fn(&Record, &Value) -> Option<Vec<Option<String>>>,
 ) -> Vec<Vec<Option<String>>> {
     // (the extra columns, the call, an `eventtime` that is not CloudTrail's form) → the aggregates.
-    let mut groups: BTreeMap<(Row, Row, (bool, Option<String>)), Group> = BTreeMap::new();
+    let mut groups: BTreeMap<(Row, Row, TimeText), Group> = BTreeMap::new();
     for value in records {
         let text = value.to_string();
         let Ok(record) = serde_json::from_str::<Record>(&text) else {

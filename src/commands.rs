@@ -87,7 +87,7 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
                 eprintln!("warning: {unlisted}");
             }
             let text = format!(
-                "index {}: {} objects read, {} already there, {} of earlier updates read again for duplicates, {} segments written, {} spans written\n",
+                "index {}: {} objects read, {} already there, {} read again for duplicates, {} segments written, {} spans written\n",
                 args.index.display(),
                 report.objects_read,
                 report.objects_known,

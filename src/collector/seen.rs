@@ -153,6 +153,26 @@ impl Seen {
         }
     }
 
+    /// Forgets the events read from the files `gone` names.
+    pub fn forget_files(&self, gone: &std::collections::BTreeSet<String>) {
+        let Ok(files) = self.files.lock() else {
+            return;
+        };
+        let ids: std::collections::HashSet<u32> = files
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| gone.contains(&***name))
+            .filter_map(|(id, _)| u32::try_from(id).ok())
+            .collect();
+        drop(files);
+        for shard in &self.shards {
+            if let Ok(mut events) = shard.lock() {
+                events.retain(|_, (file, _)| !ids.contains(file));
+            }
+        }
+    }
+
     /// How many events are kept.
     pub fn len(&self) -> usize {
         self.shards

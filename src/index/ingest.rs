@@ -71,8 +71,8 @@ pub struct UpdateReport {
     pub objects_read: usize,
     /// Objects already in the index, not read.
     pub objects_known: usize,
-    /// Objects of earlier updates read again for their event IDs only: new objects held events of the
-    /// same days (a duplicate delivery must stay a duplicate).
+    /// Objects read again for their event IDs only: new objects held events of their days (a duplicate
+    /// delivery must stay a duplicate), days of an earlier update or days this one had forgotten.
     pub objects_reread: usize,
     /// Objects that could not be read: reported by queries, read again by the next update.
     pub failed: Vec<String>,
@@ -257,6 +257,8 @@ pub async fn update(
         .unwrap_or(0);
     let mut carried = Seen::default();
     let mut seeded: BTreeSet<Day> = BTreeSet::new();
+    // The objects whose events `carried` holds, by the last day they have: past it, they are forgotten.
+    let mut live: BTreeSet<(String, String)> = BTreeSet::new();
     // Each batch is fetched while the one before it is decoded: network and CPU overlap.
     let fetch = |batch: &[Candidate]| {
         let (origin, paths) = (origin.clone(), batch.iter().map(|c| c.path.clone()));
@@ -306,6 +308,11 @@ pub async fn update(
                 seeded.insert(slot.clone());
             }
             report.objects_reread += objects.len();
+            live.extend(
+                objects
+                    .iter()
+                    .filter_map(|(name, _)| last_day(known.get(name)?)),
+            );
             before.absorb(event_keys(&origin, &objects).await?);
             (read, seen) = read_batch(batch, &bytes, before);
         }
@@ -335,6 +342,19 @@ pub async fn update(
             .into_iter()
             .map(|(key, days)| (key, Blob::of(days)))
             .collect();
+        // Committed, this batch's objects hold their days as an earlier update's do; their events stay in
+        // `carried` until every later batch is past their last day.
+        for object in objects.iter().filter(|o| !o.failed) {
+            for slot in &object.slots {
+                let holders = old_slots.entry(slot.clone()).or_default();
+                holders.push((object.name.clone(), object.path.clone()));
+                seeded.insert(slot.clone());
+            }
+            live.extend(last_day(object));
+        }
+        if let Some(horizon) = batches.get(i + 1).and_then(|next| horizon(next)) {
+            forget_before(&horizon, &mut live, &mut seeded, &carried);
+        }
         number += 1;
         store.commit(number, objects, by_principal)?;
         report.segments_written += 1;
@@ -416,6 +436,50 @@ fn read_batch(
         })
         .collect();
     (read, decoder.into_seen())
+}
+
+/// An object's last day, with its name, when every record it has is placed in a day (`None`: its events are
+/// kept to the end of the update).
+fn last_day(object: &ObjectEntry) -> Option<(String, String)> {
+    if object.slots.iter().any(Option::is_none) {
+        return None;
+    }
+    let slots = object.slots.iter().flatten();
+    let last = object.days.iter().chain(slots).max()?;
+    Some((last.clone(), object.name.clone()))
+}
+
+/// The day before the first delivery of `batch` (objects sorted by delivery time): CloudTrail delivers an
+/// event within minutes, so later batches hold the days before it only in a late delivery.
+fn horizon(batch: &[Candidate]) -> Option<String> {
+    let file = Path::new(&batch.first()?.name).file_name()?.to_str()?;
+    let delivered = key_time(file)?;
+    Some(
+        (delivered - chrono::Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+    )
+}
+
+/// Forgets the events of the objects whose last day is before `horizon`, and that the days before it are
+/// in `carried`: a later batch that has one of those days (a late delivery, rare) has the day's objects read
+/// again, as a day of an earlier update is. What an update holds of the events it has read stays a few days'
+/// worth, however long the trail.
+fn forget_before(
+    horizon: &str,
+    live: &mut BTreeSet<(String, String)>,
+    seeded: &mut BTreeSet<Day>,
+    carried: &Seen,
+) {
+    let kept = live.split_off(&(horizon.to_string(), String::new()));
+    let gone: BTreeSet<String> = std::mem::replace(live, kept)
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    if !gone.is_empty() {
+        carried.forget_files(&gone);
+    }
+    seeded.retain(|day| day.as_deref().is_none_or(|day| day >= horizon));
 }
 
 /// What the index keeps of an object beside its principals' states.

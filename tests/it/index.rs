@@ -749,3 +749,62 @@ fn an_earlier_copy_delivered_in_a_later_update_is_named_as_the_logs_name_it() {
         &index.display().to_string(),
     );
 }
+
+/// An update forgets the events of days every later batch is past (so what it holds stays a few days'
+/// worth on a long trail); a late delivery of such a day, in the same update, has the day's objects read
+/// again, and a copy there is the duplicate the logs report.
+#[test]
+fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("trail");
+    let object = |day: u32, at: &str, tag: &str| {
+        format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T{at}Z_{tag}.json")
+    };
+    let mut objects: Vec<(String, String)> = (2..=6)
+        .map(|day| {
+            let records: Vec<String> = (0..3)
+                .map(|n| {
+                    record(
+                        day as usize * 10 + n,
+                        0,
+                        &format!("2026-11-{day:02}T1{n}:00:00Z"),
+                    )
+                })
+                .collect();
+            (
+                object(day, "2300", "daily"),
+                format!(r#"{{"Records":[{}]}}"#, records.join(",")),
+            )
+        })
+        .collect();
+    // Delivered last: a copy of a record of the 2nd, and a record of its own from that day.
+    let late = [
+        record(20, 0, "2026-11-02T10:00:00Z"),
+        record(99, 0, "2026-11-02T11:30:00Z"),
+    ];
+    objects.push((
+        object(6, "2359", "late"),
+        format!(r#"{{"Records":[{}]}}"#, late.join(",")),
+    ));
+    write_trail(&logs, &objects);
+    let index = dir.path().join("index");
+    let logs_arg = logs.display().to_string();
+    let report = update(&index, std::slice::from_ref(&logs_arg), 1).expect("an update");
+    assert_eq!(report.objects_read, 6);
+    assert_eq!(report.objects_reread, 1, "the 2nd's object, read again");
+    let window = "--from 2026-11-01 --to 2026-11-08";
+    let from_logs = answer(&words(&format!(
+        "--role build-agent {window} --logs {logs_arg}"
+    )));
+    let duplicate = from_logs
+        .lines()
+        .find(|l| l.contains("DuplicateEvent"))
+        .expect("the copy is reported");
+    assert!(duplicate.contains("_late.json"), "{duplicate}");
+    same(
+        "--role build-agent",
+        window,
+        &logs_arg,
+        &index.display().to_string(),
+    );
+}

@@ -275,11 +275,17 @@ impl Store {
         objects: Vec<ObjectEntry>,
         states: BTreeMap<PrincipalKey, Blob>,
     ) -> Result<(), IndexError> {
+        // Packed on every core (most of a commit is the states' JSON and gzip), laid out in key order.
+        let states: Vec<(PrincipalKey, Blob)> = states.into_iter().collect();
+        let packed: Vec<Vec<u8>> = states
+            .par_iter()
+            .map(|(_, blob)| pack(&self.dir, blob))
+            .collect::<Result<_, _>>()?;
         let mut blobs = Blobs::default();
         let mut principals = Vec::new();
-        for (key, blob) in states {
-            let (offset, length) = blobs.push(&pack(&self.dir, &blob)?);
-            let (account, kind, name) = key_row(&key);
+        for ((key, _), packed) in states.iter().zip(packed) {
+            let (offset, length) = blobs.push(&packed);
+            let (account, kind, name) = key_row(key);
             principals.push((account, kind, name, offset, length));
         }
         let table = Table {

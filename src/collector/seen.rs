@@ -158,12 +158,9 @@ impl Seen {
         let Ok(files) = self.files.lock() else {
             return;
         };
-        let ids: std::collections::HashSet<u32> = files
-            .names
+        let ids: std::collections::HashSet<u32> = gone
             .iter()
-            .enumerate()
-            .filter(|(_, name)| gone.contains(&***name))
-            .filter_map(|(id, _)| u32::try_from(id).ok())
+            .filter_map(|name| files.ids.get(name.as_str()).copied())
             .collect();
         drop(files);
         for shard in &self.shards {
@@ -173,16 +170,12 @@ impl Seen {
         }
     }
 
-    /// How many events are kept.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.shards
             .iter()
             .map(|shard| shard.lock().map_or(0, |events| events.len()))
             .sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -296,5 +289,17 @@ mod tests {
         );
         assert_eq!(before.see(4, "c.json", 0), Some(("d.json".to_string(), 1)));
         assert_eq!(before.see(3, "c.json", 0), None);
+    }
+
+    #[test]
+    fn forgotten_files_take_their_events_along() {
+        let seen = Seen::default();
+        assert_eq!(seen.see(1, "a.json", 0), None);
+        assert_eq!(seen.see(2, "b.json", 0), None);
+        assert_eq!(seen.see(3, "b.json", 1), None);
+        seen.forget_files(&["b.json".to_string(), "never.json".to_string()].into());
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen.see(2, "c.json", 0), None);
+        assert_eq!(seen.see(1, "c.json", 0), Some(("c.json".to_string(), 0)));
     }
 }

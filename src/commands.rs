@@ -84,7 +84,10 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
                 eprintln!("error: `{failed}` could not be read: queries report it, and the next update reads it again");
             }
             for unlisted in &report.unlisted {
-                eprintln!("warning: {unlisted}");
+                eprintln!(
+                    "error: `{}` could not be listed: {}: queries report it, and the next update lists it again",
+                    unlisted.subject, unlisted.detail
+                );
             }
             let text = format!(
                 "index {}: {} objects read, {} already there, {} read again for duplicates, {} segments written, {} spans written\n",
@@ -97,7 +100,7 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
             );
             print(
                 &text,
-                if report.failed.is_empty() {
+                if report.failed.is_empty() && report.unlisted.is_empty() {
                     Exit::Complete
                 } else {
                     Exit::Incomplete
@@ -111,6 +114,15 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
 /// What `policygen index` is given to read, validated; `progress`: the bucket's listing draws a spinner.
 fn index_source(args: &IndexArgs, progress: bool) -> Result<Given, SettingsError> {
     let Some(url) = &args.s3 else {
+        // As for a run: a path that does not exist is a usage error, before any work.
+        for path in &args.logs {
+            if let Err(e) = std::fs::metadata(path) {
+                return Err(SettingsError::NoSuchLogs {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                });
+            }
+        }
         return Ok(Given::Logs(args.logs.clone()));
     };
     let (bucket, prefix) = parse_s3_url(url)?;

@@ -106,8 +106,9 @@ pub enum Command {
     /// from the index (`--index DIR`). Re-run to add new objects: only objects the index has not read are
     /// read. Safe to kill at any moment (the next run completes the work); a second update at the same
     /// time fails naming the first. A query on an index of a bucket needs AWS credentials only when it
-    /// reads some objects again: the (at most two) days a sub-day window cuts. On a terminal, progress is
-    /// drawn on stderr.
+    /// reads some objects again: the (at most two) days a sub-day window cuts. An object or a path it
+    /// cannot read or list exits 1 and is reported by every query until an update reads it. On a
+    /// terminal, progress is drawn on stderr.
     Index(IndexArgs),
 }
 

@@ -18,7 +18,7 @@ use crate::collector::{
 };
 use crate::event::Record;
 use crate::principal::PrincipalKey;
-use crate::report::{Code, Stats};
+use crate::report::{Code, Diagnostic, Stats};
 use crate::usage::MappingSink;
 use crate::window::TimeWindow;
 use chrono::{TimeZone, Utc};
@@ -79,8 +79,9 @@ pub struct UpdateReport {
     pub segments_written: usize,
     /// Month and quarter spans written (`spans/`).
     pub spans_written: usize,
-    /// Paths under the inputs that could not be listed (not objects; a run reports them too).
-    pub unlisted: Vec<String>,
+    /// Paths under the inputs that could not be listed (not objects): kept in `index.json`, so every query
+    /// reports them as a run over the logs does, until an update lists them.
+    pub unlisted: Vec<Diagnostic>,
 }
 
 pub(crate) fn split_key(record: &Record) -> Option<(PrincipalKey, Day)> {
@@ -155,6 +156,7 @@ impl Given {
             schema: SCHEMA,
             source,
             s3,
+            unlisted: Vec::new(),
         }
     }
 }
@@ -182,7 +184,8 @@ pub async fn update(
     let (origin, listed) = match given {
         Given::Logs(logs) => {
             let (listed, unlisted) = list_files(logs);
-            report.unlisted = unlisted;
+            report.unlisted.clone_from(&unlisted);
+            meta.unlisted = unlisted;
             (Origin::Files, listed)
         }
         Given::S3(source, aws) => {
@@ -205,7 +208,13 @@ pub async fn update(
         }
     };
     let store = match store {
-        Some(store) if meta.s3.is_none() && store.meta.schema == SCHEMA => store,
+        Some(store)
+            if meta.s3.is_none()
+                && store.meta.schema == SCHEMA
+                && store.meta.unlisted == meta.unlisted =>
+        {
+            store
+        }
         // An index of a bucket records what this update found of it, before reading: how a run lists it.
         // An index of an older schema says that it now has spans.
         _ => Store::create(dir, meta)?,
@@ -378,17 +387,12 @@ pub async fn update(
 }
 
 /// The files under `logs`, with their sizes and modification times; paths that could not be listed.
-fn list_files(logs: &[String]) -> (Vec<Candidate>, Vec<String>) {
+fn list_files(logs: &[String]) -> (Vec<Candidate>, Vec<Diagnostic>) {
     let inputs: Vec<LogInput> = crate::collector::files::log_inputs(logs);
     let lister = decoder(Seen::default());
     let mut listed = lister.fresh();
     let (files, _stdin) = discover(&inputs, &lister, &mut listed);
-    let unlisted = listed
-        .decoded
-        .diagnostics
-        .iter()
-        .map(|d| format!("{}: {}", d.subject, d.detail))
-        .collect();
+    let unlisted = listed.decoded.diagnostics.iter().cloned().collect();
     let files = files
         .into_iter()
         .map(|path| {

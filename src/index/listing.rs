@@ -180,6 +180,7 @@ mod tests {
                     kept: accounts.iter().map(|a| trail(a)).collect(),
                 },
             }),
+            unlisted: Vec::new(),
         }
     }
 

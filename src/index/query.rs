@@ -140,6 +140,14 @@ pub async fn answer(
     let plan = plan(&store.meta, &objects, window, query)?;
     let mut run = Collected::new(template.fresh());
     run.decoded.stats.files_outside_window += plan.outside_window;
+    // What the last update could not list under its paths, reported as a run over them reports it.
+    for d in &store.meta.unlisted {
+        run.decoded.stats.files_failed += d.count;
+        let (subject, detail) = (d.subject.clone(), d.detail.clone());
+        run.decoded
+            .diagnostics
+            .add_n(d.code, subject, detail, d.first.clone(), d.count);
+    }
     // The days whose objects are not all opened by the run, with the accounts of their principals (`None`:
     // any account), and the opened objects holding each day.
     let mut unopened: BTreeMap<&Day, Option<BTreeSet<&str>>> = BTreeMap::new();

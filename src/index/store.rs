@@ -3,8 +3,9 @@
 //! while an update runs; `index.json` with the schema version and the source the index reads.
 //!
 //! ```text
-//! DIR/index.json            {"schema": 3, "source": [...], "s3": {...}}: `s3` for an index of a bucket,
-//!                           with the account and region prefixes its last update listed
+//! DIR/index.json            {"schema": 3, "source": [...], "s3": {...}, "unlisted": [...]}: `s3` for an
+//!                           index of a bucket, with the account and region prefixes its last update listed;
+//!                           `unlisted`, what the last update of local logs could not list (findings)
 //! DIR/lock                  held (flock) by the updating process; names it
 //! DIR/segments/NNNNNNNN.seg "policygen-index\n", schema (u32 LE), table length (u64 LE), table (gzip JSON),
 //!                           then one gzip JSON blob per principal: its days' states
@@ -44,6 +45,10 @@ pub struct Meta {
     /// An index of a trail bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<S3Meta>,
+    /// What the last update could not list under the `--logs` paths (a directory it may not read, a broken
+    /// link), as a run over them reports it: every query reports it too, until an update lists the path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlisted: Vec<Diagnostic>,
 }
 
 /// What an index of a trail bucket keeps of it beside its objects.
@@ -517,6 +522,7 @@ mod tests {
                 accounts: accounts.iter().map(ToString::to_string).collect(),
                 trails: Default::default(),
             }),
+            unlisted: Vec::new(),
         }
     }
 
@@ -534,6 +540,7 @@ mod tests {
             schema: super::SCHEMA,
             source: vec!["s3://b/x".into()],
             s3: None,
+            unlisted: Vec::new(),
         };
         assert!(!indexed.same_source(&logs) && !logs.same_source(&indexed));
         assert!(logs.same_source(&logs.clone()));

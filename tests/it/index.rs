@@ -580,7 +580,7 @@ fn a_newer_schema_is_refused_clearly() {
         "{}",
         text(&out.stderr)
     );
-    let out = policygen(&["index", "--logs", "x", "--index", &index]);
+    let out = policygen(&["index", "--logs", "examples/trail", "--index", &index]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("has schema 99"),
@@ -806,5 +806,51 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
         window,
         &logs_arg,
         &index.display().to_string(),
+    );
+}
+
+/// A path under the logs that an update cannot list (here a broken link) is not an object the index holds,
+/// yet a run over the logs reports it: the update exits 1 naming it, and every query from the index reports
+/// it as that run does, until an update lists the path. A path that does not exist at all is a usage error,
+/// as it is for a run.
+#[test]
+fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("trail");
+    write_trail(&logs, &trail());
+    let broken = logs.join("AWSLogs/broken.json");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &broken).expect("a link");
+    let (index, logs_arg) = (dir.path().join("index"), logs.display().to_string());
+    let index_arg = index.display().to_string();
+    let out = policygen(&["index", "--logs", &logs_arg, "--index", &index_arg]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("`{}` could not be listed", broken.display())),
+        "{}",
+        text(&out.stderr)
+    );
+    let window = "--from 2026-11-01 --to 2026-11-08";
+    let from_logs = answer(&words(&format!(
+        "--role build-agent {window} --logs {logs_arg}"
+    )));
+    assert!(from_logs.contains("UnreadableFile"), "{from_logs}");
+    same("--role build-agent", window, &logs_arg, &index_arg);
+
+    std::fs::remove_file(&broken).expect("unlink");
+    let report = update(&index, std::slice::from_ref(&logs_arg), 5).expect("an update");
+    assert!(report.unlisted.is_empty() && report.objects_read == 0);
+    let from_logs = answer(&words(&format!(
+        "--role build-agent {window} --logs {logs_arg}"
+    )));
+    assert!(!from_logs.contains("UnreadableFile"), "{from_logs}");
+    same("--role build-agent", window, &logs_arg, &index_arg);
+
+    let missing = dir.path().join("missing").display().to_string();
+    let out = policygen(&["index", "--logs", &missing, "--index", &index_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot be read"),
+        "{}",
+        text(&out.stderr)
     );
 }

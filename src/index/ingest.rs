@@ -5,7 +5,7 @@
 
 use super::origin::{Origin, CHUNK};
 use super::state::Blob;
-use super::store::{Day, Meta, ObjectEntry, S3Meta, Store, SCHEMA};
+use super::store::{Day, Meta, ObjectEntry, S3Meta, Store, LAYOUT};
 use super::{day_of, IndexError};
 use crate::collector::files::discover;
 use crate::collector::progress::bytes_bar;
@@ -153,7 +153,7 @@ impl Given {
             ),
         };
         Meta {
-            schema: SCHEMA,
+            schema: LAYOUT,
             source,
             s3,
             unlisted: Vec::new(),
@@ -210,7 +210,7 @@ pub async fn update(
     let store = match store {
         Some(store)
             if meta.s3.is_none()
-                && store.meta.schema == SCHEMA
+                && store.meta.schema >= LAYOUT
                 && store.meta.unlisted == meta.unlisted =>
         {
             store

@@ -3,9 +3,10 @@
 //! while an update runs; `index.json` with the schema version and the source the index reads.
 //!
 //! ```text
-//! DIR/index.json            {"schema": 3, "source": [...], "s3": {...}, "unlisted": [...]}: `s3` for an
-//!                           index of a bucket, with the account and region prefixes its last update listed;
-//!                           `unlisted`, what the last update of local logs could not list (findings)
+//! DIR/index.json            {"schema": 3, "source": [...], "s3": {...}}: `s3` for an index of a bucket,
+//!                           with the account and region prefixes its last update listed; with
+//!                           "unlisted": [...], what the last update of local logs could not list
+//!                           (findings every query reports), the schema is 4 (older readers refuse it)
 //! DIR/lock                  held (flock) by the updating process; names it
 //! DIR/segments/NNNNNNNN.seg "policygen-index\n", schema (u32 LE), table length (u64 LE), table (gzip JSON),
 //!                           then one gzip JSON blob per principal: its days' states
@@ -27,10 +28,16 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// The layout of the files this build writes and reads: 2 adds indexes of a bucket (`s3` in `index.json`)
-/// and each object's principal accounts, 3 the merged states of months and quarters (`spans/`); an index
-/// of schema 1 or 2 reads as before, and its next update writes its spans.
-pub const SCHEMA: u32 = 3;
+/// The newest schema this build reads: 2 adds indexes of a bucket (`s3` in `index.json`) and each object's
+/// principal accounts, 3 the merged states of months and quarters (`spans/`), 4 findings in `index.json`
+/// (`unlisted`) that a reader must report. An index of schema 1 or 2 reads as before, and its next update
+/// writes its spans.
+pub const SCHEMA: u32 = 4;
+
+/// The schema of the segments and spans this build writes, and of an `index.json` without `unlisted`:
+/// schema 4 is declared only while there is something an older reader would drop, so older builds keep
+/// reading every other index.
+pub const LAYOUT: u32 = 3;
 const MAGIC: &[u8; 16] = b"policygen-index\n";
 
 /// `None` for records whose `eventTime` cannot be placed.
@@ -196,7 +203,11 @@ impl Store {
     pub fn create(dir: &Path, meta: Meta) -> Result<Store, IndexError> {
         std::fs::create_dir_all(dir.join("segments")).map_err(io(dir))?;
         let meta = Meta {
-            schema: SCHEMA,
+            schema: if meta.unlisted.is_empty() {
+                LAYOUT
+            } else {
+                SCHEMA
+            },
             ..meta
         };
         let text = serde_json::to_vec_pretty(&meta).map_err(|e| corrupt(dir, e))?;
@@ -335,7 +346,7 @@ pub(super) fn container(
     let table = gzip(&serde_json::to_vec(table).map_err(|e| corrupt(dir, e))?);
     let mut bytes = Vec::with_capacity(28 + table.len() + blobs.len());
     bytes.extend_from_slice(magic);
-    bytes.extend_from_slice(&SCHEMA.to_le_bytes());
+    bytes.extend_from_slice(&LAYOUT.to_le_bytes());
     bytes.extend_from_slice(&(table.len() as u64).to_le_bytes());
     bytes.extend(table);
     bytes.extend(blobs);
@@ -514,7 +525,7 @@ mod tests {
 
     fn bucket(bucket: &str, prefix: &str, accounts: &[&str]) -> Meta {
         Meta {
-            schema: super::SCHEMA,
+            schema: super::LAYOUT,
             source: vec![format!("s3://{bucket}/{prefix}")],
             s3: Some(S3Meta {
                 bucket: bucket.into(),
@@ -537,7 +548,7 @@ mod tests {
         assert!(!indexed.same_source(&bucket("c", "x", &[])));
         assert!(!indexed.same_source(&bucket("b", "x", &["111122223333"])));
         let logs = Meta {
-            schema: super::SCHEMA,
+            schema: super::LAYOUT,
             source: vec!["s3://b/x".into()],
             s3: None,
             unlisted: Vec::new(),

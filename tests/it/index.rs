@@ -576,7 +576,7 @@ fn a_newer_schema_is_refused_clearly() {
     let out = policygen(&["--role", "r", "--since", "1d", "--index", &index]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("has schema 99, newer than this policygen reads (3)"),
+        text(&out.stderr).contains("has schema 99, newer than this policygen reads (4)"),
         "{}",
         text(&out.stderr)
     );
@@ -811,8 +811,9 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
 
 /// A path under the logs that an update cannot list (here a broken link) is not an object the index holds,
 /// yet a run over the logs reports it: the update exits 1 naming it, and every query from the index reports
-/// it as that run does, until an update lists the path. A path that does not exist at all is a usage error,
-/// as it is for a run.
+/// it as that run does, until an update lists the path (meanwhile `index.json` declares schema 4, which
+/// older builds refuse instead of dropping the findings). A path that does not exist at all is a usage
+/// error, as it is for a run.
 #[test]
 fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -829,6 +830,12 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
         "{}",
         text(&out.stderr)
     );
+    // A reader that does not know these findings must refuse the index rather than drop them: schema 4.
+    let schema = || {
+        let meta = std::fs::read_to_string(index.join("index.json")).expect("index.json");
+        serde_json::from_str::<serde_json::Value>(&meta).expect("json")["schema"].clone()
+    };
+    assert_eq!(schema(), 4);
     let window = "--from 2026-11-01 --to 2026-11-08";
     let from_logs = answer(&words(&format!(
         "--role build-agent {window} --logs {logs_arg}"
@@ -839,6 +846,7 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     std::fs::remove_file(&broken).expect("unlink");
     let report = update(&index, std::slice::from_ref(&logs_arg), 5).expect("an update");
     assert!(report.unlisted.is_empty() && report.objects_read == 0);
+    assert_eq!(schema(), 3);
     let from_logs = answer(&words(&format!(
         "--role build-agent {window} --logs {logs_arg}"
     )));

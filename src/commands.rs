@@ -98,9 +98,16 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
                 report.segments_written,
                 report.spans_written
             );
+            let complete = report.failed.is_empty() && report.unlisted.is_empty();
+            if let Some(path) = &args.summary_json {
+                if let Err(e) = std::fs::write(path, index_summary(args, &report, complete)) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    return Exit::Error.code();
+                }
+            }
             print(
                 &text,
-                if report.failed.is_empty() && report.unlisted.is_empty() {
+                if complete {
                     Exit::Complete
                 } else {
                     Exit::Incomplete
@@ -111,18 +118,38 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
     }
 }
 
+/// `policygen index --summary-json`: the update's report for machines (docs/scale.md, "The update's
+/// report"). Keys sorted, so the same update writes the same bytes.
+fn index_summary(args: &IndexArgs, report: &crate::index::UpdateReport, complete: bool) -> String {
+    let unlisted: Vec<serde_json::Value> = report
+        .unlisted
+        .iter()
+        .map(|d| serde_json::json!({ "path": d.subject, "reason": d.detail }))
+        .collect();
+    let summary = serde_json::json!({
+        "schema": 1,
+        "index": args.index.display().to_string(),
+        "complete": complete,
+        "objects_read": report.objects_read,
+        "objects_known": report.objects_known,
+        "objects_reread": report.objects_reread,
+        "segments_written": report.segments_written,
+        "spans_written": report.spans_written,
+        "failed": report.failed,
+        "unlisted": unlisted,
+    });
+    let mut text = serde_json::to_string_pretty(&summary).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// What `policygen index` is given to read, validated; `progress`: the bucket's listing draws a spinner.
 fn index_source(args: &IndexArgs, progress: bool) -> Result<Given, SettingsError> {
+    if let Some(path) = &args.summary_json {
+        crate::settings::writable(path)?;
+    }
     let Some(url) = &args.s3 else {
-        // As for a run: a path that does not exist is a usage error, before any work.
-        for path in &args.logs {
-            if let Err(e) = std::fs::metadata(path) {
-                return Err(SettingsError::NoSuchLogs {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                });
-            }
-        }
+        crate::settings::logs_exist(&crate::collector::files::log_inputs(&args.logs))?;
         return Ok(Given::Logs(args.logs.clone()));
     };
     let (bucket, prefix) = parse_s3_url(url)?;

@@ -139,6 +139,11 @@ pub struct IndexArgs {
     /// The AWS region for API calls: the bucket's (`--s3`).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// Also write the update's report as JSON to FILE, for CI: objects read, already there and read again,
+    /// segments and spans written, the objects and paths that could not be read, and whether it is complete
+    /// (docs/scale.md).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
     /// Objects committed together (tests kill an update between commits).
     #[arg(long, value_name = "N", default_value_t = crate::index::ingest::BATCH, hide = true)]
     pub batch: usize,

@@ -131,16 +131,7 @@ impl Settings {
         // Inputs that do not exist and outputs that cannot be written are usage errors, found before any
         // work: a typo must not cost a long read, nor overwrite `-o` with an empty policy.
         if let Source::Logs { inputs, .. } = &source {
-            for input in inputs {
-                if let LogInput::Path(path) = input {
-                    if let Err(e) = std::fs::metadata(path) {
-                        return Err(SettingsError::NoSuchLogs {
-                            path: path.display().to_string(),
-                            reason: e.to_string(),
-                        });
-                    }
-                }
-            }
+            logs_exist(inputs)?;
         }
         for target in output
             .path
@@ -411,7 +402,23 @@ fn output(args: &GenerateArgs) -> Result<OutputOptions, SettingsError> {
 
 /// Whether a file can be written: an existing file is opened for writing without truncating it; a new one
 /// needs an existing directory.
-fn writable(path: &Path) -> Result<(), SettingsError> {
+/// `--logs` paths that do not exist are usage errors, found before any work.
+pub fn logs_exist(inputs: &[LogInput]) -> Result<(), SettingsError> {
+    for input in inputs {
+        if let LogInput::Path(path) = input {
+            if let Err(e) = std::fs::metadata(path) {
+                return Err(SettingsError::NoSuchLogs {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An output that cannot be written is a usage error, found before any work.
+pub fn writable(path: &Path) -> Result<(), SettingsError> {
     let fail = |reason: String| SettingsError::NotWritable {
         path: path.display().to_string(),
         reason,

@@ -823,13 +823,33 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     std::os::unix::fs::symlink(dir.path().join("nowhere"), &broken).expect("a link");
     let (index, logs_arg) = (dir.path().join("index"), logs.display().to_string());
     let index_arg = index.display().to_string();
-    let out = policygen(&["index", "--logs", &logs_arg, "--index", &index_arg]);
+    let summary = dir.path().join("update.json");
+    let summary_arg = summary.display().to_string();
+    let out = policygen(&[
+        "index",
+        "--logs",
+        &logs_arg,
+        "--index",
+        &index_arg,
+        "--summary-json",
+        &summary_arg,
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains(&format!("`{}` could not be listed", broken.display())),
         "{}",
         text(&out.stderr)
     );
+    // The report for machines says the same, and the numbers the line prints.
+    let read = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("json")
+    };
+    let objects = trail().len();
+    let first = read();
+    assert_eq!(first["complete"], false);
+    assert_eq!(first["objects_read"], objects);
+    assert_eq!(first["unlisted"][0]["path"], broken.display().to_string());
+    assert!(text(&out.stdout).contains(&format!(": {objects} objects read, 0 already there")));
     // A reader that does not know these findings must refuse the index rather than drop them: schema 4.
     let schema = || {
         let meta = std::fs::read_to_string(index.join("index.json")).expect("index.json");
@@ -844,8 +864,23 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     same("--role build-agent", window, &logs_arg, &index_arg);
 
     std::fs::remove_file(&broken).expect("unlink");
-    let report = update(&index, std::slice::from_ref(&logs_arg), 5).expect("an update");
-    assert!(report.unlisted.is_empty() && report.objects_read == 0);
+    let out = policygen(&[
+        "index",
+        "--logs",
+        &logs_arg,
+        "--index",
+        &index_arg,
+        "--summary-json",
+        &summary_arg,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let second = read();
+    assert_eq!(second["complete"], true);
+    assert_eq!(
+        (&second["objects_read"], &second["objects_known"]),
+        (&0.into(), &objects.into())
+    );
+    assert_eq!(second["unlisted"], serde_json::json!([]));
     assert_eq!(schema(), 3);
     let from_logs = answer(&words(&format!(
         "--role build-agent {window} --logs {logs_arg}"

@@ -825,15 +825,18 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     let index_arg = index.display().to_string();
     let summary = dir.path().join("update.json");
     let summary_arg = summary.display().to_string();
-    let out = policygen(&[
-        "index",
-        "--logs",
-        &logs_arg,
-        "--index",
-        &index_arg,
-        "--summary-json",
-        &summary_arg,
-    ]);
+    let update_cli = || {
+        policygen(&[
+            "index",
+            "--logs",
+            &logs_arg,
+            "--index",
+            &index_arg,
+            "--summary-json",
+            &summary_arg,
+        ])
+    };
+    let out = update_cli();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains(&format!("`{}` could not be listed", broken.display())),
@@ -864,15 +867,7 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     same("--role build-agent", window, &logs_arg, &index_arg);
 
     std::fs::remove_file(&broken).expect("unlink");
-    let out = policygen(&[
-        "index",
-        "--logs",
-        &logs_arg,
-        "--index",
-        &index_arg,
-        "--summary-json",
-        &summary_arg,
-    ]);
+    let out = update_cli();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let second = read();
     assert_eq!(second["complete"], true);

@@ -347,14 +347,12 @@ pub async fn update(
         for ((key, day), part) in states {
             by_principal.entry(key).or_default().push((day, part));
         }
-        // Each principal's days packed on every core.
-        let by_principal = by_principal
+        // Each principal's days packed on every core, in key order (how a segment lays them out).
+        let by_principal: Vec<(PrincipalKey, Blob)> = by_principal
             .into_iter()
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|(key, days)| (key, Blob::of(days)))
-            .collect::<Vec<_>>()
-            .into_iter()
             .collect();
         // Committed, this batch's objects hold their days as an earlier update's do; their events stay in
         // `carried` until every later batch is past their last day.

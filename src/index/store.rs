@@ -284,15 +284,14 @@ impl Store {
             .collect()
     }
 
-    /// Commits one segment: the objects read and each principal's states by day.
+    /// Commits one segment: the objects read and each principal's states by day, in key order.
     pub fn commit(
         &self,
         number: u64,
         objects: Vec<ObjectEntry>,
-        states: BTreeMap<PrincipalKey, Blob>,
+        states: Vec<(PrincipalKey, Blob)>,
     ) -> Result<(), IndexError> {
         // Packed on every core (most of a commit is the states' JSON and gzip), laid out in key order.
-        let states: Vec<(PrincipalKey, Blob)> = states.into_iter().collect();
         let packed: Vec<Vec<u8>> = states
             .par_iter()
             .map(|(_, blob)| pack(&self.dir, blob))

@@ -723,29 +723,37 @@ fn an_earlier_copy_delivered_in_a_later_update_is_named_as_the_logs_name_it() {
         record(2, 0, "2026-11-02T10:00:00Z"),
         record(1, 0, "2026-11-02T10:05:00Z")
     );
-    let object = |at: &str, tag: &str| {
-        format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/02/111122223333_CloudTrail_eu-west-1_20261102T{at}Z_{tag}.json")
-    };
     let index = dir.path().join("index");
     let logs_arg = logs.display().to_string();
-    write_trail(&logs, &[(object("1200", "later"), body.clone())]);
+    write_trail(&logs, &[(object_key(2, "1200", "later"), body.clone())]);
     update(&index, std::slice::from_ref(&logs_arg), 5).expect("first update");
-    write_trail(&logs, &[(object("1100", "earlier"), body)]);
+    write_trail(&logs, &[(object_key(2, "1100", "earlier"), body)]);
     let second = update(&index, std::slice::from_ref(&logs_arg), 5).expect("second update");
     assert_eq!(second.objects_read, 1);
+    named_as_the_logs_name_it("UnmappedEvent", "_earlier.json", &logs_arg, &index);
+}
+
+/// The key of an object of account 111122223333 in eu-west-1 delivered on 2026-11-`day` at `at` (`HHMM`).
+fn object_key(day: u32, at: &str, tag: &str) -> String {
+    format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T{at}Z_{tag}.json")
+}
+
+/// Over the first week of November, the logs' `code` finding for build-agent names the object tagged `tag`,
+/// and the index answers as the logs do.
+fn named_as_the_logs_name_it(code: &str, tag: &str, logs: &str, index: &Path) {
     let window = "--from 2026-11-01 --to 2026-11-08";
     let from_logs = answer(&words(&format!(
-        "--role build-agent {window} --logs {logs_arg}"
+        "--role build-agent {window} --logs {logs}"
     )));
-    let unmapped = from_logs
+    let finding = from_logs
         .lines()
-        .find(|l| l.contains("UnmappedEvent"))
-        .expect("the unknown service is reported");
-    assert!(unmapped.contains("_earlier.json"), "{unmapped}");
+        .find(|l| l.contains(code))
+        .unwrap_or_else(|| panic!("no {code} in\n{from_logs}"));
+    assert!(finding.contains(tag), "{finding}");
     same(
         "--role build-agent",
         window,
-        &logs_arg,
+        logs,
         &index.display().to_string(),
     );
 }
@@ -757,9 +765,6 @@ fn an_earlier_copy_delivered_in_a_later_update_is_named_as_the_logs_name_it() {
 fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let logs = dir.path().join("trail");
-    let object = |day: u32, at: &str, tag: &str| {
-        format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T{at}Z_{tag}.json")
-    };
     let mut objects: Vec<(String, String)> = (2..=6)
         .map(|day| {
             let records: Vec<String> = (0..3)
@@ -772,7 +777,7 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
                 })
                 .collect();
             (
-                object(day, "2300", "daily"),
+                object_key(day, "2300", "daily"),
                 format!(r#"{{"Records":[{}]}}"#, records.join(",")),
             )
         })
@@ -783,7 +788,7 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
         record(99, 0, "2026-11-02T11:30:00Z"),
     ];
     objects.push((
-        object(6, "2359", "late"),
+        object_key(6, "2359", "late"),
         format!(r#"{{"Records":[{}]}}"#, late.join(",")),
     ));
     write_trail(&logs, &objects);
@@ -792,21 +797,7 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
     let report = update(&index, std::slice::from_ref(&logs_arg), 1).expect("an update");
     assert_eq!(report.objects_read, 6);
     assert_eq!(report.objects_reread, 1, "the 2nd's object, read again");
-    let window = "--from 2026-11-01 --to 2026-11-08";
-    let from_logs = answer(&words(&format!(
-        "--role build-agent {window} --logs {logs_arg}"
-    )));
-    let duplicate = from_logs
-        .lines()
-        .find(|l| l.contains("DuplicateEvent"))
-        .expect("the copy is reported");
-    assert!(duplicate.contains("_late.json"), "{duplicate}");
-    same(
-        "--role build-agent",
-        window,
-        &logs_arg,
-        &index.display().to_string(),
-    );
+    named_as_the_logs_name_it("DuplicateEvent", "_late.json", &logs_arg, &index);
 }
 
 /// A path under the logs that an update cannot list (here a broken link) is not an object the index holds,

@@ -7,7 +7,7 @@ use super::listing::plan;
 use super::origin::{Origin, CHUNK};
 use super::span::{self, Span};
 use super::state::absorb;
-use super::store::{Day, ObjectEntry, Store};
+use super::store::{self, Day, ObjectEntry, Store};
 use super::IndexError;
 use crate::collector::s3::Bucket;
 use crate::collector::sink::{DaysSink, Split};
@@ -212,67 +212,42 @@ pub async fn answer(
             (key, span::choose(&spans, key, whole))
         })
         .collect();
-    // Each principal's spans, each segment's whole days outside them, and each principal's days cut: read,
-    // unpacked and merged in parallel (the usage set merges independently of order and split), the
-    // merged halves merged last.
-    type Found = (Parts, BTreeSet<(PrincipalKey, Day)>);
-    let join = |(mut parts, mut cut): Found, (more, more_cut): Found| {
-        for (key, part) in more {
-            merge_into(&mut parts, &key, part);
-        }
-        cut.extend(more_cut);
-        Ok::<_, IndexError>((parts, cut))
-    };
-    let from_spans = chosen
-        .par_iter()
-        .flat_map_iter(|(key, spans)| spans.iter().map(move |span| (*key, span)))
-        .map(|(key, span)| {
-            let mut parts = Parts::new();
-            if let Some(part) = span.state(key)? {
-                merge_into(&mut parts, key, part);
-            }
-            Ok((parts, BTreeSet::new()))
-        });
-    let from_days = segments.par_iter().map(|segment| {
-        let mut parts = Parts::new();
-        let mut cut = BTreeSet::new();
+    // Each principal's days of the window that no span it takes holds: the whole ones from each segment's
+    // states (a segment is opened only for those), the cut ones (and those some object of which the run
+    // does not open) read again from the objects that hold them.
+    let mut cut: BTreeSet<(PrincipalKey, Day)> = BTreeSet::new();
+    let mut wanted: Vec<(&store::Segment, &PrincipalKey, BTreeSet<&Day>)> = Vec::new();
+    for segment in &segments {
         for (key, spans) in chosen
             .iter()
             .filter(|(k, _)| segment.principals.contains_key(**k))
         {
-            let held = |day: &Day| spans.iter().any(|s| s.holds(day, segment.number));
-            if segment.days.iter().all(held) {
-                continue;
-            }
-            let blob = segment.states(key)?;
             let mut whole = BTreeSet::new();
-            for day in blob.days().filter(|d| !held(d)) {
+            for day in &segment.days {
+                if spans.iter().any(|s| s.holds(day, segment.number)) {
+                    continue;
+                }
                 match cover(day, window) {
                     Cover::Outside => {}
                     Cover::Whole if !is_unopened(key, day) => {
-                        whole.insert(day.clone());
+                        whole.insert(day);
                     }
                     Cover::Whole | Cover::Cut => {
                         cut.insert(((*key).clone(), day.clone()));
                     }
                 }
             }
-            for (_, part) in blob.into_parts(|day| whole.contains(day)) {
-                merge_into(&mut parts, key, part);
+            if !whole.is_empty() {
+                wanted.push((segment, *key, whole));
             }
         }
-        Ok((parts, cut))
-    });
-    let (mut parts, cut) = from_spans
-        .chain(from_days)
-        .try_reduce(|| (Parts::new(), BTreeSet::new()), join)?;
-
-    // Objects are read again from the source (a bucket reached only now that it is needed).
+    }
     let reread: BTreeMap<&str, &ObjectEntry> = cut
         .iter()
         .flat_map(|(_, day)| holders.get(day).into_iter().flatten())
         .map(|o| (o.name.as_str(), *o))
         .collect();
+    // Objects are read again from the source (a bucket reached only now that it is needed).
     let origin = match (
         &plan.source,
         reread.is_empty() && by_name.is_empty() && damaged.is_empty(),
@@ -286,19 +261,58 @@ pub async fn answer(
         }
         _ => Origin::Files,
     };
-    // The cut days, read again with the run's window, split by day: only those days' parts are taken.
-    if !reread.is_empty() {
-        let scope = Scope {
-            principal: filter.cloned(),
-            window: window.clone(),
-            strict: false,
-        };
-        let decoder = Decoder::new(scope, Split::new(split_key, MappingSink::new(false)));
-        let read = read_all(&decoder, &reread, &origin).await?;
-        for ((key, day), part) in read.sink.parts {
-            if cut.contains(&(key.clone(), day)) {
-                merge_into(&mut parts, &key, part);
-            }
+    // The cut days, read again with the run's window, split by day (only those days' parts are taken):
+    // the first objects fetched now and decoded while the states merge, the rest after.
+    let scope = Scope {
+        principal: filter.cloned(),
+        window: window.clone(),
+        strict: false,
+    };
+    let decoder = Decoder::new(scope, Split::new(split_key, MappingSink::new(false)));
+    let list: Vec<&ObjectEntry> = reread.values().copied().collect();
+    let (first, rest) = list.split_at(list.len().min(CHUNK));
+    let fetched = fetch(first, &origin).await;
+    // Each principal's spans and whole days: unpacked on every core, then merged in one order, spans first
+    // (a merge re-reduces what the other side has not crowded yet: merged pairwise, the halves' crowds
+    // are formed twice).
+    let mut leaves: BTreeMap<&PrincipalKey, Vec<Leaf>> = BTreeMap::new();
+    for (key, spans) in &chosen {
+        leaves
+            .entry(*key)
+            .or_default()
+            .extend(spans.iter().map(|span| Leaf::Span(span)));
+    }
+    for (segment, key, whole) in &wanted {
+        leaves
+            .entry(*key)
+            .or_default()
+            .push(Leaf::Days(segment, whole));
+    }
+    let (states, read) = rayon::join(
+        || {
+            leaves
+                .par_iter()
+                .map(|(key, leaves)| {
+                    let unpacked: Vec<Vec<Collected<MappingSink>>> = leaves
+                        .par_iter()
+                        .map(|leaf| leaf.unpack(key))
+                        .collect::<Result<_, _>>()?;
+                    let mut mine = None;
+                    for part in unpacked.into_iter().flatten() {
+                        absorb(&mut mine, part);
+                    }
+                    Ok(mine.map(|mine| ((*key).clone(), mine)))
+                })
+                .filter_map(Result::transpose)
+                .collect::<Result<Parts, IndexError>>()
+        },
+        || decode(&decoder, first, fetched, &origin),
+    );
+    let (mut parts, mut read) = (states?, read?);
+    read.merge(read_all(&decoder, rest, &origin).await?);
+    for ((key, day), part) in read.sink.parts {
+        if cut.contains(&(key.clone(), day)) {
+            merge_into(&mut parts, &key, part);
         }
     }
     // What a run finds in these objects depends on the principal's name: read again with it; the
@@ -310,8 +324,7 @@ pub async fn answer(
             strict: false,
         };
         let decoder = Decoder::new(scope, Split::new(split_key, DaysSink::default()));
-        let objects = by_name.iter().map(|o| (o.name.as_str(), *o)).collect();
-        let read = read_all(&decoder, &objects, &origin).await?;
+        let read = read_all(&decoder, &by_name, &origin).await?;
         let s = read.decoded.stats;
         run.decoded.stats.merge(&crate::report::Stats {
             files_read: s.files_read,
@@ -331,8 +344,7 @@ pub async fn answer(
             strict: false,
         };
         let decoder = Decoder::new(scope, FleetSink::new(template.fresh(), false));
-        let objects = damaged.iter().map(|o| (o.name.as_str(), *o)).collect();
-        let read = read_all(&decoder, &objects, &origin).await?;
+        let read = read_all(&decoder, &damaged, &origin).await?;
         unparsed = read.sink.unparsed;
         unattributed = read.sink.unattributed;
     }
@@ -344,6 +356,26 @@ pub async fn answer(
         unparsed,
         unattributed,
     })
+}
+
+/// What a principal's answer takes merged: a span's state, or a segment's states of some days.
+enum Leaf<'a> {
+    Span(&'a Span),
+    Days(&'a store::Segment, &'a BTreeSet<&'a Day>),
+}
+
+impl Leaf<'_> {
+    fn unpack(&self, key: &PrincipalKey) -> Result<Vec<Collected<MappingSink>>, IndexError> {
+        Ok(match self {
+            Leaf::Span(span) => span.state(key)?.into_iter().collect(),
+            Leaf::Days(segment, whole) => segment
+                .states(key)?
+                .into_parts(|day| whole.contains(day))
+                .into_iter()
+                .map(|(_, part)| part)
+                .collect(),
+        })
+    }
 }
 
 /// Each principal's records so far.
@@ -359,36 +391,49 @@ fn merge_into(parts: &mut Parts, key: &PrincipalKey, part: Collected<MappingSink
 /// error that names it.
 async fn read_all<S: Sink>(
     decoder: &Decoder<S>,
-    objects: &BTreeMap<&str, &ObjectEntry>,
+    list: &[&ObjectEntry],
     origin: &Origin,
 ) -> Result<Collected<S>, IndexError> {
-    let list: Vec<&ObjectEntry> = objects.values().copied().collect();
     let mut out = decoder.fresh();
     for chunk in list.chunks(CHUNK) {
-        let paths: Vec<&Path> = chunk.iter().map(|o| o.path.as_path()).collect();
-        let bytes = origin.fetch(&paths).await;
-        let read = chunk
-            .par_iter()
-            .zip(bytes)
-            .map(|(object, bytes)| {
-                let bytes = bytes.map_err(|message| IndexError::SourceGone {
-                    object: origin.locate(&object.name, &object.path),
-                    message,
-                })?;
-                let mut part = decoder.fresh();
-                decoder.read(&object.name, &bytes, &mut part);
-                Ok::<_, IndexError>(part)
-            })
-            .try_reduce(
-                || decoder.fresh(),
-                |mut a, b| {
-                    a.merge(b);
-                    Ok(a)
-                },
-            )?;
-        out.merge(read);
+        let bytes = fetch(chunk, origin).await;
+        out.merge(decode(decoder, chunk, bytes, origin)?);
     }
     Ok(out)
+}
+
+/// The bytes of each object, in order.
+async fn fetch(objects: &[&ObjectEntry], origin: &Origin) -> Vec<Result<Vec<u8>, String>> {
+    let paths: Vec<&Path> = objects.iter().map(|o| o.path.as_path()).collect();
+    origin.fetch(&paths).await
+}
+
+/// Decodes fetched objects on every core; one whose bytes could not be fetched is an error that names it.
+fn decode<S: Sink>(
+    decoder: &Decoder<S>,
+    objects: &[&ObjectEntry],
+    bytes: Vec<Result<Vec<u8>, String>>,
+    origin: &Origin,
+) -> Result<Collected<S>, IndexError> {
+    objects
+        .par_iter()
+        .zip(bytes)
+        .map(|(object, bytes)| {
+            let bytes = bytes.map_err(|message| IndexError::SourceGone {
+                object: origin.locate(&object.name, &object.path),
+                message,
+            })?;
+            let mut part = decoder.fresh();
+            decoder.read(&object.name, &bytes, &mut part);
+            Ok::<_, IndexError>(part)
+        })
+        .try_reduce(
+            || decoder.fresh(),
+            |mut a, b| {
+                a.merge(b);
+                Ok(a)
+            },
+        )
 }
 
 /// One run's collection from the index: the selected principals' parts merged into the run's own; the

@@ -6,8 +6,8 @@ use super::ingest::split_key;
 use super::listing::plan;
 use super::origin::{Origin, CHUNK};
 use super::span::{self, Span};
-use super::state::absorb;
-use super::store::{self, Day, ObjectEntry, Store};
+use super::state::{absorb, Blob};
+use super::store::{Day, ObjectEntry, Segment, Store};
 use super::IndexError;
 use crate::collector::s3::Bucket;
 use crate::collector::sink::{DaysSink, Split};
@@ -213,16 +213,22 @@ pub async fn answer(
         })
         .collect();
     // Each principal's days of the window that no span it takes holds: the whole ones from each segment's
-    // states (a segment is opened only for those), the cut ones (and those some object of which the run
-    // does not open) read again from the objects that hold them.
-    let mut cut: BTreeSet<(PrincipalKey, Day)> = BTreeSet::new();
-    let mut wanted: Vec<(&store::Segment, &PrincipalKey, BTreeSet<&Day>)> = Vec::new();
+    // states, the cut ones (and those some object of which the run does not open) read again from the
+    // objects that hold them. A segment's states are opened only for those days, and first where the
+    // window cuts a day: they say whether the principal has it (a day it does not have needs no logs).
+    type Asked<'a> = (
+        &'a Segment,
+        &'a PrincipalKey,
+        BTreeSet<&'a Day>,
+        BTreeSet<&'a Day>,
+    );
+    let mut asked: Vec<Asked> = Vec::new();
     for segment in &segments {
         for (key, spans) in chosen
             .iter()
             .filter(|(k, _)| segment.principals.contains_key(**k))
         {
-            let mut whole = BTreeSet::new();
+            let (mut whole, mut cut) = (BTreeSet::new(), BTreeSet::new());
             for day in &segment.days {
                 if spans.iter().any(|s| s.holds(day, segment.number)) {
                     continue;
@@ -233,13 +239,36 @@ pub async fn answer(
                         whole.insert(day);
                     }
                     Cover::Whole | Cover::Cut => {
-                        cut.insert(((*key).clone(), day.clone()));
+                        cut.insert(day);
                     }
                 }
             }
-            if !whole.is_empty() {
-                wanted.push((segment, *key, whole));
+            if !whole.is_empty() || !cut.is_empty() {
+                asked.push((segment, *key, whole, cut));
             }
+        }
+    }
+    let opened: Vec<(Asked, Option<Blob>)> = asked
+        .into_par_iter()
+        .map(|asked| {
+            let (segment, key, _, days_cut) = &asked;
+            let states = if days_cut.is_empty() {
+                None
+            } else {
+                Some(segment.states(key)?)
+            };
+            Ok((asked, states))
+        })
+        .collect::<Result<_, IndexError>>()?;
+    let mut cut: BTreeSet<(PrincipalKey, Day)> = BTreeSet::new();
+    let mut wanted = Vec::new();
+    for ((segment, key, whole, days_cut), states) in opened {
+        if let Some(states) = &states {
+            let has = states.days().filter(|d| days_cut.contains(d));
+            cut.extend(has.map(|day| (key.clone(), day.clone())));
+        }
+        if !whole.is_empty() {
+            wanted.push((key, Leaf::Days(segment, whole, states)));
         }
     }
     let reread: BTreeMap<&str, &ObjectEntry> = cut
@@ -282,26 +311,23 @@ pub async fn answer(
             .or_default()
             .extend(spans.iter().map(|span| Leaf::Span(span)));
     }
-    for (segment, key, whole) in &wanted {
-        leaves
-            .entry(*key)
-            .or_default()
-            .push(Leaf::Days(segment, whole));
+    for (key, leaf) in wanted {
+        leaves.entry(key).or_default().push(leaf);
     }
     let (states, read) = rayon::join(
         || {
             leaves
-                .par_iter()
+                .into_par_iter()
                 .map(|(key, leaves)| {
                     let unpacked: Vec<Vec<Collected<MappingSink>>> = leaves
-                        .par_iter()
+                        .into_par_iter()
                         .map(|leaf| leaf.unpack(key))
                         .collect::<Result<_, _>>()?;
                     let mut mine = None;
                     for part in unpacked.into_iter().flatten() {
                         absorb(&mut mine, part);
                     }
-                    Ok(mine.map(|mine| ((*key).clone(), mine)))
+                    Ok(mine.map(|mine| (key.clone(), mine)))
                 })
                 .filter_map(Result::transpose)
                 .collect::<Result<Parts, IndexError>>()
@@ -358,22 +384,25 @@ pub async fn answer(
     })
 }
 
-/// What a principal's answer takes merged: a span's state, or a segment's states of some days.
+/// What a principal's answer takes merged: a span's state, or a segment's states of some days (unpacked
+/// already, or not yet).
 enum Leaf<'a> {
     Span(&'a Span),
-    Days(&'a store::Segment, &'a BTreeSet<&'a Day>),
+    Days(&'a Segment, BTreeSet<&'a Day>, Option<Blob>),
 }
 
 impl Leaf<'_> {
-    fn unpack(&self, key: &PrincipalKey) -> Result<Vec<Collected<MappingSink>>, IndexError> {
+    fn unpack(self, key: &PrincipalKey) -> Result<Vec<Collected<MappingSink>>, IndexError> {
         Ok(match self {
             Leaf::Span(span) => span.state(key)?.into_iter().collect(),
-            Leaf::Days(segment, whole) => segment
-                .states(key)?
-                .into_parts(|day| whole.contains(day))
-                .into_iter()
-                .map(|(_, part)| part)
-                .collect(),
+            Leaf::Days(segment, whole, states) => match states {
+                Some(states) => states,
+                None => segment.states(key)?,
+            }
+            .into_parts(|day| whole.contains(day))
+            .into_iter()
+            .map(|(_, part)| part)
+            .collect(),
         })
     }
 }

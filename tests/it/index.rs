@@ -317,6 +317,41 @@ fn whole_days_need_no_logs_and_cut_days_name_the_missing_object() {
 }
 
 #[test]
+fn a_cut_day_the_principal_did_not_use_needs_no_logs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("trail");
+    // `deployer` works on the 1st, 2nd and 5th (so November's span is not its answer); only `build-agent`
+    // on the 3rd.
+    // Each delivered minutes after its record, inside the window.
+    let object = |day: &str, records: Vec<String>| {
+        let key = format!("2026110{day}T1015Z");
+        (
+            format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/0{day}/111122223333_CloudTrail_eu-west-1_{key}_x.json"),
+            format!(r#"{{"Records":[{}]}}"#, records.join(",")),
+        )
+    };
+    let objects = vec![
+        object("1", vec![record(1, 2, "2026-11-01T10:00:00Z")]),
+        object("2", vec![record(2, 2, "2026-11-02T10:00:00Z")]),
+        object("3", vec![record(3, 0, "2026-11-03T10:00:00Z")]),
+        object("5", vec![record(5, 2, "2026-11-05T10:00:00Z")]),
+    ];
+    write_trail(&logs, &objects);
+    let index = dir.path().join("index");
+    let logs_arg = logs.display().to_string();
+    update(&index, std::slice::from_ref(&logs_arg), 128).expect("index builds");
+    let window = "--role deployer --from 2026-11-01 --to 2026-11-03T12:00:00Z";
+    let expected = answer(&words(&format!("{window} --logs {logs_arg}")));
+    std::fs::rename(&logs, dir.path().join("moved")).expect("move");
+    // The window cuts the 3rd, which the index says `deployer` has no record of: no object is read again.
+    assert_same(
+        &expected,
+        &answer(&words(&format!("{window} --index {}", index.display()))),
+        window,
+    );
+}
+
+#[test]
 fn updates_add_only_new_objects_and_repeat_as_no_op() {
     let dir = tempfile::tempdir().expect("tempdir");
     let logs = dir.path().join("trail");

@@ -8,8 +8,26 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-type At = (u32, usize);
-type Events = HashMap<u128, At, BuildHasherDefault<Folded>>;
+/// Where an event was read: file id and record number (a CloudTrail object holds far fewer than 2^32
+/// records), 8 bytes.
+type At = (u32, u32);
+type Events = HashMap<Key, At, BuildHasherDefault<Folded>>;
+
+/// An event's key as two words: a `u128` would align each entry to 16 bytes, a third more per event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key(u64, u64);
+
+impl From<u128> for Key {
+    fn from(key: u128) -> Key {
+        Key((key >> 64) as u64, key as u64)
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0 ^ self.1);
+    }
+}
 
 /// Event keys are hashes already: the map folds their halves instead of hashing them again.
 #[derive(Default)]
@@ -26,8 +44,8 @@ impl Hasher for Folded {
         }
     }
 
-    fn write_u128(&mut self, key: u128) {
-        self.0 = (key as u64) ^ ((key >> 64) as u64);
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
     }
 }
 
@@ -72,7 +90,7 @@ impl Files {
         id
     }
 
-    fn place(&self, (file, record): At) -> (&str, usize) {
+    fn place(&self, (file, record): At) -> (&str, u32) {
         (self.names.get(file as usize).map_or("", |f| f), record)
     }
 }
@@ -104,14 +122,18 @@ impl Seen {
         id
     }
 
-    fn shard(&self, key: u128) -> &Mutex<Events> {
-        &self.shards[(key >> 124) as usize % SHARDS]
+    fn shard(&self, key: Key) -> &Mutex<Events> {
+        &self.shards[(key.0 >> 60) as usize % SHARDS]
     }
 
     /// Notes an event kept at `file`, record `record`; for a copy of one noted before, the location of the
     /// later copy in input order (which is reported as the duplicate).
     pub fn see(&self, key: u128, file: &str, record: usize) -> Option<(String, usize)> {
-        let here = (self.file_id(file), record);
+        let key = Key::from(key);
+        let here = (
+            self.file_id(file),
+            u32::try_from(record).unwrap_or(u32::MAX),
+        );
         let Ok(mut events) = self.shard(key).lock() else {
             return None;
         };
@@ -131,7 +153,7 @@ impl Seen {
         };
         *kept = earlier;
         let (file, record) = files.place(later);
-        Some((file.to_string(), record))
+        Some((file.to_string(), record as usize))
     }
 
     /// Adds the events `other` kept, each at the earlier of its two places (in input order).

@@ -74,6 +74,7 @@ pub fn run(command: Command) -> u8 {
 /// `policygen index`: builds or updates the index, and says what it read; `progress`: a bar on stderr (set by
 /// the binary when stderr is a terminal).
 pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
+    let progress = progress && !args.quiet;
     let given = match index_source(args, progress) {
         Ok(given) => given,
         Err(e) => return fail(&e),
@@ -106,7 +107,7 @@ pub async fn index(args: &IndexArgs, progress: bool) -> u8 {
                 }
             }
             print(
-                &text,
+                if args.quiet { "" } else { &text },
                 if complete {
                     Exit::Complete
                 } else {

@@ -144,6 +144,10 @@ pub struct IndexArgs {
     /// (docs/scale.md).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Print nothing but errors: no report line on stdout, no progress (for cron; the exit code and
+    /// `--summary-json` still tell what was read).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Objects committed together (tests kill an update between commits).
     #[arg(long, value_name = "N", default_value_t = crate::index::ingest::BATCH, hide = true)]
     pub batch: usize,

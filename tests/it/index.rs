@@ -892,6 +892,12 @@ fn what_an_update_could_not_list_is_reported_by_every_query_until_listed() {
     assert!(from_logs.contains("UnreadableFile"), "{from_logs}");
     same("--role build-agent", window, &logs_arg, &index_arg);
 
+    // Quiet, as cron runs it: the errors and the exit code only.
+    let quiet = policygen(&["index", "-q", "--logs", &logs_arg, "--index", &index_arg]);
+    assert_eq!(quiet.status.code(), Some(1), "{}", text(&quiet.stderr));
+    assert_eq!(text(&quiet.stdout), "");
+    assert!(text(&quiet.stderr).contains("could not be listed"));
+
     std::fs::remove_file(&broken).expect("unlink");
     let out = update_cli();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -190,15 +190,8 @@ impl<S: Sink> Decoder<S> {
                         self.sample_principal(body, out);
                     }
                     out.decoded.stats.records_read += (count - parsed.len()) as u64;
-                    for (index, record) in parsed {
-                        if self.stopped() {
-                            return;
-                        }
-                        // A candidate holds the name already: the needle found it there.
-                        out.decoded.stats.records_read += 1;
-                        self.keep(&record, Origin { file: name, index }, None, out);
-                    }
-                    return;
+                    // A candidate holds the name already: the needle found it there.
+                    return self.keep_parsed(name, parsed.iter().map(|(i, r)| (*i, r)), out);
                 }
             }
         }
@@ -208,14 +201,7 @@ impl<S: Sink> Decoder<S> {
                     return self.not_a_log(name, FOREIGN_RECORDS, out);
                 }
                 out.decoded.stats.files_read += 1;
-                for (index, record) in records.iter().enumerate() {
-                    if self.stopped() {
-                        return;
-                    }
-                    out.decoded.stats.records_read += 1;
-                    self.keep(record, Origin { file: name, index }, None, out);
-                }
-                return;
+                return self.keep_parsed(name, records.iter().enumerate(), out);
             }
         }
         if let Some(spans) = split::record_spans(body) {
@@ -337,6 +323,22 @@ impl<S: Sink> Decoder<S> {
     }
 
     /// `(index in the file, raw record)` pairs.
+    /// Records parsed already, counted and kept in order.
+    fn keep_parsed<'b, 'r: 'b>(
+        &self,
+        name: &str,
+        records: impl Iterator<Item = (usize, &'b Record<'r>)>,
+        out: &mut Collected<S>,
+    ) {
+        for (index, record) in records {
+            if self.stopped() {
+                return;
+            }
+            out.decoded.stats.records_read += 1;
+            self.keep(record, Origin { file: name, index }, None, out);
+        }
+    }
+
     fn records<'a>(
         &self,
         name: &str,

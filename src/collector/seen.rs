@@ -129,11 +129,15 @@ impl Seen {
     /// Notes an event kept at `file`, record `record`; for a copy of one noted before, the location of the
     /// later copy in input order (which is reported as the duplicate).
     pub fn see(&self, key: u128, file: &str, record: usize) -> Option<(String, usize)> {
-        let key = Key::from(key);
         let here = (
             self.file_id(file),
             u32::try_from(record).unwrap_or(u32::MAX),
         );
+        self.note(Key::from(key), here)
+    }
+
+    /// Keeps `key` at the earlier of `here` and the place noted before; the later one, if any.
+    fn note(&self, key: Key, here: At) -> Option<(String, usize)> {
         let Ok(mut events) = self.shard(key).lock() else {
             return None;
         };
@@ -162,15 +166,7 @@ impl Seen {
         for shard in other.shards {
             for (key, at) in shard.into_inner().unwrap_or_default() {
                 let (file, record) = theirs.place(at);
-                let here = (self.file_id(file), record);
-                let (Ok(mut shard), Ok(files)) = (self.shard(key).lock(), self.files.lock()) else {
-                    return;
-                };
-                let earliest = match shard.get(&key) {
-                    Some(&kept) if files.place(kept) <= files.place(here) => kept,
-                    _ => here,
-                };
-                shard.insert(key, earliest);
+                self.note(key, (self.file_id(file), record));
             }
         }
     }

@@ -239,6 +239,14 @@ impl Diagnostics {
         }
     }
 
+    /// Adds copies of findings kept elsewhere (an index's objects, another collection), counts and all.
+    pub fn add_copies<'a>(&mut self, found: impl IntoIterator<Item = &'a Diagnostic>) {
+        for d in found {
+            let (subject, detail) = (d.subject.clone(), d.detail.clone());
+            self.add_n(d.code, subject, detail, d.first.clone(), d.count);
+        }
+    }
+
     pub fn merge(&mut self, other: Diagnostics) {
         for (_, d) in other.entries {
             self.add_n(d.code, d.subject, d.detail, d.first, d.count);

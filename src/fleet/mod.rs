@@ -268,15 +268,8 @@ impl Gathered {
         shared.stats.files_outside_window = s.files_outside_window;
         shared.stats.bytes_read = s.bytes_read;
         shared.stats.records_read = s.records_read;
-        for d in global.diagnostics.iter().filter(|d| !record_level(d.code)) {
-            shared.diagnostics.add_n(
-                d.code,
-                d.subject.clone(),
-                d.detail.clone(),
-                d.first.clone(),
-                d.count,
-            );
-        }
+        let file_level = global.diagnostics.iter().filter(|d| !record_level(d.code));
+        shared.diagnostics.add_copies(file_level);
         shared
             .diagnostics
             .merge(self.unattributed.diagnostics.clone());

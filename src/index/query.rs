@@ -141,13 +141,9 @@ pub async fn answer(
     let mut run = Collected::new(template.fresh());
     run.decoded.stats.files_outside_window += plan.outside_window;
     // What the last update could not list under its paths, reported as a run over them reports it.
-    for d in &store.meta.unlisted {
-        run.decoded.stats.files_failed += d.count;
-        let (subject, detail) = (d.subject.clone(), d.detail.clone());
-        run.decoded
-            .diagnostics
-            .add_n(d.code, subject, detail, d.first.clone(), d.count);
-    }
+    let unlisted = &store.meta.unlisted;
+    run.decoded.stats.files_failed += unlisted.iter().map(|d| d.count).sum::<u64>();
+    run.decoded.diagnostics.add_copies(unlisted);
     // The days whose objects are not all opened by the run, with the accounts of their principals (`None`:
     // any account), and the opened objects holding each day.
     let mut unopened: BTreeMap<&Day, Option<BTreeSet<&str>>> = BTreeMap::new();
@@ -175,15 +171,7 @@ pub async fn answer(
             by_name.push(*object);
         } else {
             run.decoded.stats.merge(&object.stats);
-            for d in &object.diagnostics {
-                run.decoded.diagnostics.add_n(
-                    d.code,
-                    d.subject.clone(),
-                    d.detail.clone(),
-                    d.first.clone(),
-                    d.count,
-                );
-            }
+            run.decoded.diagnostics.add_copies(&object.diagnostics);
         }
         // Read only by a review (a fleet's reviews whether its base settings review or not).
         run.sink.1.days.extend(object.days.iter().cloned());

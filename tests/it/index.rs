@@ -186,7 +186,7 @@ fn trail() -> Vec<(String, String)> {
             &day[6..],
             out.len()
         );
-        out.push((path, format!(r#"{{"Records":[{}]}}"#, records.join(","))));
+        out.push((path, log_object(records)));
     }
     // The same events delivered again in an object of their own, and events delivered days late.
     let again = format!(
@@ -321,20 +321,17 @@ fn a_cut_day_the_principal_did_not_use_needs_no_logs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let logs = dir.path().join("trail");
     // `deployer` works on the 1st, 2nd and 5th (so November's span is not its answer); only `build-agent`
-    // on the 3rd.
-    // Each delivered minutes after its record, inside the window.
-    let object = |day: &str, records: Vec<String>| {
-        let key = format!("2026110{day}T1015Z");
-        (
-            format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/0{day}/111122223333_CloudTrail_eu-west-1_{key}_x.json"),
-            format!(r#"{{"Records":[{}]}}"#, records.join(",")),
-        )
+    // on the 3rd. Each record is delivered minutes later, inside the window.
+    let object = |day: u32, i: usize, who: usize| {
+        let time = format!("2026-11-{day:02}T10:00:00Z");
+        let key = object_key(day, "1015", "x");
+        (key, log_object(&[record(i, who, &time)]))
     };
     let objects = vec![
-        object("1", vec![record(1, 2, "2026-11-01T10:00:00Z")]),
-        object("2", vec![record(2, 2, "2026-11-02T10:00:00Z")]),
-        object("3", vec![record(3, 0, "2026-11-03T10:00:00Z")]),
-        object("5", vec![record(5, 2, "2026-11-05T10:00:00Z")]),
+        object(1, 1, 2),
+        object(2, 2, 2),
+        object(3, 3, 0),
+        object(5, 5, 2),
     ];
     write_trail(&logs, &objects);
     let index = dir.path().join("index");
@@ -649,10 +646,7 @@ fn a_crowd_formed_across_days_or_in_one_is_the_runs_crowd() {
                     )
                 })
                 .collect();
-            objects.push((
-                format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T2359Z_c.json"),
-                format!(r#"{{"Records":[{}]}}"#, records.join(",")),
-            ));
+            objects.push((object_key(day as u32, "2359", "c"), log_object(&records)));
         }
         write_trail(&logs, &objects);
         let index = dir.path().join("index");
@@ -768,6 +762,11 @@ fn an_earlier_copy_delivered_in_a_later_update_is_named_as_the_logs_name_it() {
     named_as_the_logs_name_it("UnmappedEvent", "_earlier.json", &logs_arg, &index);
 }
 
+/// A CloudTrail log object holding `records`.
+pub(super) fn log_object(records: &[String]) -> String {
+    format!(r#"{{"Records":[{}]}}"#, records.join(","))
+}
+
 /// The key of an object of account 111122223333 in eu-west-1 delivered on 2026-11-`day` at `at` (`HHMM`).
 fn object_key(day: u32, at: &str, tag: &str) -> String {
     format!("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/{day:02}/111122223333_CloudTrail_eu-west-1_202611{day:02}T{at}Z_{tag}.json")
@@ -811,10 +810,7 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
                     )
                 })
                 .collect();
-            (
-                object_key(day, "2300", "daily"),
-                format!(r#"{{"Records":[{}]}}"#, records.join(",")),
-            )
+            (object_key(day, "2300", "daily"), log_object(&records))
         })
         .collect();
     // Delivered last: a copy of a record of the 2nd, and a record of its own from that day.
@@ -822,10 +818,7 @@ fn a_late_copy_of_a_forgotten_day_is_found_as_the_logs_find_it() {
         record(20, 0, "2026-11-02T10:00:00Z"),
         record(99, 0, "2026-11-02T11:30:00Z"),
     ];
-    objects.push((
-        object_key(6, "2359", "late"),
-        format!(r#"{{"Records":[{}]}}"#, late.join(",")),
-    ));
+    objects.push((object_key(6, "2359", "late"), log_object(&late)));
     write_trail(&logs, &objects);
     let index = dir.path().join("index");
     let logs_arg = logs.display().to_string();

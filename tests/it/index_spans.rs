@@ -3,7 +3,7 @@
 //! behind, or ahead of the segments a query lists; an index of schema 2 (no spans) reads, and its next
 //! update writes them.
 
-use super::index::{answer, assert_same, record, same, update, words, write_trail};
+use super::index::{answer, assert_same, log_object, record, same, update, words, write_trail};
 use super::support::settings;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ fn trail() -> Vec<(String, String)> {
                 &day[4..6],
                 &day[6..]
             );
-            (path, format!(r#"{{"Records":[{}]}}"#, records.join(",")))
+            (path, log_object(&records))
         })
         .collect()
 }
